@@ -1,0 +1,33 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+  name: "Meta",
+  products: [
+    .library(name: "MetaLang", targets: ["MetaLang"]),
+    .library(name: "MetaTensor", targets: ["MetaTensor"]),
+    .executable(name: "meta", targets: ["meta"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+  ],
+  targets: [
+    // AVX2/FMA micro-kernels in C, chosen at run time (no unsafe flags, so the
+    // package stays usable as a dependency and runs on CPUs without AVX2).
+    .target(name: "CMetaKernels"),
+    .target(name: "MetaTensor", dependencies: ["CMetaKernels"]),
+    .target(name: "MetaLang"),
+    // GNU readline is GPL: only the command-line program links it.
+    .systemLibrary(name: "CReadline", providers: [.apt(["libreadline-dev"])]),
+    .executableTarget(
+      name: "meta",
+      dependencies: [
+        "MetaLang", "CReadline",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]),
+    .executableTarget(name: "embed-example", dependencies: ["MetaLang"], path: "samples/embed"),
+    .testTarget(name: "MetaTensorTests", dependencies: ["MetaTensor"]),
+    .testTarget(name: "MetaLangTests", dependencies: ["MetaLang"]),
+    .testTarget(name: "MetaCLITests", dependencies: ["meta"]),
+  ]
+)

@@ -1,0 +1,1 @@
+typedef int meta_kernels_placeholder;

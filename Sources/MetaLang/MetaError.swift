@@ -1,0 +1,95 @@
+// Every error a script can cause is a MetaError: it names the file, line and
+// column, says what went wrong, and (at run time) carries the Meta call stack.
+
+/// One frame of the Meta call stack, innermost first in `MetaError.stack`.
+public struct StackFrame: Sendable, Equatable {
+  /// The function's name, or "<script>" / "<fn>" for top level and anonymous functions.
+  public var function: String
+  public var file: String
+  public var loc: SourceLoc
+  public init(function: String, file: String, loc: SourceLoc) {
+    self.function = function; self.file = file; self.loc = loc
+  }
+}
+
+/// An error in a Meta program, raised by the lexer, parser, resolver or interpreter.
+public struct MetaError: Error, Sendable, CustomStringConvertible {
+  public enum Kind: String, Sendable {
+    case syntax      // lexer and parser
+    case resolve     // names and scopes, found before running
+    case runtime     // raised while running, including error(msg)
+    case limit       // step, time or recursion limit reached; catchable like any runtime error
+    case interrupt   // Interpreter.interrupt() (Ctrl-C); not catchable by `try`
+  }
+
+  public var kind: Kind
+  public var message: String
+  /// The path as given to the interpreter, or a name such as "<string>" or "<repl>".
+  public var file: String
+  public var loc: SourceLoc
+  public var stack: [StackFrame]
+  /// True for a syntax error at end of input: the REPL reads another line.
+  public var atEndOfInput: Bool
+  /// The text of line `loc.line`, filled in by whoever knows the source, so
+  /// the error can be shown without going back to the file.
+  public var sourceLine: String?
+
+  public init(
+    _ kind: Kind, _ message: String, file: String, loc: SourceLoc, stack: [StackFrame] = [],
+    atEndOfInput: Bool = false
+  ) {
+    self.kind = kind; self.message = message; self.file = file; self.loc = loc
+    self.stack = stack; self.atEndOfInput = atEndOfInput
+  }
+
+  /// `file.meta:12:5: error: message`
+  public var description: String { "\(file):\(loc.line):\(loc.column): error: \(message)" }
+
+  /// Records the offending line of `source` in `sourceLine`.
+  public mutating func attachSource(_ source: String) {
+    if sourceLine == nil { sourceLine = Self.line(loc.line, of: source) }
+  }
+
+  /// The full report: the headline, the offending source line with a caret
+  /// under the column, and the call stack (if any).
+  public func render() -> String {
+    var out = description
+    if let line = sourceLine {
+      let shown = line.replacingTabs()
+      out += "\n    " + shown
+      let caretCol = max(1, min(loc.column, shown.unicodeScalars.count + 1))
+      out += "\n    " + String(repeating: " ", count: caretCol - 1) + "^"
+    }
+    if !stack.isEmpty {
+      out += "\nstack traceback:"
+      for frame in stack {
+        out += "\n    \(frame.file):\(frame.loc.line):\(frame.loc.column): in \(frame.function)"
+      }
+    }
+    return out
+  }
+
+  static func line(_ n: Int, of source: String) -> String? {
+    guard n >= 1 else { return nil }
+    var current = 1
+    for sub in source.split(separator: "\n", omittingEmptySubsequences: false) {
+      if current == n { return String(sub.hasSuffix("\r") ? sub.dropLast() : sub) }
+      current += 1
+    }
+    return nil
+  }
+}
+
+/// Several errors from one pass (the parser recovers and keeps going).
+public struct MetaErrors: Error, Sendable, CustomStringConvertible {
+  public var errors: [MetaError]
+  public init(_ errors: [MetaError]) { self.errors = errors }
+  public var description: String { errors.map(\.description).joined(separator: "\n") }
+}
+
+extension String {
+  /// Tabs become one space so the caret lines up with the column count.
+  fileprivate func replacingTabs() -> String {
+    String(unicodeScalars.map { $0 == "\t" ? " " : Character($0) })
+  }
+}

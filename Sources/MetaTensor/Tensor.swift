@@ -1,0 +1,1 @@
+// The tensor runtime: see the tensor issue.

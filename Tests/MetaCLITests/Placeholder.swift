@@ -1,0 +1,2 @@
+import XCTest
+final class MetaCLITestsPlaceholder: XCTestCase { func testNothing() {} }

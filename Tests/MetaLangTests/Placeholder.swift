@@ -1,0 +1,2 @@
+import XCTest
+final class MetaLangTestsPlaceholder: XCTestCase { func testNothing() {} }
