@@ -15,7 +15,9 @@ let package = Package(
     // AVX2/FMA micro-kernels in C, chosen at run time (no unsafe flags, so the
     // package stays usable as a dependency and runs on CPUs without AVX2).
     .target(name: "CMetaKernels"),
-    .target(name: "MetaTensor", dependencies: ["CMetaKernels"]),
+    // Raw-pointer kernels (matmul, im2col, ...): packing, blocking and threading in Swift.
+    .target(name: "MetaKernels", dependencies: ["CMetaKernels"]),
+    .target(name: "MetaTensor", dependencies: ["MetaKernels"]),
     .target(name: "MetaLang"),
     // GNU readline is GPL: only the command-line program links it.
     .systemLibrary(name: "CReadline", providers: [.apt(["libreadline-dev"])]),
@@ -26,6 +28,9 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     .executableTarget(name: "embed-example", dependencies: ["MetaLang"], path: "samples/embed"),
+    // `swift run -c release meta-bench`: kernel figures (compare with bench/*.py).
+    .executableTarget(name: "meta-bench", dependencies: ["MetaKernels"], path: "bench/meta-bench"),
+    .testTarget(name: "MetaKernelsTests", dependencies: ["MetaKernels"]),
     .testTarget(name: "MetaTensorTests", dependencies: ["MetaTensor"]),
     .testTarget(name: "MetaLangTests", dependencies: ["MetaLang"]),
     .testTarget(name: "MetaCLITests", dependencies: ["meta"]),
