@@ -24,7 +24,7 @@ let package = Package(
     .executableTarget(
       name: "meta",
       dependencies: [
-        "MetaLang", "CReadline",
+        "MetaLang", "MetaKernels", "CReadline",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     .executableTarget(name: "embed-example", dependencies: ["MetaLang"], path: "samples/embed"),

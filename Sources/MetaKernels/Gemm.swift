@@ -1,13 +1,18 @@
-// Single-precision matrix multiply on raw row-major buffers.
-//
-// STUB: a naive reference loop so that MetaTensor can be written against the
-// final signature; the kernel work replaces the body with a packed, blocked,
-// threaded AVX2/FMA implementation.
+// Single-precision matrix multiply on raw row-major buffers: argument checks
+// and dispatch between the direct small-matrix kernels and the packed,
+// blocked, threaded path (GemmDriver.swift).
+import CMetaKernels
 
 /// `C = alpha * op(A) * op(B) + beta * C` for row-major matrices, where `op(X)` is `X`
 /// or its transpose. `op(A)` is m x k, `op(B)` is k x n, `C` is m x n.
 /// `lda`, `ldb`, `ldc` are the row strides (in elements) of the stored matrices.
-/// `threads` caps the number of threads used (1 runs on the caller's thread).
+/// `threads` caps the number of threads used (1 runs on the caller's thread);
+/// the process-wide `ThreadPool.maxThreads` caps it further.
+///
+/// As in BLAS, when `beta == 0` C is only written (stale NaNs do not leak into
+/// it), and when `k == 0` or `alpha == 0` A and B are not read.
+/// Arguments that `validateSgemm` rejects (negative sizes, strides narrower
+/// than the matrix) make this a no-op; call `validateSgemm` first to get the reason.
 public func sgemm(
   transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
   alpha: Float, a: UnsafePointer<Float>, lda: Int,
@@ -15,15 +20,74 @@ public func sgemm(
   beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int,
   threads: Int = 1
 ) {
-  for i in 0..<m {
-    for j in 0..<n {
-      var sum: Float = 0
-      for p in 0..<k {
-        let x = transA ? a[p * lda + i] : a[i * lda + p]
-        let y = transB ? b[j * ldb + p] : b[p * ldb + j]
-        sum += x * y
-      }
-      c[i * ldc + j] = alpha * sum + (beta == 0 ? 0 : beta * c[i * ldc + j])
+  guard (try? validateSgemm(transA: transA, transB: transB, m: m, n: n, k: k,
+                            lda: lda, ldb: ldb, ldc: ldc)) != nil else { return }
+  let g = GemmOperands(
+    transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
+    b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+  gemm(g, kernels: .best, threads: threads)
+}
+
+/// Throws `KernelError.invalidArgument` unless the sizes and strides describe
+/// valid row-major matrices for `sgemm` (stored A is m x k, or k x m when
+/// transposed; likewise B; C is m x n).
+public func validateSgemm(
+  transA: Bool, transB: Bool, m: Int, n: Int, k: Int, lda: Int, ldb: Int, ldc: Int
+) throws(KernelError) {
+  try checkMatrix("A", rows: transA ? k : m, cols: transA ? m : k, ld: lda)
+  try checkMatrix("B", rows: transB ? n : k, cols: transB ? k : n, ld: ldb)
+  try checkMatrix("C", rows: m, cols: n, ld: ldc)
+}
+
+/// Validated entry point (also used by the tests to force a kernel set).
+func gemm(_ g: GemmOperands, kernels: GemmKernels, threads: Int) {
+  guard g.m > 0, g.n > 0 else { return }
+  if g.k == 0 || g.alpha == 0 {
+    scaleC(g)
+    return
+  }
+  if Double(g.m) * Double(g.n) * Double(g.k) <= Double(kernels.smallLimit) {
+    gemmSmall(g, kernels: kernels)
+  } else {
+    gemmPacked(g, kernels: kernels, threads: threads)
+  }
+}
+
+/// C = beta * C (the whole product when A or B contribute nothing).
+private func scaleC(_ g: GemmOperands) {
+  for i in 0..<g.m {
+    let row = g.c + i * g.ldc
+    if g.beta == 0 {
+      row.update(repeating: 0, count: g.n)
+    } else if g.beta != 1 {
+      for j in 0..<g.n { row[j] *= g.beta }
     }
+  }
+}
+
+private func gemmSmall(_ g: GemmOperands, kernels: GemmKernels) {
+  let m = Int64(g.m), n = Int64(g.n), k = Int64(g.k)
+  let lda = Int64(g.lda), ldc = Int64(g.ldc)
+  // A contiguous column vector B (k x 1, or 1 x n transposed) is also a
+  // contiguous row: pick the reading whose kernel puts the long side in the
+  // vector lanes (the axpy form wastes lanes when n == 1, the dot form when k == 1).
+  var transB = g.transB, ldb = Int64(g.ldb)
+  if !transB, g.n == 1, g.ldb == 1 {
+    transB = true
+    ldb = max(k, 1)
+  } else if transB, g.k == 1, g.ldb == 1 {
+    transB = false
+    ldb = max(n, 1)
+  }
+  switch (g.transA, transB) {
+  case (false, false):
+    kernels.smallNN(m, n, k, g.alpha, g.a, lda, 1, g.b, ldb, g.beta, g.c, ldc, 1)
+  case (true, false):
+    kernels.smallNN(m, n, k, g.alpha, g.a, 1, lda, g.b, ldb, g.beta, g.c, ldc, 1)
+  case (false, true):
+    kernels.smallNT(m, n, k, g.alpha, g.a, lda, g.b, ldb, g.beta, g.c, ldc)
+  case (true, true):
+    // C = A^T B^T is C^T = B A: an NN product written through C's transpose.
+    kernels.smallNN(n, m, k, g.alpha, g.b, ldb, 1, g.a, lda, g.beta, g.c, 1, ldc)
   }
 }

@@ -1,8 +1,7 @@
 // The embedding facade: everything a host program needs, and nothing else.
 // The interpreter never prints on its own: `print` output goes to `output`.
-//
-// STUB: the signatures below are the fixed public API; the bodies are filled
-// in by the interpreter work.
+// Every evaluation runs on a thread with a large stack (see Limits.swift), so deep
+// recursion ends in a catchable `stack overflow` error, never a crash.
 
 import Foundation
 
@@ -15,12 +14,11 @@ public struct NativeArguments {
   public init(positional: [Value], named: [(label: String, value: Value)]) {
     self.positional = positional; self.named = named
   }
-}
 
-/// A Meta function value: a closure written in Meta, or a native Swift function.
-public final class Function {
-  public let name: String
-  init(name: String) { self.name = name }
+  /// The value of the named argument `label`, if given.
+  public func named(_ label: String) -> Value? {
+    named.first { $0.label == label }?.value
+  }
 }
 
 /// Runs Meta programs. One interpreter holds one global environment, one
@@ -28,7 +26,7 @@ public final class Function {
 public final class Interpreter {
   /// Bounds that stop a runaway script with a catchable `limit` error.
   public struct Limits: Sendable {
-    /// Evaluation steps (roughly: expressions evaluated) per top-level call; nil for none.
+    /// Evaluation steps (Meta function calls and loop iterations) per top-level call; nil for none.
     public var maxSteps: Int?
     /// Wall-clock seconds per top-level call; nil for none.
     public var maxSeconds: Double?
@@ -37,11 +35,25 @@ public final class Interpreter {
     }
   }
 
+  let rt: Runtime
+  /// Evaluations running on the evaluation thread (a host callback may evaluate again).
+  private var running = 0
+  /// Errors from loading the prelude (empty unless the stdlib itself is broken).
+  private(set) var preludeErrors: [MetaError] = []
+  private let hostProto = FunctionProto(name: "<host>", file: "<host>", directory: nil)
+
   /// Receives everything `print` writes, exactly as written (newlines included).
-  public var output: (String) -> Void
+  public var output: (String) -> Void {
+    get { rt.output }
+    set { rt.output = newValue }
+  }
   public var limits = Limits()
   /// The script's `args` list.
-  public var arguments: [String] = []
+  public var arguments: [String] = [] {
+    didSet { rt.base.define("args", .list(arguments.map { .string($0) })) }
+  }
+  /// The interpreter's random stream (`seed`, `random`, tensors' initializers).
+  public var random: RandomStream { rt.random }
 
   /// - Parameters:
   ///   - seed: seeds the interpreter's random stream (`--seed`); nil picks a fixed default.
@@ -52,55 +64,184 @@ public final class Interpreter {
     seed: UInt64? = nil, searchPaths: [String] = [],
     output: @escaping (String) -> Void = { FileHandle.standardOutput.write(Data($0.utf8)) }
   ) {
-    self.output = output
+    rt = Runtime(seed: seed ?? RandomStream.defaultSeed, searchPaths: searchPaths, output: output)
+    for b in Builtins.all() {
+      let f = Function(builtin: b)
+      if b.name == "range" { rt.rangeFunction = f }
+      rt.base.define(b.name, .function(f))
+    }
+    for (name, value) in Builtins.constants { rt.base.define(name, value) }
+    rt.base.define("args", .list([]))
+    if let prelude = StdlibSources.files["prelude"] {
+      do {
+        try onEvaluationThread {
+          let (proto, _) = try rt.compile(
+            prelude, file: "<stdlib>/prelude.meta", directory: nil, env: rt.base, name: "<prelude>")
+          _ = try startTopLevel(proto)
+        }
+      } catch let e as MetaError {
+        preludeErrors = [e]
+      } catch {
+        preludeErrors = [MetaError(.runtime, "\(error)", file: "<stdlib>/prelude.meta", loc: SourceLoc(line: 1, column: 1))]
+      }
+    }
   }
 
   /// Evaluates `source` (named `name` in error messages) in the global environment and
   /// returns the value of its last statement if that is an expression, else nil.
   @discardableResult
   public func evaluate(_ source: String, name: String = "<string>") throws -> Value {
-    throw MetaError(.runtime, "not implemented", file: name, loc: SourceLoc(line: 1, column: 1))
+    try evaluateProgram(source, name: name, directory: nil) ?? .nil_
   }
 
   /// Like `evaluate`, for the REPL: returns the value of the input when it ends in an
   /// expression statement, and nil when it ends in any other statement.
   public func evaluateInteractive(_ source: String, name: String = "<repl>") throws -> Value? {
-    throw MetaError(.runtime, "not implemented", file: name, loc: SourceLoc(line: 1, column: 1))
+    try evaluateProgram(source, name: name, directory: nil)
   }
 
   /// Runs the script at `path` (relative imports resolve against its directory).
   @discardableResult
   public func run(file path: String) throws -> Value {
-    throw MetaError(.runtime, "not implemented", file: path, loc: SourceLoc(line: 1, column: 1))
+    guard let source = try? String(contentsOfFile: path, encoding: .utf8) else {
+      throw MetaError(.runtime, "cannot read file '\(path)'", file: path, loc: SourceLoc(line: 1, column: 1))
+    }
+    let dir = (path as NSString).deletingLastPathComponent
+    return try evaluateProgram(source, name: path, directory: dir.isEmpty ? nil : dir) ?? .nil_
+  }
+
+  private func evaluateProgram(_ source: String, name: String, directory: String?) throws -> Value? {
+    try onEvaluationThread {
+      let (proto, endsInExpression) = try rt.compile(
+        source, file: name, directory: directory, env: rt.main, name: "<script>")
+      let value = try startTopLevel(proto)
+      return endsInExpression ? (value ?? .nil_) : nil
+    }
+  }
+
+  /// Runs a compiled program; a fresh budget when it is not nested in another evaluation.
+  private func startTopLevel(_ proto: FunctionProto) throws -> Value? {
+    if running == 1 { startBudget() }
+    return try rt.runTopLevel(proto, at: SourceLoc(line: 1, column: 1))
+  }
+
+  private func startBudget() {
+    rt.interruptFlag.clear()
+    rt.maxSteps = limits.maxSteps
+    rt.maxSeconds = limits.maxSeconds
+    rt.startBudget()
   }
 
   /// Parses and resolves without running: every error found (empty when clean).
-  public func check(_ source: String, name: String) -> [MetaError] { [] }
+  public func check(_ source: String, name: String) -> [MetaError] {
+    let (program, parseErrors) = Parser.parse(source, file: name)
+    var errors = parseErrors
+    if errors.isEmpty {
+      let resolver = Resolver(rt: rt, env: Env(declarationsOf: rt.main), file: name, directory: nil)
+      _ = resolver.compile(program, name: "<script>")
+      errors = resolver.errors
+    }
+    return errors.map { e in
+      var e = e
+      e.attachSource(source)
+      return e
+    }
+  }
 
   /// True when `source` ends inside an unfinished construct (open bracket, trailing
   /// binary operator or comma, unterminated block): the REPL asks for another line.
-  public static func isIncomplete(_ source: String) -> Bool { false }
+  public static func isIncomplete(_ source: String) -> Bool { Parser.isIncomplete(source) }
 
-  /// Reads or defines a global variable.
+  /// Reads or defines a global variable (`nil` removes it).
   public subscript(global name: String) -> Value? {
-    get { nil }
-    set {}
+    get { rt.main.value(name) ?? rt.base.value(name) }
+    set {
+      if let newValue {
+        rt.main.define(name, newValue)
+      } else if let s = rt.main.slot(name) {
+        rt.main.undefine(s)
+      }
+    }
   }
 
   /// Names of all globals and builtins, for completion.
-  public var globalNames: [String] { [] }
+  public var globalNames: [String] {
+    Array(Set(rt.main.definedNames + rt.base.definedNames)).sorted()
+  }
 
   /// Field names of a value (record keys, native fields and methods), for completion.
-  public func fieldNames(of value: Value) -> [String] { [] }
+  public func fieldNames(of value: Value) -> [String] {
+    switch value {
+    case .record(let r): r.keys + RecordMethods.table.keys.sorted()
+    case .list: (Array(ListMethods.table.keys) + Array(ListMethods.mutating.keys)).sorted()
+    case .string: StringMethods.table.keys.sorted()
+    case .native(let o): o.fieldNames
+    default: []
+    }
+  }
 
-  /// Registers a Swift function as the global `name`. An error it throws surfaces
-  /// as a Meta runtime error at the call site (catchable with `try`).
-  public func register(_ name: String, _ body: @escaping (NativeArguments) throws -> Value) {}
+  /// Registers a Swift function as the global `name`, visible to every program and
+  /// module this interpreter runs. An error it throws surfaces as a Meta runtime error
+  /// at the call site (catchable with `try`).
+  public func register(_ name: String, _ body: @escaping (NativeArguments) throws -> Value) {
+    rt.base.define(name, .function(Function(name: name, body: body)))
+  }
+
+  /// Defines a global visible to every program and module (like a builtin).
+  public func define(_ name: String, _ value: Value) {
+    rt.base.define(name, value)
+  }
 
   /// Calls a Meta function value from Swift.
-  public func call(_ function: Value, _ arguments: [Value]) throws -> Value { .nil_ }
+  public func call(_ function: Value, _ arguments: [Value]) throws -> Value {
+    try onEvaluationThread {
+      if running == 1 {
+        startBudget()
+        rt.records[0] = CallRecord(proto: hostProto, callLoc: SourceLoc(line: 0, column: 0))
+      }
+      return try rt.call(function, arguments, at: rt.nativeCallLoc)
+    }
+  }
 
   /// Stops the running evaluation with an `interrupt` error. Safe to call from any
   /// thread or a signal handler's dispatch source.
-  public func interrupt() {}
+  public func interrupt() { rt.interruptFlag.raise() }
+
+  /// The flag `interrupt()` raises, to hand to another thread or a signal handler
+  /// (the interpreter itself is not Sendable).
+  public var interruptFlag: InterruptFlag { rt.interruptFlag }
+
+  /// Runs `body` on the evaluation thread: inline when already there (a host
+  /// callback), otherwise on a new thread with `evaluationStackSize` bytes of stack.
+  private func onEvaluationThread<T>(_ body: () throws -> T) throws -> T {
+    running += 1
+    defer { running -= 1 }
+    if running > 1 { return try body() }
+    return try withoutActuallyEscaping(body) { escaping in
+      let job = EvaluationJob(escaping)
+      let thread = Thread { job.run() }
+      thread.stackSize = Interpreter.evaluationStackSize
+      thread.start()
+      job.done.wait()
+      guard let result = job.result else {
+        throw MetaError(.runtime, "evaluation thread did not finish", file: "<host>", loc: SourceLoc(line: 0, column: 0))
+      }
+      return try result.get()
+    }
+  }
+}
+
+/// Hands a body to the evaluation thread and its result back; the caller waits on
+/// `done`, so the two threads never touch it at the same time.
+private final class EvaluationJob<T>: @unchecked Sendable {
+  /// Dropped as soon as it has run: the body must not outlive the waiting caller.
+  var body: (() throws -> T)?
+  var result: Result<T, any Error>?
+  let done = DispatchSemaphore(value: 0)
+  init(_ body: @escaping () throws -> T) { self.body = body }
+  func run() {
+    if let body { result = Result { try body() } }
+    body = nil
+    done.signal()
+  }
 }

@@ -68,6 +68,22 @@ public struct Record: Sendable {
   }
 
   public var fields: Zip2Sequence<[String], [Value]> { zip(keys, values) }
+
+  /// The position of `key`, or nil.
+  func index(of key: String) -> Int? {
+    for i in keys.indices where keys[i] == key { return i }
+    return nil
+  }
+
+  /// Mutates the value of field `i` in place (no copy when the record is unique).
+  mutating func modifyValue<R>(at i: Int, _ body: (inout Value) throws -> R) rethrows -> R {
+    try body(&values[i])
+  }
+
+  /// Adds a field known to be absent (the caller checked with `index(of:)`).
+  mutating func appendField(_ key: String, _ value: Value) {
+    keys.append(key); values.append(value)
+  }
 }
 
 /// A runtime object the language does not define itself (a tensor, a task, a
@@ -86,4 +102,46 @@ public protocol NativeObject: AnyObject {
 extension NativeObject {
   public func field(_ name: String) throws -> Value? { nil }
   public var fieldNames: [String] { [] }
+}
+
+/// A native object that takes part in operators (`t + 1`, `2 * t`, `a @ b`, `-t`, `a == b`).
+/// The interpreter asks the native operand; returning nil means "not supported" and
+/// becomes the usual `attempt to perform arithmetic on a X value` error.
+public protocol NativeOperators: NativeObject {
+  /// `self op other`, or `other op self` when `reversed` (self was the right operand).
+  func binary(_ op: BinaryOp, _ other: Value, reversed: Bool) throws -> Value?
+  /// `-self`.
+  func negate() throws -> Value?
+}
+
+/// One subscript item after evaluation: an index value, or a slice with optional bounds.
+public enum IndexArgument: Sendable {
+  case single(Value)
+  case slice(start: Int?, stop: Int?, step: Int?)
+}
+
+/// A native object that can be indexed: `t[0, 1:3, :]`.
+public protocol NativeSubscriptable: NativeObject {
+  func index(_ items: [IndexArgument]) throws -> Value
+}
+
+/// A native object that `for x in object` can iterate over (e.g. a tensor's first axis).
+public protocol NativeIterable: NativeObject {
+  func elements() throws -> [Value]
+}
+
+/// A native object that can be called like a function: `model(params, x)`.
+public protocol NativeCallable: NativeObject {
+  func call(_ arguments: NativeArguments) throws -> Value
+}
+
+/// A native object with methods: `object.name(args)` calls this first, which saves
+/// allocating a bound-method value per call. Return nil when there is no such method.
+public protocol NativeMethods: NativeObject {
+  func callMethod(_ name: String, _ arguments: NativeArguments) throws -> Value?
+}
+
+/// A native object with a length (`len(x)`).
+public protocol NativeSized: NativeObject {
+  var count: Int { get }
 }

@@ -1,1 +1,154 @@
-// The tensor runtime: see the tensor issue.
+/// An n-dimensional Float32 array: a shape and strides over shared storage.
+///
+/// Tensors are immutable values as far as the API goes (every op returns a new
+/// tensor), but a class, because identity matters for autodiff: the gradient of
+/// an output is taken with respect to particular tensor objects. Views (reshape,
+/// transpose, slices, expand) share storage and copy nothing. A 0-d tensor is a scalar.
+public final class Tensor: CustomStringConvertible {
+  /// Extent of each axis; `[]` for a scalar.
+  public let shape: [Int]
+  /// Elements to step in storage per unit step along each axis (0 for broadcast axes).
+  public let strides: [Int]
+  /// Position of element `[0, 0, ...]` in storage.
+  public let offset: Int
+  let storage: Storage
+  /// How this tensor was computed from tracked tensors; nil for leaves and constants.
+  let node: GradNode?
+  /// True for a leaf the user marked as a differentiation variable.
+  let isGradLeaf: Bool
+
+  /// Upper bound on elements per tensor (8 GiB of Float32): larger requests
+  /// are almost always a bug and would otherwise abort the process in malloc.
+  public static let maxElementCount = 1 << 31
+
+  init(shape: [Int], strides: [Int], offset: Int, storage: Storage,
+       node: GradNode? = nil, isGradLeaf: Bool = false) {
+    self.shape = shape
+    self.strides = strides
+    self.offset = offset
+    self.storage = storage
+    self.node = node
+    self.isGradLeaf = isGradLeaf
+  }
+
+  /// A fresh contiguous tensor whose elements `fill` writes (all of them).
+  static func make(
+    _ shape: [Int], node: GradNode? = nil,
+    fill: (UnsafeMutableBufferPointer<Float>) throws -> Void
+  ) rethrows -> Tensor {
+    let count = shape.reduce(1, *)  // callers validated the shape
+    let storage = Storage(count: count)
+    try fill(UnsafeMutableBufferPointer(start: storage.base, count: count))
+    return Tensor(shape: shape, strides: contiguousStrides(shape), offset: 0,
+                  storage: storage, node: node)
+  }
+
+  /// A tensor of the given shape holding `scalars` in row-major order.
+  /// Throws when the shape is invalid or the count does not match.
+  public convenience init(shape: [Int], scalars: [Float]) throws {
+    let count = try checkedCount(shape, op: "tensor")
+    guard count == scalars.count else {
+      throw TensorError("tensor: shape \(shapeText(shape)) needs \(count) elements, got \(scalars.count)")
+    }
+    let storage = Storage(count: count)
+    scalars.withUnsafeBufferPointer { src in
+      if let p = src.baseAddress { storage.base.update(from: p, count: count) }
+    }
+    self.init(shape: shape, strides: contiguousStrides(shape), offset: 0, storage: storage)
+  }
+
+  /// A 0-d tensor holding `value`.
+  public convenience init(_ value: Float) {
+    let storage = Storage(count: 1)
+    storage.base.initialize(to: value)
+    self.init(shape: [], strides: [], offset: 0, storage: storage)
+  }
+
+  /// Number of axes.
+  public var rank: Int { shape.count }
+  /// Number of elements.
+  public var count: Int { shape.reduce(1, *) }
+
+  /// True when the elements are laid out densely in row-major order from `offset`.
+  public var isContiguous: Bool {
+    var expected = 1
+    for axis in stride(from: shape.count - 1, through: 0, by: -1) where shape[axis] != 1 {
+      if strides[axis] != expected { return false }
+      expected *= shape[axis]
+    }
+    return true
+  }
+
+  /// Row-major copy of the elements.
+  public var scalars: [Float] {
+    let n = count
+    return [Float](unsafeUninitializedCapacity: n) { buffer, initialized in
+      copyElements(to: buffer)
+      initialized = n
+    }
+  }
+
+  /// The single element of a one-element tensor.
+  public func item() throws -> Float {
+    guard count == 1 else {
+      throw TensorError("item: tensor of shape \(shapeText(shape)) has \(count) elements, not 1")
+    }
+    return storage.base[offset]
+  }
+
+  /// Calls `body` with the elements in row-major order, copying only when this
+  /// tensor is not contiguous.
+  public func withContiguousBuffer<R>(_ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {
+    if isContiguous {
+      return try body(UnsafeBufferPointer(start: storage.base + offset, count: count))
+    }
+    let copy = contiguousCopy()
+    return try body(UnsafeBufferPointer(start: copy.storage.base, count: copy.count))
+  }
+
+  /// Writes the elements in row-major order into `buffer` (which holds `count`).
+  func copyElements(to buffer: UnsafeMutableBufferPointer<Float>) {
+    guard let dst = buffer.baseAddress else { return }
+    if isContiguous {
+      dst.update(from: storage.base + offset, count: count)
+    } else {
+      stridedCopy(shape: shape, from: storage.base + offset, strides: strides, to: dst)
+    }
+  }
+
+  /// A dense row-major copy that shares nothing with this tensor (no graph).
+  func contiguousCopy() -> Tensor { Tensor.make(shape) { copyElements(to: $0) } }
+
+  /// NumPy-style text, e.g. `tensor([[1., 2.], [3., 4.]])`.
+  public var description: String { formatTensor(shape: shape, scalars: scalars) }
+}
+
+/// Row-major strides for `shape`.
+func contiguousStrides(_ shape: [Int]) -> [Int] {
+  var strides = [Int](repeating: 1, count: shape.count)
+  var running = 1
+  for axis in stride(from: shape.count - 1, through: 0, by: -1) {
+    strides[axis] = running
+    running *= shape[axis]
+  }
+  return strides
+}
+
+/// Element count of `shape`, throwing for negative extents, overflow, or more
+/// than `Tensor.maxElementCount` elements.
+func checkedCount(_ shape: [Int], op: String) throws -> Int {
+  // Zero-size axes make the count 0, but strides still multiply the other
+  // extents, so those must not overflow either: bound the product of max(d, 1).
+  var bounded = 1
+  var hasZero = false
+  for d in shape {
+    guard d >= 0 else { throw TensorError("\(op): negative dimension in shape \(shapeText(shape))") }
+    if d == 0 { hasZero = true; continue }
+    let (product, overflow) = bounded.multipliedReportingOverflow(by: d)
+    guard !overflow, product <= Tensor.maxElementCount else {
+      throw TensorError("\(op): shape \(shapeText(shape)) has too many elements")
+    }
+    bounded = product
+  }
+  return hasZero ? 0 : bounded
+}

@@ -1,1 +1,88 @@
-typedef int meta_kernels_placeholder;
+// Low-level float32 kernels for MetaKernels.
+//
+// Every SIMD entry point has a portable twin; `meta_cpu_level()` tells the
+// caller which ones it may run. The SIMD bodies are compiled with per-function
+// `target` attributes (no global -mavx2), so the library loads and runs on any
+// x86-64 (or non-x86) CPU and only calls AVX2/AVX-512 code after a run-time check.
+#ifndef CMETAKERNELS_H
+#define CMETAKERNELS_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// Instruction-set levels, in increasing order of capability.
+enum {
+  META_CPU_GENERIC = 0,
+  META_CPU_AVX2_FMA = 1,
+  META_CPU_AVX512 = 2,
+};
+
+/// The best level this CPU and OS support (checks OS-saved YMM/ZMM state too).
+int meta_cpu_level(void);
+
+/// Spin-wait hint (x86 `pause`): lets a sibling hyperthread run and saves power
+/// while a thread polls for work.
+static inline void meta_cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  __asm__ __volatile__("yield");
+#endif
+}
+
+// ---------------------------------------------------------------------------
+// Packed micro-kernels (BLIS style).
+//
+// Compute one MR x NR tile: C[0..mr, 0..nr) = alpha * Ap * Bp + beta * C, where
+// Ap is kc groups of MR consecutive floats (one column of an MR-row panel per
+// step) and Bp is kc groups of NR consecutive floats. Panels are zero padded to
+// full MR / NR, so only the store honours mr <= MR, nr <= NR. When beta == 0, C
+// is not read (NaN/Inf in C do not leak through), as in BLAS.
+// ---------------------------------------------------------------------------
+
+#define META_AVX2_MR 6
+#define META_AVX2_NR 16
+#define META_AVX512_MR 12
+#define META_AVX512_NR 32
+
+void meta_sgemm_ukernel_avx2_6x16(int64_t kc, const float *a, const float *b, float *c,
+                                  int64_t ldc, float alpha, float beta, int64_t mr, int64_t nr);
+void meta_sgemm_ukernel_generic_6x16(int64_t kc, const float *a, const float *b, float *c,
+                                     int64_t ldc, float alpha, float beta, int64_t mr, int64_t nr);
+void meta_sgemm_ukernel_avx512_12x32(int64_t kc, const float *a, const float *b, float *c,
+                                     int64_t ldc, float alpha, float beta, int64_t mr, int64_t nr);
+
+// ---------------------------------------------------------------------------
+// Direct (unpacked) kernels for small products, where packing costs more than it saves.
+// ---------------------------------------------------------------------------
+
+/// C = alpha * A * B + beta * C with B row-contiguous along n (element (p, j) at
+/// b[p * ldb + j]); A and C take general strides: A(i, p) = a[i * rsa + p * csa],
+/// C(i, j) = c[i * rsc + j * csc]. Covers A and A^T with plain B, and (by
+/// transposing the whole product) A^T * B^T.
+void meta_sgemm_small_nn_avx2(int64_t m, int64_t n, int64_t k, float alpha,
+                              const float *a, int64_t rsa, int64_t csa,
+                              const float *b, int64_t ldb, float beta,
+                              float *c, int64_t rsc, int64_t csc);
+void meta_sgemm_small_nn_generic(int64_t m, int64_t n, int64_t k, float alpha,
+                                 const float *a, int64_t rsa, int64_t csa,
+                                 const float *b, int64_t ldb, float beta,
+                                 float *c, int64_t rsc, int64_t csc);
+
+/// C = alpha * A * B^T + beta * C where both A (m x k) and the stored B (n x k)
+/// are row-contiguous along k: each C element is a dot product of two rows.
+void meta_sgemm_small_nt_avx2(int64_t m, int64_t n, int64_t k, float alpha,
+                              const float *a, int64_t lda, const float *b, int64_t ldb,
+                              float beta, float *c, int64_t ldc);
+void meta_sgemm_small_nt_generic(int64_t m, int64_t n, int64_t k, float alpha,
+                                 const float *a, int64_t lda, const float *b, int64_t ldb,
+                                 float beta, float *c, int64_t ldc);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

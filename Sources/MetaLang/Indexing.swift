@@ -1,0 +1,142 @@
+// Subscripts and fields on values: `xs[i]`, `xs[1:3]`, `s[-1]`, `r["k"]`, `r.k`,
+// native objects' indexes and fields. Errors are BuiltinErrors the node locates.
+
+enum Indexing {
+  /// A Python-style index (negative counts from the end) checked against `count`.
+  @inline(__always) static func position(_ i: Int, count: Int, kind: String) throws -> Int {
+    let p = i < 0 ? i &+ count : i
+    guard p >= 0, p < count else {
+      throw BuiltinError("index \(i) out of range for \(withArticle(kind)) of length \(count)")
+    }
+    return p
+  }
+
+  static func intIndex(_ v: Value, kind: String) throws -> Int {
+    if case .int(let i) = v { return i }
+    throw BuiltinError("\(kind) index must be an Int (got \(v.typeName))")
+  }
+
+  /// The positions a slice selects, as Python computes them.
+  static func sliceIndices(count: Int, _ start: Int?, _ stop: Int?, _ step: Int?) throws -> StrideTo<Int> {
+    let step = step ?? 1
+    if step == 0 { throw BuiltinError("slice step cannot be zero") }
+    func adjust(_ v: Int?, ifNil: Int) -> Int {
+      guard var v else { return ifNil }
+      if v < 0 {
+        v = v < -count ? (step < 0 ? -1 : 0) : v + count
+      } else if v >= count {
+        v = step < 0 ? count - 1 : count
+      }
+      return v
+    }
+    let lo = adjust(start, ifNil: step < 0 ? count - 1 : 0)
+    let hi = adjust(stop, ifNil: step < 0 ? -1 : count)
+    return stride(from: lo, to: hi, by: step)
+  }
+
+  static func get(_ base: Value, _ items: [IndexArgument]) throws -> Value {
+    if case .native(let o) = base {
+      if let s = o as? NativeSubscriptable { return try s.index(items) }
+      throw BuiltinError("attempt to index \(withArticle(base.typeName)) value")
+    }
+    guard items.count == 1 else {
+      throw BuiltinError("\(withArticle(base.typeName)) takes one index, not \(items.count)")
+    }
+    switch items[0] {
+    case .single(let key): return try get(base, key)
+    case .slice(let start, let stop, let step):
+      switch base {
+      case .list(let xs):
+        return .list(try sliceIndices(count: xs.count, start, stop, step).map { xs[$0] })
+      case .string(let s):
+        let chars = Array(s)
+        var out = ""
+        for i in try sliceIndices(count: chars.count, start, stop, step) { out.append(chars[i]) }
+        return .string(out)
+      default: throw BuiltinError("attempt to slice \(withArticle(base.typeName)) value")
+      }
+    }
+  }
+
+  static func get(_ base: Value, _ key: Value) throws -> Value {
+    switch base {
+    case .list(let xs):
+      return xs[try position(try intIndex(key, kind: "List"), count: xs.count, kind: "List")]
+    case .string(let s):
+      let i = try intIndex(key, kind: "String")
+      let count = s.count
+      let p = try position(i, count: count, kind: "String")
+      return .string(String(s[s.index(s.startIndex, offsetBy: p)]))
+    case .record(let r):
+      guard case .string(let k) = key else {
+        throw BuiltinError("Record index must be a String (got \(key.typeName))")
+      }
+      guard let v = r[k] else { throw BuiltinError("record has no field '\(k)'") }
+      return v
+    case .native:
+      return try get(base, [.single(key)])
+    default:
+      throw BuiltinError("attempt to index \(withArticle(base.typeName)) value")
+    }
+  }
+
+  /// Mutates `base[key]` in place (the container must be unique to avoid a copy:
+  /// the caller has already taken it out of its slot).
+  static func modify(_ base: inout Value, _ key: Value, _ body: (inout Value) throws -> Void) throws {
+    // `if case` rather than `switch`: a switch may hold a copy of `base` while the
+    // case body runs, and that second reference would make the mutation copy.
+    if case .list(var xs) = base {
+      let p = try position(try intIndex(key, kind: "List"), count: xs.count, kind: "List")
+      base = .nil_
+      defer { base = .list(xs) }
+      try body(&xs[p])
+    } else if case .record(var r) = base {
+      guard case .string(let k) = key else {
+        throw BuiltinError("Record index must be a String (got \(key.typeName))")
+      }
+      base = .nil_
+      defer { base = .record(r) }
+      try modifyField(&r, k, body)
+    } else if case .string = base {
+      throw BuiltinError("strings are immutable")
+    } else {
+      throw BuiltinError("attempt to index \(withArticle(base.typeName)) value")
+    }
+  }
+
+  /// `r.k op= v`: a missing field is added by plain assignment, an error otherwise.
+  static func modifyField(_ r: inout Record, _ k: String, _ body: (inout Value) throws -> Void) throws {
+    if let i = r.index(of: k) {
+      try r.modifyValue(at: i, body)
+    } else {
+      var fresh = Value.nil_
+      try body(&fresh)
+      r.appendField(k, fresh)
+    }
+  }
+
+  static func modifyField(_ base: inout Value, _ name: String, _ body: (inout Value) throws -> Void) throws {
+    guard case .record(var r) = base else {
+      throw BuiltinError("attempt to set field '\(name)' of \(withArticle(base.typeName)) value")
+    }
+    base = .nil_
+    defer { base = .record(r) }
+    try modifyField(&r, name, body)
+  }
+
+  /// `value.name` when it is not a method call.
+  static func field(_ base: Value, _ name: String) throws -> Value {
+    switch base {
+    case .record(let r):
+      if let v = r[name] { return v }
+      throw BuiltinError("record has no field '\(name)'")
+    case .native(let o):
+      if let v = try o.field(name) { return v }
+      throw BuiltinError("\(o.typeName) has no field '\(name)'")
+    case .list, .string:
+      throw BuiltinError("\(base.typeName) has no field '\(name)' (call methods as \(name)(...))")
+    default:
+      throw BuiltinError("attempt to read field '\(name)' of \(withArticle(base.typeName)) value")
+    }
+  }
+}

@@ -1,0 +1,196 @@
+// Methods of lists, strings and records. List methods that change the list
+// (`append`, `pop`, ...) take it `inout`: called on a variable they mutate it in
+// place, like Swift's `mutating` methods.
+
+import Foundation
+
+typealias ListMethod = @Sendable ([Value], inout Arguments) throws -> Value
+typealias MutatingListMethod = @Sendable (inout [Value], inout Arguments) throws -> Value
+typealias StringMethod = @Sendable (String, inout Arguments) throws -> Value
+typealias RecordMethod = @Sendable (Record, inout Arguments) throws -> Value
+
+enum ListMethods {
+  static let mutating: [String: MutatingListMethod] = [
+    "append": { xs, args in
+      try args.expect(1)
+      try Operators.checkSize(xs.count + 1, "list")
+      xs.append(args[0])
+      return .nil_
+    },
+    "pop": { xs, args in
+      try args.expect(0...1)
+      guard !xs.isEmpty else { throw BuiltinError("pop from an empty list") }
+      let i = args.count == 1 ? try Indexing.position(try args.int(0), count: xs.count, kind: "List") : xs.count - 1
+      return xs.remove(at: i)
+    },
+    "insert": { xs, args in
+      try args.expect(2)
+      let i = try args.int(0)
+      // Like Python: out-of-range positions clamp to the ends.
+      let p = i < 0 ? max(0, xs.count + i) : min(i, xs.count)
+      try Operators.checkSize(xs.count + 1, "list")
+      xs.insert(args[1], at: p)
+      return .nil_
+    },
+    "extend": { xs, args in
+      try args.expect(1)
+      let more = try args.elements(0)
+      try Operators.checkSize(xs.count + more.count, "list")
+      xs.append(contentsOf: more)
+      return .nil_
+    },
+    "remove": { xs, args in
+      try args.expect(1)
+      guard let i = try firstIndex(xs, args[0]) else { throw BuiltinError("remove: value not in list") }
+      xs.remove(at: i)
+      return .nil_
+    },
+    "clear": { xs, args in
+      try args.expect(0)
+      xs.removeAll()
+      return .nil_
+    },
+    "sort": { xs, args in
+      try args.expect(0)
+      xs = try Builtins.sorted(
+        xs, key: args.named("key"), reverse: args.named("reverse")?.isTruthy ?? false, args.rt)
+      return .nil_
+    },
+    "reverse": { xs, args in
+      try args.expect(0)
+      xs.reverse()
+      return .nil_
+    },
+  ]
+
+  static let table: [String: ListMethod] = [
+    "map": { xs, args in
+      try args.expect(1)
+      return .list(try Builtins.map(try args.callable(0), xs, args.rt))
+    },
+    "filter": { xs, args in
+      try args.expect(1)
+      return .list(try Builtins.filter(try args.callable(0), xs, args.rt))
+    },
+    "reduce": { xs, args in
+      try args.expect(1...2)
+      return try Builtins.reduce(try args.callable(0), xs, args.count == 2 ? args[1] : nil, args.rt)
+    },
+    "index": { xs, args in
+      try args.expect(1)
+      guard let i = try firstIndex(xs, args[0]) else { throw BuiltinError("index: value not in list") }
+      return .int(i)
+    },
+    "count": { xs, args in
+      try args.expect(1)
+      return .int(try xs.reduce(0) { try Compare.equal($1, args[0]) ? $0 + 1 : $0 })
+    },
+    "contains": { xs, args in
+      try args.expect(1)
+      return .bool(try firstIndex(xs, args[0]) != nil)
+    },
+    "sorted": { xs, args in
+      try args.expect(0)
+      return .list(
+        try Builtins.sorted(xs, key: args.named("key"), reverse: args.named("reverse")?.isTruthy ?? false, args.rt))
+    },
+    "reversed": { xs, args in
+      try args.expect(0)
+      return .list(xs.reversed())
+    },
+    "join": { xs, args in
+      try args.expect(1)
+      return .string(try StringMethods.join(try args.string(0), xs))
+    },
+    "copy": { xs, args in
+      try args.expect(0)
+      return .list(xs)
+    },
+  ]
+
+  static func firstIndex(_ xs: [Value], _ v: Value) throws -> Int? {
+    for (i, x) in xs.enumerated() where try Compare.equal(x, v) { return i }
+    return nil
+  }
+}
+
+enum StringMethods {
+  static let table: [String: StringMethod] = [
+    "upper": { s, args in try args.expect(0); return .string(s.uppercased()) },
+    "lower": { s, args in try args.expect(0); return .string(s.lowercased()) },
+    "strip": { s, args in try args.expect(0); return .string(s.trimmingWhitespace()) },
+    "split": { s, args in
+      try args.expect(0...1)
+      if args.count == 0 {
+        return .list(s.split(whereSeparator: { $0.isWhitespace }).map { .string(String($0)) })
+      }
+      let sep = try args.string(0)
+      guard !sep.isEmpty else { throw BuiltinError("split: empty separator") }
+      return .list(s.components(separatedBy: sep).map { .string($0) })
+    },
+    "join": { s, args in
+      try args.expect(1)
+      return .string(try join(s, try args.elements(0)))
+    },
+    "replace": { s, args in
+      try args.expect(2)
+      let old = try args.string(0), new = try args.string(1)
+      guard !old.isEmpty else { throw BuiltinError("replace: empty pattern") }
+      let parts = s.components(separatedBy: old)
+      try Operators.checkSize(s.utf8.count + (parts.count - 1) * new.utf8.count, "string")
+      return .string(parts.joined(separator: new))
+    },
+    "startswith": { s, args in try args.expect(1); return .bool(s.hasPrefix(try args.string(0))) },
+    "endswith": { s, args in try args.expect(1); return .bool(s.hasSuffix(try args.string(0))) },
+    "find": { s, args in
+      try args.expect(1)
+      let sub = try args.string(0)
+      if sub.isEmpty { return .int(0) }
+      guard let r = s.range(of: sub) else { return .int(-1) }
+      return .int(s.distance(from: s.startIndex, to: r.lowerBound))
+    },
+    "contains": { s, args in
+      try args.expect(1)
+      let sub = try args.string(0)
+      return .bool(sub.isEmpty || s.contains(sub))
+    },
+  ]
+
+  /// `sep.join(items)`: items must be strings.
+  static func join(_ sep: String, _ items: [Value]) throws -> String {
+    var parts: [String] = []
+    parts.reserveCapacity(items.count)
+    for (i, v) in items.enumerated() {
+      guard case .string(let s) = v else {
+        throw BuiltinError("join: item \(i + 1) is \(withArticle(v.typeName)), not a String")
+      }
+      parts.append(s)
+    }
+    return parts.joined(separator: sep)
+  }
+}
+
+enum RecordMethods {
+  static let table: [String: RecordMethod] = [
+    "keys": { r, args in try args.expect(0); return .list(r.keys.map { .string($0) }) },
+    "values": { r, args in try args.expect(0); return .list(r.values) },
+    "items": { r, args in
+      try args.expect(0)
+      return .list(r.fields.map { .list([.string($0.0), $0.1]) })
+    },
+    "has": { r, args in try args.expect(1); return .bool(r[try args.string(0)] != nil) },
+    "get": { r, args in
+      try args.expect(1...2)
+      return r[try args.string(0)] ?? (args.count == 2 ? args[1] : .nil_)
+    },
+  ]
+}
+
+extension String {
+  func trimmingWhitespace() -> String {
+    var sub = self[...]
+    while let f = sub.first, f.isWhitespace { sub.removeFirst() }
+    while let l = sub.last, l.isWhitespace { sub.removeLast() }
+    return String(sub)
+  }
+}

@@ -1,0 +1,178 @@
+// The state of a running program: the value stack with its frames, the call
+// records behind stack traces, the step counter and the error constructor.
+
+import Foundation
+
+/// How a statement finished.
+enum Flow {
+  case normal, breakLoop, continueLoop, returnValue
+}
+
+/// `break`, `continue` or `return` leaving an expression (`let x = if c { return 1 } else { 2 }`);
+/// statements use `Flow` instead, which costs nothing.
+enum ControlSignal: Error {
+  case breakLoop, continueLoop, returnValue
+}
+
+/// Who is running at one depth of the call stack and where it was called from.
+struct CallRecord {
+  unowned(unsafe) var proto: FunctionProto
+  var callLoc: SourceLoc
+}
+
+/// Everything the evaluator needs while running. One per interpreter; used by one
+/// thread at a time. The hot fields skip Swift's dynamic exclusivity checks: they
+/// are only ever read and written in place, never passed `inout` across a call that
+/// could touch them again, and the checks cost a tenth of a function call.
+final class Runtime {
+  // Frames: locals of every active call live in one contiguous stack.
+  let stackBase: UnsafeMutablePointer<Value>
+  let stackEnd: UnsafeMutablePointer<Value>
+  /// The current frame's first slot.
+  @exclusivity(unchecked) var fp: UnsafeMutablePointer<Value>
+  /// The first free slot.
+  @exclusivity(unchecked) var sp: UnsafeMutablePointer<Value>
+  /// The running closure's captured variables.
+  @exclusivity(unchecked) var captures: [Box] = []
+  /// Where `return` (and a function's final expression) leaves its value.
+  @exclusivity(unchecked) var returnValue: Value = .nil_
+
+  // Call records for stack traces; records[0] is the top-level program or module.
+  let records: UnsafeMutablePointer<CallRecord>
+  @exclusivity(unchecked) var depth = 0
+  /// The call site of the builtin running now (so a callback's frame says where it came from).
+  @exclusivity(unchecked) var nativeCallLoc = SourceLoc(line: 0, column: 0)
+
+  // Limits.
+  @exclusivity(unchecked) var steps = 0
+  @exclusivity(unchecked) var checkpoint = Int.max
+  var maxSteps: Int?
+  var maxSeconds: Double?
+  var deadline: UInt64 = 0
+  let interruptFlag = InterruptFlag()
+
+  let undefinedMarker = UndefinedMarker()
+  let base: Env
+  let main: Env
+  var output: (String) -> Void
+  var arguments: [String] = []
+  let random: RandomStream
+  let modules = ModuleCache()
+  var searchPaths: [String]
+  /// Source text by file name, to attach the offending line to errors.
+  var sources: [String: String] = [:]
+  /// The builtin `range`, so `for i in range(n)` can skip building a list.
+  var rangeFunction: Function?
+  /// Top-level programs running now: the main one, modules it imports, and programs a
+  /// host callback evaluates. Non-zero means "we are on the evaluation thread".
+  var activeTopLevels = 0
+
+  init(seed: UInt64, searchPaths: [String], output: @escaping (String) -> Void) {
+    let size = Interpreter.valueStackSize
+    stackBase = UnsafeMutablePointer<Value>.allocate(capacity: size)
+    stackBase.initialize(repeating: .nil_, count: size)
+    stackEnd = stackBase + size
+    fp = stackBase; sp = stackBase
+    records = UnsafeMutablePointer<CallRecord>.allocate(capacity: Interpreter.maxCallDepth + 2)
+    let undefined = Value.native(undefinedMarker)
+    base = Env(undefined: undefined)
+    main = Env(undefined: undefined)
+    random = RandomStream(seed: seed)
+    self.searchPaths = searchPaths
+    self.output = output
+  }
+
+  deinit {
+    base.clear(); main.clear(); modules.clear()
+    stackBase.deinitialize(count: stackEnd - stackBase)
+    stackBase.deallocate()
+    records.deallocate()
+  }
+
+  // MARK: Errors
+
+  /// The function running now.
+  var currentProto: FunctionProto { records[depth].proto }
+
+  /// A runtime error at `loc` in the running function, with the Meta call stack.
+  func error(_ message: String, at loc: SourceLoc, kind: MetaError.Kind = .runtime) -> MetaError {
+    var err = MetaError(kind, message, file: currentProto.file, loc: loc, stack: callStack(at: loc))
+    if let source = sources[err.file] { err.attachSource(source) }
+    return err
+  }
+
+  /// Innermost first; empty at top level, where the headline says it all.
+  func callStack(at loc: SourceLoc) -> [StackFrame] {
+    guard depth > 0 else { return [] }
+    var frames: [StackFrame] = []
+    var where_ = loc
+    var d = depth
+    while d >= 0 {
+      let proto = records[d].proto
+      frames.append(StackFrame(function: proto.name, file: proto.file, loc: where_))
+      where_ = records[d].callLoc
+      d -= 1
+    }
+    return frames
+  }
+
+  /// Turns an error from operator or builtin code into a MetaError at `loc`;
+  /// MetaErrors and control signals pass through.
+  func locate(_ error: any Error, at loc: SourceLoc) -> any Error {
+    switch error {
+    case let e as BuiltinError: return self.error(e.message, at: loc, kind: e.kind)
+    case is MetaError, is ControlSignal: return error
+    default: return self.error(String(describing: error), at: loc)
+    }
+  }
+
+  /// Like `locate`, for a function the host registered: a MetaError it throws itself is
+  /// placed at the call site (keeping its message); one from Meta code it called back
+  /// (it has a stack), a limit and an interrupt keep their own place.
+  func locateHostError(_ error: any Error, at loc: SourceLoc) -> any Error {
+    if let e = error as? MetaError {
+      if e.kind == .interrupt || e.kind == .limit || !e.stack.isEmpty { return e }
+      return self.error(e.message, at: loc, kind: .runtime)
+    }
+    return locate(error, at: loc)
+  }
+
+  // MARK: Limits
+
+  /// Counts one step (a call or a loop iteration); cheap unless a check is due.
+  @inline(__always) func tick(_ loc: SourceLoc) throws {
+    steps &+= 1
+    if steps > checkpoint { try checkLimits(loc) }
+  }
+
+  func checkLimits(_ loc: SourceLoc) throws {
+    if let maxSteps, steps > maxSteps {
+      throw error("step limit exceeded (\(maxSteps) steps)", at: loc, kind: .limit)
+    }
+    if interruptFlag.take() { throw error("interrupted", at: loc, kind: .interrupt) }
+    if let maxSeconds, DispatchTime.now().uptimeNanoseconds > deadline {
+      throw error("time limit exceeded (\(formatFloat(maxSeconds)) seconds)", at: loc, kind: .limit)
+    }
+    scheduleCheck()
+  }
+
+  func scheduleCheck() {
+    let next = steps + Interpreter.checkInterval - 1
+    checkpoint = maxSteps.map { min($0, next) } ?? next
+  }
+
+  /// Resets the per-call budgets at the start of a top-level evaluation.
+  func startBudget() {
+    steps = 0
+    if let maxSeconds {
+      let nanos = max(0, min(maxSeconds, 1e9)) * 1e9
+      deadline = DispatchTime.now().uptimeNanoseconds &+ UInt64(nanos)
+    }
+    scheduleCheck()
+  }
+
+  @inline(__always) func isUndefined(_ v: Value) -> Bool {
+    if case .native(let o) = v { return o === undefinedMarker }
+    return false
+  }
+}

@@ -1,0 +1,63 @@
+/// Constructors: constant fills, ranges, identity, random tensors.
+extension Tensor {
+  /// A tensor of `shape` with every element `value`.
+  public static func full(_ shape: [Int], _ value: Float) throws -> Tensor {
+    _ = try checkedCount(shape, op: "full")
+    return make(shape) { $0.initialize(repeating: value) }
+  }
+
+  /// A tensor of zeros.
+  public static func zeros(_ shape: [Int]) throws -> Tensor { try full(shape, 0) }
+  /// A tensor of ones.
+  public static func ones(_ shape: [Int]) throws -> Tensor { try full(shape, 1) }
+  /// Zeros shaped like `other` (never tracked).
+  public static func zerosLike(_ other: Tensor) -> Tensor { make(other.shape) { $0.initialize(repeating: 0) } }
+  /// Ones shaped like `other` (never tracked).
+  public static func onesLike(_ other: Tensor) -> Tensor { make(other.shape) { $0.initialize(repeating: 1) } }
+
+  /// The `n` x `m` identity matrix (`m` defaults to `n`).
+  public static func eye(_ n: Int, _ m: Int? = nil) throws -> Tensor {
+    let cols = m ?? n
+    _ = try checkedCount([n, cols], op: "eye")
+    return make([n, cols]) { out in
+      out.initialize(repeating: 0)
+      for i in 0..<Swift.min(n, cols) { out[i * cols + i] = 1 }
+    }
+  }
+
+  /// `start, start + step, ...` up to but excluding `stop` (NumPy's `arange`).
+  public static func arange(_ start: Float, _ stop: Float, step: Float = 1) throws -> Tensor {
+    guard step != 0, step.isFinite, start.isFinite, stop.isFinite else {
+      throw TensorError("arange: start, stop and step must be finite and step nonzero")
+    }
+    let steps = ((Double(stop) - Double(start)) / Double(step)).rounded(.up)
+    guard steps < Double(maxElementCount) else { throw TensorError("arange: too many elements") }
+    let n = steps > 0 ? Int(steps) : 0
+    return make([n]) { out in
+      for i in 0..<n { out[i] = Float(Double(start) + Double(i) * Double(step)) }
+    }
+  }
+
+  /// `count` evenly spaced values from `start` to `stop` inclusive.
+  public static func linspace(_ start: Float, _ stop: Float, count: Int) throws -> Tensor {
+    _ = try checkedCount([count], op: "linspace")
+    return make([count]) { out in
+      let span = Double(stop) - Double(start)
+      for i in 0..<count {
+        out[i] = count == 1 ? start : Float(Double(start) + span * Double(i) / Double(count - 1))
+      }
+    }
+  }
+
+  /// Samples from N(mean, std²).
+  public static func randn(_ shape: [Int], mean: Float = 0, std: Float = 1, using rng: inout RandomState) throws -> Tensor {
+    let n = try checkedCount(shape, op: "randn")
+    return try Tensor(shape: shape, scalars: rng.normal(count: n, mean: mean, std: std))
+  }
+
+  /// Samples uniformly from [low, high).
+  public static func rand(_ shape: [Int], low: Float = 0, high: Float = 1, using rng: inout RandomState) throws -> Tensor {
+    let n = try checkedCount(shape, op: "rand")
+    return try Tensor(shape: shape, scalars: rng.uniform(count: n, low: low, high: high))
+  }
+}

@@ -1,0 +1,120 @@
+/// Raw element-wise loops. The op closures are passed as literals into
+/// `@inline(__always)` functions so each call site gets its own specialised,
+/// vectorisable loop; broadcasting reads operands through 0 strides instead of
+/// materialising them.
+
+extension Tensor {
+  /// `op` applied to every element, as a fresh contiguous tensor (no graph).
+  @inline(__always)
+  func mapElements(node: GradNode? = nil, _ op: (Float) -> Float) -> Tensor {
+    Tensor.make(shape, node: node) { out in
+      guard let dst = out.baseAddress else { return }
+      let src = UnsafePointer(storage.base + offset)
+      if isContiguous {
+        for i in 0..<out.count { dst[i] = op(src[i]) }
+        return
+      }
+      let dense = contiguousStrides(shape)
+      let layout = Layout(shape: shape) { SIMD4(strides[$0], dense[$0], 0, 0) }
+      let n = layout.inner, s = layout.innerStride(0)
+      layout.forEachRow(start: .zero) { o in
+        let a = src + o[0], d = dst + o[1]
+        for i in 0..<n { d[i] = op(a[i * s]) }
+      }
+    }
+  }
+
+  /// `op(self, other)` with NumPy broadcasting, as a fresh contiguous tensor
+  /// (no graph). Throws when the shapes do not broadcast.
+  @inline(__always)
+  func zipElements(
+    _ other: Tensor, op name: String, node: GradNode? = nil, _ op: (Float, Float) -> Float
+  ) throws -> Tensor {
+    let outShape = try broadcastShapes(shape, other.shape, op: name)
+    if outShape != shape && outShape != other.shape { _ = try checkedCount(outShape, op: name) }
+    let pa = UnsafePointer(storage.base + offset)
+    let pb = UnsafePointer(other.storage.base + other.offset)
+    return Tensor.make(outShape, node: node) { out in
+      guard let dst = out.baseAddress else { return }
+      let n = out.count
+      if shape == other.shape && isContiguous && other.isContiguous {
+        for i in 0..<n { dst[i] = op(pa[i], pb[i]) }
+      } else if other.count == 1 && shape == outShape && isContiguous {
+        let y = pb[0]
+        for i in 0..<n { dst[i] = op(pa[i], y) }
+      } else if count == 1 && other.shape == outShape && other.isContiguous {
+        let x = pa[0]
+        for i in 0..<n { dst[i] = op(x, pb[i]) }
+      } else if let m = suffixRowLength(of: other, in: outShape), shape == outShape && isContiguous {
+        // [..., m] op [m]: the bias-add pattern, row by row.
+        for row in stride(from: 0, to: n, by: m) {
+          let a = pa + row, d = dst + row
+          for i in 0..<m { d[i] = op(a[i], pb[i]) }
+        }
+      } else if let m = suffixRowLength(of: self, in: outShape), other.shape == outShape && other.isContiguous {
+        for row in stride(from: 0, to: n, by: m) {
+          let b = pb + row, d = dst + row
+          for i in 0..<m { d[i] = op(pa[i], b[i]) }
+        }
+      } else {
+        let dense = contiguousStrides(outShape), r = outShape.count
+        let layout = Layout(shape: outShape) { d in
+          SIMD4(broadcastStride(d, rank: r), other.broadcastStride(d, rank: r), dense[d], 0)
+        }
+        let m = layout.inner, sa = layout.innerStride(0), sb = layout.innerStride(1)
+        layout.forEachRow(start: .zero) { o in
+          let a = pa + o[0], b = pb + o[1], d = dst + o[2]
+          if sa == 1 && sb == 1 {
+            for i in 0..<m { d[i] = op(a[i], b[i]) }
+          } else if sa == 1 && sb == 0 {
+            let y = b[0]
+            for i in 0..<m { d[i] = op(a[i], y) }
+          } else if sa == 0 && sb == 1 {
+            let x = a[0]
+            for i in 0..<m { d[i] = op(x, b[i]) }
+          } else {
+            for i in 0..<m { d[i] = op(a[i * sa], b[i * sb]) }
+          }
+        }
+      }
+    }
+  }
+}
+
+/// The row length when `t` is contiguous and its shape, without leading 1s, is
+/// a proper suffix of `outShape` (so it repeats whole over the leading axes).
+@inline(__always)
+func suffixRowLength(of t: Tensor, in outShape: [Int]) -> Int? {
+  guard t.isContiguous, t.count > 0 else { return nil }
+  var r = t.rank
+  var lead = 0
+  while lead < r && t.shape[lead] == 1 { lead += 1 }
+  r -= lead
+  guard r < outShape.count else { return nil }
+  let offset = outShape.count - r
+  for i in 0..<r where t.shape[lead + i] != outShape[offset + i] { return nil }
+  return t.count
+}
+
+/// `cond != 0 ? a : b` element-wise with broadcasting of all three (no graph).
+func selectElements(_ cond: Tensor, _ a: Tensor, _ b: Tensor, node: GradNode? = nil) throws -> Tensor {
+  let ab = try broadcastShapes(a.shape, b.shape, op: "where")
+  let outShape = try broadcastShapes(cond.shape, ab, op: "where")
+  _ = try checkedCount(outShape, op: "where")
+  let pc = UnsafePointer(cond.storage.base + cond.offset)
+  let pa = UnsafePointer(a.storage.base + a.offset)
+  let pb = UnsafePointer(b.storage.base + b.offset)
+  return Tensor.make(outShape, node: node) { out in
+    guard let dst = out.baseAddress, !out.isEmpty else { return }
+    let dense = contiguousStrides(outShape), r = outShape.count
+    let layout = Layout(shape: outShape) { d in
+      SIMD4(cond.broadcastStride(d, rank: r), a.broadcastStride(d, rank: r), b.broadcastStride(d, rank: r), dense[d])
+    }
+    let m = layout.inner
+    let sc = layout.innerStride(0), sa = layout.innerStride(1), sb = layout.innerStride(2)
+    layout.forEachRow(start: .zero) { o in
+      let c = pc + o[0], x = pa + o[1], y = pb + o[2], d = dst + o[3]
+      for i in 0..<m { d[i] = c[i * sc] != 0 ? x[i * sa] : y[i * sb] }
+    }
+  }
+}

@@ -1,0 +1,152 @@
+/// Selection by index tensors (indices are stored as Float and must be whole
+/// numbers; negative ones count from the end), their scatter-add adjoints,
+/// and one-hot encoding.
+extension Tensor {
+  /// Validated integer positions from an index tensor for an axis of size `n`.
+  func indexValues(size n: Int, op: String, allowNegative: Bool = true) throws -> [Int] {
+    try scalars.map { v in
+      guard v == v.rounded(), Swift.abs(v) < 1e15 else { throw TensorError("\(op): index \(v) is not an integer") }
+      let i = Int(v)
+      let resolved = i < 0 && allowNegative ? i + n : i
+      guard resolved >= 0, resolved < n else {
+        throw TensorError("\(op): index \(i) out of range for an axis of size \(n)")
+      }
+      return resolved
+    }
+  }
+
+  /// (outer, size, inner) around `axis` of `shape`.
+  private static func split3(_ shape: [Int], _ axis: Int) -> (Int, Int, Int) {
+    (shape[..<axis].reduce(1, *), shape[axis], shape[(axis + 1)...].reduce(1, *))
+  }
+
+  /// Slices along `axis` at the given indices, as NumPy's `take`: that axis is
+  /// replaced by the index tensor's shape. Differentiable in `self`.
+  public func indexSelect(_ indices: Tensor, axis: Int) throws -> Tensor {
+    let a = try normalizedAxis(axis, op: "indexSelect")
+    let picks = try indices.indexValues(size: shape[a], op: "indexSelect")
+    let outShape = Array(shape[..<a]) + indices.shape + Array(shape[(a + 1)...])
+    _ = try checkedCount(outShape, op: "indexSelect")
+    let (outer, n, inner) = Tensor.split3(shape, a)
+    let index = indices.detached(), inputShape = shape
+    let node = GradNode.record("index_select", self, { c in
+      [try c.grad.indexAdd(index, axis: a, size: inputShape[a], shape: inputShape)]
+    })
+    return withContiguousBuffer { src in
+      Tensor.make(outShape, node: node) { out in
+        guard let s = src.baseAddress, let d = out.baseAddress else { return }
+        for o in 0..<outer {
+          for (j, p) in picks.enumerated() {
+            (d + (o * picks.count + j) * inner).update(from: s + (o * n + p) * inner, count: inner)
+          }
+        }
+      }
+    }
+  }
+
+  /// The adjoint of `indexSelect`: zeros of `shape` with slices of this tensor
+  /// added at the indexed positions along `axis` (repeats accumulate).
+  func indexAdd(_ indices: Tensor, axis a: Int, size n: Int, shape target: [Int]) throws -> Tensor {
+    let picks = try indices.indexValues(size: n, op: "indexAdd")
+    let (outer, _, inner) = Tensor.split3(target, a)
+    let node = GradNode.record("index_add", self, { c in [try c.grad.indexSelect(indices, axis: a)] })
+    return withContiguousBuffer { src in
+      Tensor.make(target, node: node) { out in
+        out.initialize(repeating: 0)
+        guard let s = src.baseAddress, let d = out.baseAddress else { return }
+        for o in 0..<outer {
+          for (j, p) in picks.enumerated() {
+            let from = s + (o * picks.count + j) * inner, to = d + (o * n + p) * inner
+            for i in 0..<inner { to[i] += from[i] }
+          }
+        }
+      }
+    }
+  }
+
+  /// Picks one element along `axis` per index position (PyTorch's `gather`,
+  /// NumPy's `take_along_axis`): `indices` has this tensor's shape except
+  /// along `axis`, and the result has the shape of `indices`.
+  public func gather(_ indices: Tensor, axis: Int) throws -> Tensor {
+    let a = try normalizedAxis(axis, op: "gather")
+    try checkAlongAxis(indices.shape, axis: a, op: "gather")
+    let (outer, n, inner) = Tensor.split3(shape, a)
+    let m = indices.shape[a]
+    let picks = try indices.indexValues(size: n, op: "gather")
+    let index = indices.detached(), inputShape = shape
+    let node = GradNode.record("gather", self, { c in
+      [try c.grad.scatterAdd(index, axis: a, shape: inputShape)]
+    })
+    return withContiguousBuffer { src in
+      Tensor.make(indices.shape, node: node) { out in
+        for o in 0..<outer {
+          for j in 0..<m {
+            for i in 0..<inner {
+              let at = (o * m + j) * inner + i
+              out[at] = src[(o * n + picks[at]) * inner + i]
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /// The adjoint of `gather`: zeros of `shape` with this tensor's elements
+  /// added at the positions `indices` names along `axis`.
+  public func scatterAdd(_ indices: Tensor, axis: Int, shape target: [Int]) throws -> Tensor {
+    guard target.count == rank else {
+      throw TensorError("scatterAdd: target shape \(shapeText(target)) has a different rank from \(shapeText(shape))")
+    }
+    let a = try normalizedAxis(axis, op: "scatterAdd")
+    _ = try checkedCount(target, op: "scatterAdd")
+    guard indices.shape == shape else {
+      throw TensorError("scatterAdd: indices of shape \(shapeText(indices.shape)) for values of shape \(shapeText(shape))")
+    }
+    var expected = target
+    expected[a] = shape[a]
+    guard expected == shape else {
+      throw TensorError("scatterAdd: values of shape \(shapeText(shape)) do not fit target \(shapeText(target)) along axis \(axis)")
+    }
+    let (outer, n, inner) = Tensor.split3(target, a)
+    let m = shape[a]
+    let picks = try indices.indexValues(size: n, op: "scatterAdd")
+    let index = indices.detached()
+    let node = GradNode.record("scatter_add", self, { c in [try c.grad.gather(index, axis: a)] })
+    return withContiguousBuffer { src in
+      Tensor.make(target, node: node) { out in
+        out.initialize(repeating: 0)
+        for o in 0..<outer {
+          for j in 0..<m {
+            for i in 0..<inner {
+              let at = (o * m + j) * inner + i
+              out[(o * n + picks[at]) * inner + i] += src[at]
+            }
+          }
+        }
+      }
+    }
+  }
+
+  private func checkAlongAxis(_ other: [Int], axis a: Int, op: String) throws {
+    var expected = shape
+    guard other.count == rank else {
+      throw TensorError("\(op): indices of shape \(shapeText(other)) for a tensor of shape \(shapeText(shape)) (ranks differ)")
+    }
+    expected[a] = other[a]
+    guard expected == other else {
+      throw TensorError("\(op): indices of shape \(shapeText(other)) must match \(shapeText(shape)) except along axis \(a)")
+    }
+  }
+
+  /// Rows of the identity: shape `labels.shape + [classes]`.
+  public static func oneHot(_ labels: Tensor, classes: Int) throws -> Tensor {
+    guard classes > 0 else { throw TensorError("oneHot: classes must be positive, got \(classes)") }
+    let picks = try labels.indexValues(size: classes, op: "oneHot", allowNegative: false)
+    let shape = labels.shape + [classes]
+    _ = try checkedCount(shape, op: "oneHot")
+    return make(shape) { out in
+      out.initialize(repeating: 0)
+      for (i, p) in picks.enumerated() { out[i * classes + p] = 1 }
+    }
+  }
+}

@@ -1,0 +1,98 @@
+import MetaKernels
+
+/// Matrix products with NumPy's `matmul` semantics, computed by `sgemm`.
+extension Tensor {
+  /// `self @ other`: 1-D operands are promoted to a row (left) or column
+  /// (right) vector and the added axis removed again; leading batch axes
+  /// broadcast.
+  public func matmul(_ other: Tensor) throws -> Tensor {
+    guard rank >= 1, other.rank >= 1 else {
+      throw TensorError("matmul: \(shapeText(shape)) @ \(shapeText(other.shape)): scalars are not matrices")
+    }
+    let k1 = shape[rank - 1], k2 = other.rank == 1 ? other.shape[0] : other.shape[other.rank - 2]
+    guard k1 == k2 else {
+      throw TensorError("matmul: \(shapeText(shape)) @ \(shapeText(other.shape)): inner dimensions \(k1) and \(k2) differ")
+    }
+    let a = rank == 1 ? try reshape([1, k1]) : self
+    let b = other.rank == 1 ? try other.reshape([k2, 1]) : other
+    let product = try a.batchedMatmul(b, shapes: (shape, other.shape))
+    switch (rank, other.rank) {
+    case (1, 1): return try product.reshape([])
+    case (1, _): return try product.squeeze(-2)
+    case (_, 1): return try product.squeeze(-1)
+    default: return product
+    }
+  }
+
+  /// `a @ b` for a.rank, b.rank >= 2 with broadcast batch axes.
+  private func batchedMatmul(_ other: Tensor, shapes: ([Int], [Int])) throws -> Tensor {
+    let m = shape[rank - 2], k = shape[rank - 1], n = other.shape[other.rank - 1]
+    let batchA = Array(shape.dropLast(2)), batchB = Array(other.shape.dropLast(2))
+    let batch: [Int]
+    do {
+      batch = try broadcastShapes(batchA, batchB, op: "matmul")
+    } catch {
+      throw TensorError("matmul: \(shapeText(shapes.0)) @ \(shapeText(shapes.1)): batch dimensions cannot broadcast")
+    }
+    let outShape = batch + [m, n]
+    _ = try checkedCount(outShape, op: "matmul")
+    let node = GradNode.record("matmul", self, other, { c in
+      let (x, y) = (c.inputs[0], c.inputs[1])
+      return [try c.needsGrad[0] ? c.grad.matmul(y.transpose(-1, -2)).sumToShape(x.shape) : nil,
+              try c.needsGrad[1] ? x.transpose(-1, -2).matmul(c.grad).sumToShape(y.shape) : nil]
+    })
+    let lhs = MatrixOperand(self), rhs = MatrixOperand(other)
+    let sa = lhs.tensor.batchStrides(to: batch), sb = rhs.tensor.batchStrides(to: batch)
+    let batchCount = batch.reduce(1, *)
+    return Tensor.make(outShape, node: node) { out in
+      guard let dst = out.baseAddress, !out.isEmpty else { return }
+      if k == 0 { out.initialize(repeating: 0); return }
+      let layout = Layout(shape: batch) { SIMD4(sa[$0], sb[$0], 0, 0) }
+      var index = 0
+      let threads = m * n * k >= 1 << 18 ? 2 : 1
+      layout.forEachRow(start: SIMD4(lhs.tensor.offset, rhs.tensor.offset, 0, 0)) { o in
+        for r in 0..<layout.inner where index < batchCount {
+          sgemm(transA: lhs.transposed, transB: rhs.transposed, m: m, n: n, k: k,
+                alpha: 1, a: lhs.tensor.storage.base + o[0] + r * layout.innerStride(0), lda: lhs.ld,
+                b: rhs.tensor.storage.base + o[1] + r * layout.innerStride(1), ldb: rhs.ld,
+                beta: 0, c: dst + index * m * n, ldc: n, threads: threads)
+          index += 1
+        }
+      }
+    }
+  }
+
+  /// Strides of the leading (batch) axes as if broadcast to `batch`.
+  private func batchStrides(to batch: [Int]) -> [Int] {
+    let own = Tensor(shape: Array(shape.dropLast(2)), strides: Array(strides.dropLast(2)),
+                     offset: offset, storage: storage)
+    return own.broadcastStrides(to: batch)
+  }
+}
+
+/// A matrix operand in a form `sgemm` reads directly: row-major, or
+/// transposed (column-major), with a leading dimension; other layouts are
+/// copied once.
+private struct MatrixOperand {
+  let tensor: Tensor
+  let transposed: Bool
+  let ld: Int
+
+  init(_ t: Tensor) {
+    let rows = t.shape[t.rank - 2], cols = t.shape[t.rank - 1]
+    let rs = t.strides[t.rank - 2], cs = t.strides[t.rank - 1]
+    if (cols == 1 || cs == 1) && (rows == 1 || rs >= Swift.max(cols, 1)) {
+      tensor = t
+      transposed = false
+      ld = rows == 1 ? Swift.max(cols, 1) : rs
+    } else if (rows == 1 || rs == 1) && (cols == 1 || cs >= Swift.max(rows, 1)) {
+      tensor = t
+      transposed = true
+      ld = cols == 1 ? Swift.max(rows, 1) : cs
+    } else {
+      tensor = t.detached().contiguousCopy()
+      transposed = false
+      ld = Swift.max(cols, 1)
+    }
+  }
+}

@@ -1,0 +1,69 @@
+/// Loss functions and metrics for classification and regression.
+
+/// Cross entropy between `logits [N, C]` and class `labels [N]` (whole numbers
+/// in `0..<C` stored as floats): the mean (or, with `mean: false`, the sum)
+/// over the batch of `-logSoftmax(logits)[i, labels[i]]`. Differentiable in
+/// `logits` to any order; a label that is not a whole number in range throws
+/// an error naming it.
+public func crossEntropy(_ logits: Tensor, _ labels: Tensor, mean: Bool = true) throws -> Tensor {
+  let (n, _) = try checkClassification(logits, labels, op: "crossEntropy")
+  if mean && n == 0 { throw TensorError("crossEntropy: empty batch (logits \(shapeText(logits.shape)))") }
+  let picked = try logSoftmax(logits, axis: 1).gather(labels.detached().reshape([n, 1]), axis: 1)
+  let total = try -picked.sum()
+  return mean ? try total / Float(n) : total
+}
+
+/// Mean squared error `mean((prediction - target)²)`.
+///
+/// The shapes must be equal: no broadcasting. Broadcasting would silently turn
+/// the classic mistake of a `[N, 1]` prediction against an `[N]` target into an
+/// `[N, N]` matrix of every pairing, a loss that trains but is wrong.
+public func mse(_ prediction: Tensor, _ target: Tensor) throws -> Tensor {
+  guard prediction.shape == target.shape else {
+    throw TensorError("mse: prediction \(shapeText(prediction.shape)) and target \(shapeText(target.shape)) have different shapes (mse does not broadcast; reshape one of them)")
+  }
+  guard prediction.count > 0 else { throw TensorError("mse: empty tensors \(shapeText(prediction.shape))") }
+  return try (prediction - target).square().mean()
+}
+
+/// Binary cross entropy of `logits` against `targets` in [0, 1] of the same
+/// shape, averaged (or summed with `mean: false`):
+/// `max(x, 0) - x*t + log(1 + exp(-|x|))`, which never overflows.
+/// Differentiable to any order (the kinks of max and |x| cancel: the
+/// function is smooth).
+public func binaryCrossEntropyWithLogits(_ logits: Tensor, _ targets: Tensor, mean: Bool = true) throws -> Tensor {
+  guard logits.shape == targets.shape else {
+    throw TensorError("binaryCrossEntropyWithLogits: logits \(shapeText(logits.shape)) and targets \(shapeText(targets.shape)) have different shapes")
+  }
+  if mean && logits.count == 0 {
+    throw TensorError("binaryCrossEntropyWithLogits: empty tensors \(shapeText(logits.shape))")
+  }
+  let softplusTail = try (1 + (-logits.abs()).exp()).log()
+  let elementwise = try logits.relu() - logits * targets + softplusTail
+  return mean ? try elementwise.mean() : try elementwise.sum()
+}
+
+/// The fraction of rows of `logits [N, C]` whose largest entry (the first on
+/// ties) is at `labels[i]`, as a 0-d tensor. A metric: not differentiable.
+public func accuracy(_ logits: Tensor, _ labels: Tensor) throws -> Tensor {
+  let (n, _) = try checkClassification(logits, labels, op: "accuracy")
+  guard n > 0 else { throw TensorError("accuracy: empty batch (logits \(shapeText(logits.shape)))") }
+  return try logits.detached().argmax(axis: 1).eq(labels.detached()).mean()
+}
+
+/// Checks `logits [N, C]` against `labels [N]` of whole numbers in `0..<C`;
+/// returns (N, C).
+private func checkClassification(_ logits: Tensor, _ labels: Tensor, op: String) throws -> (Int, Int) {
+  guard logits.rank == 2 else {
+    throw TensorError("\(op): logits must be 2-D [N, C], got \(shapeText(logits.shape))")
+  }
+  let (n, classes) = (logits.shape[0], logits.shape[1])
+  guard labels.shape == [n] else {
+    throw TensorError("\(op): labels \(shapeText(labels.shape)) do not match logits \(shapeText(logits.shape)) (expected [\(n)])")
+  }
+  guard classes > 0 || n == 0 else { throw TensorError("\(op): logits \(shapeText(logits.shape)) have no classes") }
+  for (i, v) in labels.scalars.enumerated() where !(v >= 0 && v < Float(classes) && v == v.rounded()) {
+    throw TensorError("\(op): label \(v) at position \(i) is not a class index in 0..<\(classes)")
+  }
+  return (n, classes)
+}

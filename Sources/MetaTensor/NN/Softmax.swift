@@ -1,0 +1,31 @@
+/// `exp(x) / sum(exp(x))` along `axis` (negative counts from the end).
+///
+/// Numerically stable: the row maximum is subtracted first as a constant
+/// (softmax does not depend on it, so cutting its gradient is exact), so no
+/// `exp` overflows. Built from differentiable ops: derivatives of any order.
+public func softmax(_ x: Tensor, axis: Int = -1) throws -> Tensor {
+  let a = try x.normalizedAxis(axis, op: "softmax")
+  guard x.shape[a] > 0 else { return x }
+  let shift = try finiteShift(x, axis: a)
+  let e = try (x - shift).exp()
+  return try e / e.sum(axes: [a], keepdims: true)
+}
+
+/// `log(softmax(x))` along `axis`, computed as `x - logsumexp(x)` so that
+/// large logits neither overflow nor lose the small probabilities' precision.
+public func logSoftmax(_ x: Tensor, axis: Int = -1) throws -> Tensor {
+  let a = try x.normalizedAxis(axis, op: "logSoftmax")
+  guard x.shape[a] > 0 else { return x }
+  let shift = try finiteShift(x, axis: a)
+  let shifted = try x - shift
+  return try shifted - shifted.exp().sum(axes: [a], keepdims: true).log()
+}
+
+/// The detached maximum along `a` (kept as a size-1 axis), with non-finite
+/// maxima (an all -inf row) replaced by 0 so they do not turn the row into NaN.
+private func finiteShift(_ x: Tensor, axis a: Int) throws -> Tensor {
+  let m = try x.detached().max(axes: [a], keepdims: true)
+  // NaN and ±inf both fail `|m| < inf`; select avoids the NaN of 0 * inf.
+  let finite = m.abs().lt(Float.infinity)
+  return try Tensor.select(finite, m, Tensor(0))
+}

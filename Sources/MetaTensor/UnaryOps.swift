@@ -1,0 +1,81 @@
+import Foundation
+
+/// Differentiable element-wise functions. Each backward rule is itself built
+/// from differentiable ops (reusing the output where that is cheaper), so
+/// higher derivatives come for free. Masks (relu, abs, clamp) are constants:
+/// their derivative is zero almost everywhere.
+extension Tensor {
+  /// e^x.
+  public func exp() -> Tensor {
+    let node = GradNode.record("exp", self, { c in [try c.grad * c.output] })
+    return mapElements(node: node) { fastExp($0) }
+  }
+
+  /// Natural logarithm.
+  public func log() -> Tensor {
+    let node = GradNode.record("log", self, { c in [try c.grad / c.inputs[0]] })
+    return mapElements(node: node) { logf($0) }
+  }
+
+  /// Square root.
+  public func sqrt() -> Tensor {
+    let node = GradNode.record("sqrt", self, { c in [try c.grad / (2 * c.output)] })
+    return mapElements(node: node) { $0.squareRoot() }
+  }
+
+  /// Hyperbolic tangent.
+  public func tanh() -> Tensor {
+    let node = GradNode.record("tanh", self, { c in [try c.grad * (1 - c.output.square())] })
+    return mapElements(node: node) { tanhf($0) }
+  }
+
+  /// 1 / (1 + e^-x), computed without overflow.
+  public func sigmoid() -> Tensor {
+    let node = GradNode.record("sigmoid", self, { c in [try c.grad * c.output * (1 - c.output)] })
+    // Two branches so that neither exp overflows for large |x|.
+    return mapElements(node: node) { x in
+      let e = fastExp(-Swift.abs(x))  // in (0, 1]: never overflows
+      return x >= 0 ? 1 / (1 + e) : e / (1 + e)
+    }
+  }
+
+  /// max(x, 0).
+  public func relu() -> Tensor {
+    let node = GradNode.record("relu", self, { c in
+      [try c.grad * c.inputs[0].mapElements { $0 > 0 ? 1 : 0 }]
+    })
+    return mapElements(node: node) { $0 > 0 ? $0 : 0 }
+  }
+
+  /// `x` for positive `x`, else `slope * x`.
+  public func leakyRelu(slope: Float = 0.01) -> Tensor {
+    let node = GradNode.record("leaky_relu", self, { c in
+      [try c.grad * c.inputs[0].mapElements { $0 > 0 ? 1 : slope }]
+    })
+    return mapElements(node: node) { $0 > 0 ? $0 : slope * $0 }
+  }
+
+  /// |x| (gradient sign(x), 0 at 0).
+  public func abs() -> Tensor {
+    let node = GradNode.record("abs", self, { c in [try c.grad * c.inputs[0].sign()] })
+    return mapElements(node: node) { Swift.abs($0) }
+  }
+
+  /// -1, 0 or 1 (not differentiable: a constant).
+  public func sign() -> Tensor {
+    mapElements { $0 > 0 ? 1 : ($0 < 0 ? -1 : 0) }
+  }
+
+  /// Limits every element to `[min, max]` (either bound optional). The
+  /// gradient passes where the input lies inside the bounds.
+  public func clamp(min low: Float? = nil, max high: Float? = nil) throws -> Tensor {
+    if let low, let high, low > high {
+      throw TensorError("clamp: min \(low) is greater than max \(high)")
+    }
+    let lo = low ?? -.infinity, hi = high ?? .infinity
+    let node = GradNode.record("clamp", self, { c in
+      [try c.grad * c.inputs[0].mapElements { $0 >= lo && $0 <= hi ? 1 : 0 }]
+    })
+    return mapElements(node: node) { Swift.min(Swift.max($0, lo), hi) }
+  }
+}

@@ -1,0 +1,90 @@
+// One run of the `meta` program: the interpreter with its buffered output,
+// Ctrl-C handling, and the one way errors are shown.
+
+import Foundation
+import MetaLang
+
+/// The interpreter plus everything the command line wraps around it.
+final class Session {
+  let interpreter: Interpreter
+  let stdout: OutputBuffer
+  let interrupts: InterruptHandler
+
+  init(options: SessionOptions, arguments: [String], idleInterrupt: InterruptHandler.IdleAction) {
+    let stdout = OutputBuffer(fd: STDOUT_FILENO)
+    self.stdout = stdout
+    interpreter = Interpreter(seed: options.seed, output: { stdout.write($0) })
+    interpreter.arguments = arguments
+    interrupts = InterruptHandler(interpreter: interpreter, output: stdout, idleAction: idleInterrupt)
+  }
+
+  /// Runs `body` on the interpreter with Ctrl-C wired to interrupt it.
+  func evaluate<T>(_ body: (Interpreter) throws -> T) throws -> T {
+    try interrupts.whileEvaluating { try body(interpreter) }
+  }
+
+  /// Shows `error` on standard error after everything printed so far.
+  ///
+  /// - Parameter sources: text of inputs that are not files on disk (REPL input,
+  ///   `-e`), by the name they were evaluated under, for the source line.
+  func report(_ error: any Error, sources: [String: String] = [:]) {
+    stdout.flush()
+    writeToStandardError(ErrorText.render(error, sources: sources) + "\n")
+  }
+}
+
+/// Turns any error the interpreter or the file system raises into the text the user sees.
+enum ErrorText {
+  static func render(_ error: any Error, sources: [String: String] = [:]) -> String {
+    switch error {
+    case let error as MetaError:
+      return withSource(error, sources: sources).render()
+    case let errors as MetaErrors:
+      return errors.errors.map { withSource($0, sources: sources).render() }.joined(separator: "\n")
+    case let error as CannotOpen:
+      return error.description
+    default:
+      return "meta: error: \(error)"
+    }
+  }
+
+  /// Fills in the offending line when the interpreter did not, from the input
+  /// text or, for errors inside files (scripts, imported modules), from the file.
+  static func withSource(_ error: MetaError, sources: [String: String]) -> MetaError {
+    guard error.sourceLine == nil else { return error }
+    var error = error
+    if let text = sources[error.file] ?? (try? String(contentsOfFile: error.file, encoding: .utf8)) {
+      error.attachSource(text)
+    }
+    return error
+  }
+}
+
+/// A script or input file that cannot be read.
+struct CannotOpen: Error, CustomStringConvertible {
+  let path: String
+  let reason: String
+  var description: String { "meta: cannot open '\(path)' (\(reason))" }
+
+  /// Reads `path` as UTF-8 text, or explains (with the system's words) why not.
+  static func read(_ path: String) throws -> String {
+    let fd = open(path, O_RDONLY)
+    guard fd >= 0 else { throw CannotOpen(path: path, reason: String(cString: strerror(errno))) }
+    defer { close(fd) }
+    var data = [UInt8]()
+    var chunk = [UInt8](repeating: 0, count: 1 << 16)
+    while true {
+      let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+      if n < 0 {
+        if errno == EINTR { continue }
+        throw CannotOpen(path: path, reason: String(cString: strerror(errno)))
+      }
+      if n == 0 { break }
+      data.append(contentsOf: chunk[0..<n])
+    }
+    guard let text = String(validating: data, as: UTF8.self) else {
+      throw CannotOpen(path: path, reason: "not valid UTF-8 text")
+    }
+    return text
+  }
+}

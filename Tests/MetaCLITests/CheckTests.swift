@@ -1,0 +1,53 @@
+// `meta check FILE...`: parse and resolve only, every error of every file.
+
+import XCTest
+
+final class CheckTests: XCTestCase {
+  func testReportsEveryErrorOfEveryFile() throws {
+    let dir = try TemporaryDirectory()
+    // Two independent errors found before running: assigning to constants.
+    let a = dir.write("a.meta", "let k = 1\nk = 2\nlet j = 3\nj += 4\n")
+    // A syntax error.
+    let b = dir.write("b.meta", "print(\"fine\")\nlet = 5\n")
+    // A clean file.
+    let c = dir.write("c.meta", "let z = 1\nprint(z)\n")
+    let result = try MetaProcess.run(["check", a.path, b.path, c.path])
+    XCTAssertEqual(result.status, 1)
+    XCTAssertEqual(result.stdout, "", "check runs nothing")
+    let headlines = result.stderr.split(separator: "\n").filter { $0.contains(": error: ") }
+    XCTAssertTrue(headlines.contains { $0.hasPrefix("\(a.path):2:") }, result.stderr)
+    XCTAssertTrue(headlines.contains { $0.hasPrefix("\(a.path):4:") }, result.stderr)
+    XCTAssertTrue(headlines.contains { $0.hasPrefix("\(b.path):2:") }, result.stderr)
+    XCTAssertFalse(result.stderr.contains(c.path), result.stderr)
+    // Each error shows its source line.
+    XCTAssertTrue(result.stderr.contains("\n    k = 2\n"), result.stderr)
+    XCTAssertTrue(result.stderr.contains("\n    let = 5\n"), result.stderr)
+  }
+
+  func testCleanFilesPassWithoutRunning() throws {
+    let dir = try TemporaryDirectory()
+    let a = dir.write("a.meta", "fn f(x) { x * 2 }\nprint(f(2))\nerror(\"only at run time\")\n")
+    let result = try MetaProcess.run(["check", a.path])
+    XCTAssertEqual(result.status, 0, result.stderr)
+    XCTAssertEqual(result.stdout, "")
+    XCTAssertEqual(result.stderr, "")
+  }
+
+  func testMissingFileIsReportedAndOthersStillChecked() throws {
+    let dir = try TemporaryDirectory()
+    let bad = dir.write("bad.meta", "let = 1\n")
+    let result = try MetaProcess.run(["check", dir.path("missing.meta"), bad.path])
+    XCTAssertEqual(result.status, 1)
+    XCTAssertTrue(result.stderr.hasPrefix(
+      "meta: cannot open '\(dir.path("missing.meta"))' (No such file or directory)\n"), result.stderr)
+    XCTAssertTrue(result.stderr.contains("\(bad.path):1:"), result.stderr)
+  }
+
+  func testOptionsBeforeTheSubcommandAreAccepted() throws {
+    let dir = try TemporaryDirectory()
+    let a = dir.write("a.meta", "print(1)\n")
+    let result = try MetaProcess.run(["--seed", "3", "check", a.path])
+    XCTAssertEqual(result.status, 0, result.stderr)
+    XCTAssertEqual(result.stdout, "")
+  }
+}

@@ -1,2 +1,0 @@
-import XCTest
-final class MetaCLITestsPlaceholder: XCTestCase { func testNothing() {} }

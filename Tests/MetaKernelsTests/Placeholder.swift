@@ -1,2 +1,0 @@
-import XCTest
-final class MetaKernelsTestsPlaceholder: XCTestCase { func testNothing() {} }

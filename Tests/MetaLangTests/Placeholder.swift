@@ -1,2 +1,0 @@
-import XCTest
-final class MetaLangTestsPlaceholder: XCTestCase { func testNothing() {} }

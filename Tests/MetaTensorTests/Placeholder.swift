@@ -1,2 +1,0 @@
-import XCTest
-final class MetaTensorTestsPlaceholder: XCTestCase { func testNothing() {} }
