@@ -18,7 +18,7 @@ let package = Package(
     // Raw-pointer kernels (matmul, im2col, ...): packing, blocking and threading in Swift.
     .target(name: "MetaKernels", dependencies: ["CMetaKernels"]),
     .target(name: "MetaTensor", dependencies: ["MetaKernels"]),
-    .target(name: "MetaLang"),
+    .target(name: "MetaLang", dependencies: ["MetaTensor"]),
     // GNU readline is GPL: only the command-line program links it.
     .systemLibrary(name: "CReadline", providers: [.apt(["libreadline-dev"])]),
     .executableTarget(
