@@ -33,6 +33,9 @@ public struct MetaError: Error, Sendable, CustomStringConvertible {
   /// The text of line `loc.line`, filled in by whoever knows the source, so
   /// the error can be shown without going back to the file.
   public var sourceLine: String?
+  /// Further errors found in the same pass (the parser and resolver recover and
+  /// keep going), each with its own location; `render()` shows them all.
+  public var followingErrors: [MetaError] = []
 
   public init(
     _ kind: Kind, _ message: String, file: String, loc: SourceLoc, stack: [StackFrame] = [],
@@ -66,6 +69,7 @@ public struct MetaError: Error, Sendable, CustomStringConvertible {
         out += "\n    \(frame.file):\(frame.loc.line):\(frame.loc.column): in \(frame.function)"
       }
     }
+    for other in followingErrors { out += "\n" + other.render() }
     return out
   }
 

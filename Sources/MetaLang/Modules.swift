@@ -114,23 +114,31 @@ extension Runtime {
       source: text)
   }
 
-  /// Parses and resolves a program for `env`; the first error found is thrown. Also
+  /// The first of `errors` carrying the rest as `followingErrors`, sources attached.
+  private static func combined(_ errors: [MetaError], source: String) -> MetaError? {
+    var all = errors.map { e -> MetaError in
+      var e = e
+      e.attachSource(source)
+      return e
+    }
+    guard !all.isEmpty else { return nil }
+    let first = all.removeFirst()
+    var headline = first
+    headline.followingErrors = all
+    return headline
+  }
+
+  /// Parses and resolves a program for `env`; every error found is thrown as one. Also
   /// says whether the program ends in an expression statement (the REPL shows its value).
   func compile(
     _ source: String, file: String, directory: String?, env: Env, name: String
   ) throws -> (FunctionProto, endsInExpression: Bool) {
     sources[file] = source
     let (program, parseErrors) = Parser.parse(source, file: file)
-    if var first = parseErrors.first {
-      first.attachSource(source)
-      throw first
-    }
+    if let error = Self.combined(parseErrors, source: source) { throw error }
     let resolver = Resolver(rt: self, env: env, file: file, directory: directory)
     let proto = resolver.compile(program, name: name)
-    if var first = resolver.errors.first {
-      first.attachSource(source)
-      throw first
-    }
+    if let error = Self.combined(resolver.errors, source: source) { throw error }
     if case .expression? = program.statements.last { return (proto, true) }
     return (proto, false)
   }
