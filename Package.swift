@@ -30,6 +30,8 @@ let package = Package(
     .executableTarget(name: "embed-example", dependencies: ["MetaLang"], path: "samples/embed"),
     // `swift run -c release meta-bench`: kernel figures (compare with bench/*.py).
     .executableTarget(name: "meta-bench", dependencies: ["MetaKernels"], path: "bench/meta-bench"),
+    // `swift run -c release tensor-bench`: per-op overhead and element-wise throughput.
+    .executableTarget(name: "tensor-bench", dependencies: ["MetaTensor"], path: "bench/tensor-bench"),
     .testTarget(name: "MetaKernelsTests", dependencies: ["MetaKernels"]),
     .testTarget(name: "MetaTensorTests", dependencies: ["MetaTensor"]),
     .testTarget(name: "MetaLangTests", dependencies: ["MetaLang"]),
