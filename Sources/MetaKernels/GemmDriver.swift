@@ -46,8 +46,9 @@ struct GemmOperands {
   }
 }
 
-/// Below this many multiply-adds per thread, waking another thread costs more
-/// than it saves (measured with meta-bench; see bench/RESULTS.md).
+/// Multiply-adds a thread must get before another thread is woken: ~20 µs of
+/// work at 50 GFLOP/s, several times the 2–4 µs a `parallelFor` hand-off costs
+/// (meta-bench, bench/RESULTS.md).
 let minFMAsPerThread = 1 << 20
 
 func gemmPacked(_ g: GemmOperands, kernels: GemmKernels, threads: Int) {

@@ -1,7 +1,9 @@
 /// A kernel was called with arguments that do not describe valid buffers.
 public enum KernelError: Error, Equatable, CustomStringConvertible {
+  /// What is wrong, in words (sizes, strides or geometry).
   case invalidArgument(String)
 
+  /// `invalid kernel argument: <reason>`.
   public var description: String {
     switch self {
     case .invalidArgument(let why): return "invalid kernel argument: \(why)"

@@ -5,7 +5,8 @@ import Foundation
 enum Builtins {
   /// Every builtin, installed into the interpreter's base environment.
   static func all() -> [Builtin] {
-    core() + collections() + math()
+    let base = core() + collections() + math()
+    return base + tensor(over: base)
   }
 
   /// Constants defined next to the builtins.

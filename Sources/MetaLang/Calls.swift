@@ -25,7 +25,7 @@ extension Runtime {
 
   func callClosure(_ f: Function, _ proto: FunctionProto, _ node: CallSite) throws -> Value {
     let argc = node.unretainedArgs.count
-    guard node.positionalCount == argc, argc == proto.paramCount, f.captures.isEmpty, proto.boxedParams.isEmpty
+    guard node.allPositional, argc == proto.paramCount, f.captures.isEmpty, proto.plainEntry
     else { return try callClosureGeneral(f, proto, node) }
     // The fast path: positional arguments only, nothing to box or capture.
     let newFp = sp
@@ -36,15 +36,19 @@ extension Runtime {
       newFp.update(repeating: .nil_, count: size)
       sp = newFp
     }
-    for i in 0..<argc { newFp[i] = try node.unretainedArgs[i]._withUnsafeGuaranteedRef { try $0.eval(self) } }
+    // Free slots always hold nil (every frame clears its slots on exit), so the
+    // arguments initialize them instead of assigning, which would destroy the nil first.
+    for i in 0..<argc {
+      (newFp + i).initialize(to: try node.unretainedArgs[i]._withUnsafeGuaranteedRef { try $0.eval(self) })
+    }
     try tick(node.loc)
     let savedFp = fp
     fp = newFp
-    depth += 1
+    depth &+= 1  // below maxCallDepth, checked above
     records[depth] = CallRecord(proto: proto, callLoc: node.loc)
     defer {
       fp = savedFp
-      depth -= 1
+      depth &-= 1
     }
     return try runBody(proto)
   }
@@ -99,6 +103,9 @@ extension Runtime {
       fp = savedFp
       depth -= 1
       if swapsCaptures { captures = savedCaptures }
+    }
+    if let (slot, boxed) = proto.selfSlot {
+      newFp[slot] = boxed ? .native(Box(.function(f))) : .function(f)
     }
     if !missing.isEmpty {
       for i in missing {
@@ -213,6 +220,8 @@ extension Runtime {
   func call(
     _ fv: Value, _ positional: [Value], named: [(label: String, value: Value)] = [], at loc: SourceLoc
   ) throws -> Value {
+    // A call from the host (not from a builtin inside running code) ends with no Meta code running.
+    defer { if depth == 0 && activeTopLevels == 0 { retired.release() } }
     switch fv {
     case .function(let f):
       if let proto = f.proto {

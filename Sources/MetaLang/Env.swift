@@ -1,6 +1,18 @@
 // A global environment: the builtins' one, the main program's one, and one per
 // module. Names get slots at resolve time, so running code never looks up a string.
 
+/// Function values taken out of global slots while Meta code may still be running
+/// them. A call through a global (`fib(n - 1)`) does not retain the function (that
+/// retain and release cost a fifth of a call), so a function replaced during its own
+/// call must outlive it: the runtime empties this when no Meta code is running.
+final class RetiredValues {
+  private(set) var values: [Value] = []
+  @inline(__always) func retire(_ v: Value) {
+    if case .function = v { values.append(v) }
+  }
+  func release() { if !values.isEmpty { values = [] } }
+}
+
 /// Global variables by slot. Nodes keep a reference to their environment and read
 /// `values[slot]` directly; a slot that was named but never assigned holds the
 /// runtime's undefined marker.
@@ -11,13 +23,17 @@ final class Env {
   private(set) var isConst: [Bool] = []
   /// True for names a program declared here (not merely read).
   private(set) var declared: [Bool] = []
+  /// Names bound by `let` (not `fn` or `import`), so the resolver can reject `xs.append(v)`.
+  private(set) var letBound: Set<String> = []
   /// Read on every global access: skips the exclusivity checks (only `grow` replaces it).
   @exclusivity(unchecked) private(set) var values: UnsafeMutablePointer<Value>
   private var capacity: Int
   let undefined: Value
+  let retired: RetiredValues
 
-  init(undefined: Value) {
+  init(undefined: Value, retired: RetiredValues) {
     self.undefined = undefined
+    self.retired = retired
     capacity = 64
     values = UnsafeMutablePointer<Value>.allocate(capacity: capacity)
     values.initialize(repeating: undefined, count: capacity)
@@ -27,10 +43,33 @@ final class Env {
   /// can resolve a program without touching the real environment.
   init(declarationsOf other: Env) {
     undefined = other.undefined
+    retired = other.retired
     capacity = other.capacity
     values = UnsafeMutablePointer<Value>.allocate(capacity: capacity)
     values.initialize(repeating: undefined, count: capacity)
     names = other.names; slots = other.slots; isConst = other.isConst; declared = other.declared
+    letBound = other.letBound
+  }
+
+  /// The names and declarations (not the values), to undo a program that failed to resolve.
+  struct Declarations {
+    fileprivate let names: [String]
+    fileprivate let slots: [String: Int]
+    fileprivate let isConst: [Bool]
+    fileprivate let declared: [Bool]
+    fileprivate let letBound: Set<String>
+  }
+
+  var declarations: Declarations {
+    Declarations(names: names, slots: slots, isConst: isConst, declared: declared, letBound: letBound)
+  }
+
+  /// Puts back the declarations saved before a resolution that failed. Slots created
+  /// since then were never assigned (the program did not run), so they hold `undefined`.
+  func restore(_ saved: Declarations) {
+    for s in saved.names.count..<max(saved.names.count, names.count) { values[s] = undefined }
+    names = saved.names; slots = saved.slots; isConst = saved.isConst; declared = saved.declared
+    letBound = saved.letBound
   }
 
   deinit {
@@ -53,9 +92,10 @@ final class Env {
 
   /// Records a declaration; the value is stored when the declaration runs.
   @discardableResult
-  func declare(_ name: String, constant: Bool) -> Int {
+  func declare(_ name: String, constant: Bool, isLet: Bool = false) -> Int {
     let s = slotCreating(name)
     isConst[s] = constant; declared[s] = true
+    if isLet { letBound.insert(name) } else { letBound.remove(name) }
     return s
   }
 
@@ -72,10 +112,16 @@ final class Env {
   /// Defines (or redefines) `name` from Swift.
   func define(_ name: String, _ value: Value, constant: Bool = false) {
     let s = declare(name, constant: constant)
-    values[s] = value
+    set(s, value)
   }
 
-  func undefine(_ slot: Int) { values[slot] = undefined }
+  func undefine(_ slot: Int) { set(slot, undefined) }
+
+  /// Stores a global; every write that may replace a function goes through here.
+  @inline(__always) func set(_ slot: Int, _ value: Value) {
+    retired.retire(values[slot])
+    values[slot] = value
+  }
 
   /// Names with a value, in slot order.
   var definedNames: [String] { names.indices.filter { isDefined($0) }.map { names[$0] } }

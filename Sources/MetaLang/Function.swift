@@ -64,7 +64,15 @@ final class FunctionProto {
   }
   @exclusivity(unchecked) private(set) var paramCount = 0
   /// Parameter slots that closures capture: boxed on entry.
-  @exclusivity(unchecked) var boxedParams: [Int] = []
+  @exclusivity(unchecked) var boxedParams: [Int] = [] {
+    didSet { plainEntry = boxedParams.isEmpty && selfSlot == nil }
+  }
+  /// The hidden local through which a local `fn` names itself (boxed when captured).
+  @exclusivity(unchecked) var selfSlot: (slot: Int, boxed: Bool)? {
+    didSet { plainEntry = boxedParams.isEmpty && selfSlot == nil }
+  }
+  /// Nothing to box or bind on entry: calls may take the fast path.
+  @exclusivity(unchecked) private(set) var plainEntry = true
   @exclusivity(unchecked) var frameSize = 0
   @exclusivity(unchecked) var captureSources: [CaptureSource] = []
   @exclusivity(unchecked) var body: StmtNode = EmptyStmt() {

@@ -97,6 +97,8 @@ enum Indexing {
       base = .nil_
       defer { base = .record(r) }
       try modifyField(&r, k, body)
+    } else if case .native(let o as NativeIndexAssignable) = base {
+      base = try o.assigning(key, body)
     } else if case .string = base {
       throw BuiltinError("strings are immutable")
     } else {

@@ -85,6 +85,7 @@ public final class Interpreter {
         preludeErrors = [MetaError(.runtime, "\(error)", file: "<stdlib>/prelude.meta", loc: SourceLoc(line: 1, column: 1))]
       }
     }
+    for b in Builtins.afterPrelude() { rt.base.define(b.name, .function(Function(builtin: b))) }
   }
 
   /// Evaluates `source` (named `name` in error messages) in the global environment and

@@ -14,6 +14,7 @@ enum ListMethods {
     "append": { xs, args in
       try args.expect(1)
       try Operators.checkSize(xs.count + 1, "list")
+      try args.rt.nesting.check(args[0])
       xs.append(args[0])
       return .nil_
     },
@@ -29,6 +30,7 @@ enum ListMethods {
       // Like Python: out-of-range positions clamp to the ends.
       let p = i < 0 ? max(0, xs.count + i) : min(i, xs.count)
       try Operators.checkSize(xs.count + 1, "list")
+      try args.rt.nesting.check(args[1])
       xs.insert(args[1], at: p)
       return .nil_
     },

@@ -64,7 +64,7 @@ extension Runtime {
     modules.entries[location.key] = .loading
     var done = false
     defer { if !done { modules.entries[location.key] = nil } }
-    let env = Env(undefined: .native(undefinedMarker))
+    let env = Env(undefined: .native(undefinedMarker), retired: retired)
     modules.envs.append(env)
     let name = location.file
     let (proto, _) = try compile(
@@ -137,8 +137,12 @@ extension Runtime {
     let (program, parseErrors) = Parser.parse(source, file: file)
     if let error = Self.combined(parseErrors, source: source) { throw error }
     let resolver = Resolver(rt: self, env: env, file: file, directory: directory)
+    let saved = env.declarations
     let proto = resolver.compile(program, name: name)
-    if let error = Self.combined(resolver.errors, source: source) { throw error }
+    if let error = Self.combined(resolver.errors, source: source) {
+      env.restore(saved)  // a program that did not resolve declares nothing
+      throw error
+    }
     if case .expression? = program.statements.last { return (proto, true) }
     return (proto, false)
   }
@@ -160,6 +164,7 @@ extension Runtime {
       activeTopLevels -= 1
       for i in 0..<reserved { newFp[i] = .nil_ }
       sp = newFp; fp = savedFp; depth = savedDepth; captures = savedCaptures
+      if !nested { retired.release() }  // no Meta code is running any more
     }
     captures = []
     return try proto.body.exec(self) == .returnValue ? takeReturnValue() : nil

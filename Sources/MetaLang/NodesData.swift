@@ -7,7 +7,11 @@ final class ListNode: ExprNode {
   override func eval(_ rt: Runtime) throws -> Value {
     var out: [Value] = []
     out.reserveCapacity(items.count)
-    for item in items { out.append(try item.eval(rt)) }
+    for item in items {
+      let v = try item.eval(rt)
+      do { try rt.nesting.check(v) } catch { throw rt.locate(error, at: loc) }
+      out.append(v)
+    }
     return .list(out)
   }
 }
@@ -20,7 +24,11 @@ final class RecordNode: ExprNode {
   }
   override func eval(_ rt: Runtime) throws -> Value {
     var r = Record()
-    for (k, v) in zip(keys, values) { r[k] = try v.eval(rt) }
+    for (k, node) in zip(keys, values) {
+      let v = try node.eval(rt)
+      do { try rt.nesting.check(v) } catch { throw rt.locate(error, at: loc) }
+      r[k] = v
+    }
     return .record(r)
   }
 }

@@ -10,18 +10,29 @@ class BinaryNode: ExprNode {
   private let lhsLocal: LocalGet?
   private let rhsIsConstant: Bool
   private let rhsConstant: Value
+  /// The right operand when it is an Int constant: the Int paths read it without
+  /// copying a `Value` (which costs a call through the enum's outlined copy).
+  final let rhsIsInt: Bool
+  final let rhsInt: Int
 
   init(_ op: BinaryOp, _ lhs: ExprNode, _ rhs: ExprNode, loc: SourceLoc) {
     self.op = op; self.lhs = lhs; self.rhs = rhs
     lhsLocal = lhs as? LocalGet
     rhsIsConstant = rhs is ConstNode
     rhsConstant = (rhs as? ConstNode)?.value ?? .nil_
+    if case .int(let k) = rhsConstant { rhsIsInt = true; rhsInt = k } else { rhsIsInt = false; rhsInt = 0 }
     super.init(loc: loc)
   }
 
   @inline(__always) final func left(_ rt: Runtime) throws -> Value {
     if let l = lhsLocal, !l.boxed { return rt.fp[l.slot] }
     return try lhs.eval(rt)
+  }
+
+  /// The left operand when it is an unboxed local holding an Int, read in place.
+  @inline(__always) final func leftLocalInt(_ rt: Runtime) -> Int? {
+    guard let l = lhsLocal, !l.boxed, case .int(let x) = rt.fp[l.slot] else { return nil }
+    return x
   }
 
   @inline(__always) final func right(_ rt: Runtime) throws -> Value {
@@ -59,6 +70,11 @@ class BinaryNode: ExprNode {
 
 final class AddNode: BinaryNode {
   override func eval(_ rt: Runtime) throws -> Value {
+    if rhsIsInt, let x = leftLocalInt(rt) {
+      let (r, o) = x.addingReportingOverflow(rhsInt)
+      if o { throw overflow(rt) }
+      return .int(r)
+    }
     let a = try left(rt)
     let b = try right(rt)
     if case .int(let x) = a, case .int(let y) = b {
@@ -73,6 +89,11 @@ final class AddNode: BinaryNode {
 
 final class SubNode: BinaryNode {
   override func eval(_ rt: Runtime) throws -> Value {
+    if rhsIsInt, let x = leftLocalInt(rt) {
+      let (r, o) = x.subtractingReportingOverflow(rhsInt)
+      if o { throw overflow(rt) }
+      return .int(r)
+    }
     let a = try left(rt)
     let b = try right(rt)
     if case .int(let x) = a, case .int(let y) = b {
@@ -101,32 +122,48 @@ final class MulNode: BinaryNode {
 
 /// `< <= > >=`; conditions skip building a Bool value.
 final class CompareNode: BinaryNode {
+  @inline(__always) private func compare(_ x: Int, _ y: Int) -> Bool {
+    switch op {
+    case .lt: return x < y
+    case .le: return x <= y
+    case .gt: return x > y
+    default: return x >= y
+    }
+  }
+
   override func evalBool(_ rt: Runtime) throws -> Bool {
+    if rhsIsInt, let x = leftLocalInt(rt) { return compare(x, rhsInt) }
     let a = try left(rt)
     let b = try right(rt)
-    if case .int(let x) = a, case .int(let y) = b {
-      switch op {
-      case .lt: return x < y
-      case .le: return x <= y
-      case .gt: return x > y
-      default: return x >= y
-      }
-    }
+    if case .int(let x) = a, case .int(let y) = b { return compare(x, y) }
     return try slow(rt, a, b).isTruthy
   }
 
-  override func eval(_ rt: Runtime) throws -> Value { .bool(try evalBool(rt)) }
+  // Not via evalBool: a tensor operand gives an elementwise tensor, not a Bool.
+  override func eval(_ rt: Runtime) throws -> Value {
+    let a = try left(rt)
+    let b = try right(rt)
+    if case .int(let x) = a, case .int(let y) = b { return .bool(compare(x, y)) }
+    return try slow(rt, a, b)
+  }
 }
 
 final class EqualNode: BinaryNode {
   override func evalBool(_ rt: Runtime) throws -> Bool {
+    if rhsIsInt, let x = leftLocalInt(rt) { return (x == rhsInt) == (op == .eq) }
     let a = try left(rt)
     let b = try right(rt)
     if case .int(let x) = a, case .int(let y) = b { return (x == y) == (op == .eq) }
     return try slow(rt, a, b).isTruthy
   }
 
-  override func eval(_ rt: Runtime) throws -> Value { .bool(try evalBool(rt)) }
+  // Not via evalBool: a tensor operand gives an elementwise tensor, not a Bool.
+  override func eval(_ rt: Runtime) throws -> Value {
+    let a = try left(rt)
+    let b = try right(rt)
+    if case .int(let x) = a, case .int(let y) = b { return .bool((x == y) == (op == .eq)) }
+    return try slow(rt, a, b)
+  }
 }
 
 final class NegateNode: ExprNode {

@@ -43,6 +43,7 @@ final class PlaceRoot: SlotUser {
       if rt.isUndefined(env.values[slot]) {
         throw rt.error("attempt to read undefined variable '\(name)'", at: loc)
       }
+      env.retired.retire(env.values[slot])  // body may replace it
       return try body(&env.values[slot])
     }
   }
@@ -129,6 +130,7 @@ final class PathAssign: StmtNode {
   override func exec(_ rt: Runtime) throws -> Flow {
     let keys = try path.keys(rt)
     let v = try value.eval(rt)
+    do { try rt.nesting.check(v, levels: path.steps.count) } catch { throw rt.locate(error, at: loc) }
     if op != nil, case .field(let name, let at)? = path.steps.last {
       // `r.f += 1` needs the field to exist; plain `r.f = 1` adds it.
       let owner = try PlacePath(root: path.root, steps: Array(path.steps.dropLast()))

@@ -6,6 +6,7 @@ import Foundation
 
 enum Operators {
   static func binary(_ op: BinaryOp, _ a: Value, _ b: Value) throws -> Value {
+    if let r = try tensorOperands(op, a, b) { return r }
     switch op {
     case .eq: return .bool(try Compare.equal(a, b))
     case .ne: return .bool(!(try Compare.equal(a, b)))

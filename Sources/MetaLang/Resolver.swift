@@ -7,6 +7,8 @@ final class VarInfo {
   let name: String
   let slot: Int
   let isConst: Bool
+  /// Bound by `let` (not `fn`, `for` or `catch`): list methods cannot mutate it.
+  var isLet = false
   var captured = false
   /// Nodes that must treat the slot as a box if a closure captures the variable.
   var users: [SlotUser] = []
@@ -23,6 +25,11 @@ final class FunctionScope {
   var loopDepth = 0
   /// Captured variables, by capture index.
   var captures: [VarInfo] = []
+  /// A local `fn name` refers to itself through a hidden local, bound to the running
+  /// function on entry, instead of capturing its own binding: a closure holding the
+  /// box that holds the closure would be a reference cycle, never freed.
+  var selfName: String?
+  var selfVar: VarInfo?
 
   init(proto: FunctionProto, isScript: Bool) { self.proto = proto; self.isScript = isScript }
 
@@ -31,7 +38,13 @@ final class FunctionScope {
       if isScript && depth == 0 { break }
       if let v = block[name] { return v }
     }
-    return nil
+    guard name == selfName else { return nil }
+    if let selfVar { return selfVar }
+    // Made on first use, so functions that never name themselves pay nothing.
+    let v = VarInfo(name: name, slot: vars.count, isConst: true)
+    vars.append(v)
+    selfVar = v
+    return v
   }
 
   func addCapture(_ v: VarInfo, source: FunctionProto.CaptureSource) -> Int {
@@ -61,6 +74,8 @@ final class Resolver {
   /// Top-level names this program declares (collected first so functions can
   /// assign globals declared further down): name to constness.
   var programGlobals: [String: Bool] = [:]
+  /// Those of `programGlobals` first declared by `let`.
+  var programLets: Set<String> = []
   /// Top-level names declared so far, to report duplicates.
   var seenGlobals: Set<String> = []
 
@@ -90,15 +105,17 @@ final class Resolver {
   }
 
   private func collectGlobals(_ program: Program) {
-    func names(_ p: Pattern, _ constant: Bool) {
+    func names(_ p: Pattern, _ constant: Bool, _ isLet: Bool = false) {
       switch p {
-      case .name(let n, _): programGlobals[n] = programGlobals[n] ?? constant
-      case .list(let ps, _): for q in ps { names(q, constant) }
+      case .name(let n, _):
+        if programGlobals[n] == nil, isLet { programLets.insert(n) }
+        programGlobals[n] = programGlobals[n] ?? constant
+      case .list(let ps, _): for q in ps { names(q, constant, isLet) }
       }
     }
     for stmt in program.statements {
       switch stmt {
-      case .binding(let mutable, let p, _, _): names(p, !mutable)
+      case .binding(let mutable, let p, _, _): names(p, !mutable, !mutable)
       case .function(let f): if let n = f.name { programGlobals[n] = programGlobals[n] ?? true }
       case .importModule(let n, _): programGlobals[n] = programGlobals[n] ?? true
       case .importFile(_, let alias, _): programGlobals[alias] = programGlobals[alias] ?? true
@@ -114,6 +131,7 @@ final class Resolver {
     }
     scope.proto.frameSize = scope.vars.count
     scope.proto.boxedParams = scope.vars.prefix(scope.proto.params.count).filter(\.captured).map(\.slot)
+    if let v = scope.selfVar { scope.proto.selfSlot = (v.slot, boxed: v.captured) }
   }
 
   // MARK: Scopes
@@ -124,13 +142,14 @@ final class Resolver {
   func popBlock() { current.blocks.removeLast() }
 
   /// Declares a name in the innermost scope and returns where its value goes.
-  func declare(_ name: String, constant: Bool, _ loc: SourceLoc) -> BindTarget {
+  func declare(_ name: String, constant: Bool, isLet: Bool = false, _ loc: SourceLoc) -> BindTarget {
     if atGlobalLevel {
       if seenGlobals.contains(name) { fail("'\(name)' is already declared in this scope", loc) }
       seenGlobals.insert(name)
-      return GlobalBind(env: env, slot: env.declare(name, constant: constant))
+      return GlobalBind(env: env, slot: env.declare(name, constant: constant, isLet: isLet))
     }
     let v = declareLocal(name, constant: constant, loc)
+    v.isLet = isLet
     let target = LocalBind(slot: v.slot)
     v.users.append(target)
     return target
@@ -147,11 +166,11 @@ final class Resolver {
     return v
   }
 
-  func declarePattern(_ p: Pattern, constant: Bool) -> BindTarget {
+  func declarePattern(_ p: Pattern, constant: Bool, isLet: Bool = false) -> BindTarget {
     switch p {
-    case .name(let n, let loc): return declare(n, constant: constant, loc)
+    case .name(let n, let loc): return declare(n, constant: constant, isLet: isLet, loc)
     case .list(let ps, let loc):
-      return ListBind(targets: ps.map { declarePattern($0, constant: constant) }, loc: loc)
+      return ListBind(targets: ps.map { declarePattern($0, constant: constant, isLet: isLet) }, loc: loc)
     }
   }
 
@@ -187,6 +206,16 @@ final class Resolver {
       return .global(rt.base, s, constant: true, declared: true)
     }
     return .global(env, env.slotCreating(name), constant: false, declared: false)
+  }
+
+  /// Whether `name` is bound by `let`, so `name.append(v)` can be rejected before running.
+  func isLetBound(_ name: String) -> Bool {
+    switch lookup(name) {
+    case .local(let v), .capture(_, let v): return v.isLet
+    case .global(let env, _, _, let declared):
+      if programGlobals[name] != nil { return programLets.contains(name) }
+      return declared && env.letBound.contains(name)
+    }
   }
 
   /// A node reading `name`.

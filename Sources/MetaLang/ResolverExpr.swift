@@ -96,6 +96,11 @@ extension Resolver {
       }
     }
     if case .field(let base, let name, _) = callee {
+      // Caught before running. The syntax cannot tell a list from a record with a function
+      // field of that name, so such a record must be bound by `var` to call it this way.
+      if case .name(let root, _) = base, ListMethods.mutating[name] != nil, isLetBound(root) {
+        fail("cannot mutate constant '\(root)'", loc)
+      }
       let place = isPlace(base) ? placePath(base, forAssignment: false) : nil
       let receiver = place.map { PlaceRead(path: $0, loc: base.loc) } ?? expr(base)
       return MethodCallNode(

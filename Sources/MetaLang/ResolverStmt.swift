@@ -77,7 +77,7 @@ extension Resolver {
 
     case .binding(let mutable, let pattern, let value, _):
       let v = expr(value)
-      return DefineStmt(target: declarePattern(pattern, constant: !mutable), value: v)
+      return DefineStmt(target: declarePattern(pattern, constant: !mutable, isLet: !mutable), value: v)
 
     case .assign(let target, let op, let value, let loc):
       return assignment(target, op.binary, expr(value), loc)
@@ -91,7 +91,7 @@ extension Resolver {
       let v = declareLocal(name, constant: true, decl.loc)
       let target = LocalBind(slot: v.slot)
       v.users.append(target)
-      return LocalFunctionStmt(target: target, closure: ClosureNode(proto: function(decl), loc: decl.loc))
+      return LocalFunctionStmt(target: target, closure: ClosureNode(proto: function(decl, isLocal: true), loc: decl.loc))
 
     case .whileLoop(let c, let body, let loc):
       let condition = expr(c)
@@ -138,7 +138,7 @@ extension Resolver {
   }
 
   /// Compiles a function literal or declaration into a prototype.
-  func function(_ decl: FunctionDecl) -> FunctionProto {
+  func function(_ decl: FunctionDecl, isLocal: Bool = false) -> FunctionProto {
     let proto = FunctionProto(name: decl.name ?? "<fn>", file: file, directory: directory)
     let scope = FunctionScope(proto: proto, isScript: false)
     functions.append(scope)
@@ -152,6 +152,8 @@ extension Resolver {
       scope.blocks[0][p.name] = v
       proto.params.append(.init(name: p.name, defaultValue: d))
     }
+    // After the parameters, which must fill the first slots (defaults see the outer binding).
+    if isLocal { scope.selfName = decl.name }
     if ReturnFinder.contains(decl.body) {
       pushBlock()
       let body = statements(decl.body.statements, tail: true)

@@ -52,6 +52,10 @@ final class Runtime {
   let interruptFlag = InterruptFlag()
 
   let undefinedMarker = UndefinedMarker()
+  /// Functions replaced in global slots, kept until no Meta code runs (see `RetiredValues`).
+  let retired: RetiredValues
+  /// Enforces `Interpreter.maxNestingDepth` where data gets deeper.
+  let nesting = NestingGauge()
   let base: Env
   let main: Env
   var output: (String) -> Void
@@ -75,8 +79,10 @@ final class Runtime {
     fp = stackBase; sp = stackBase
     records = UnsafeMutablePointer<CallRecord>.allocate(capacity: Interpreter.maxCallDepth + 2)
     let undefined = Value.native(undefinedMarker)
-    base = Env(undefined: undefined)
-    main = Env(undefined: undefined)
+    let retired = RetiredValues()
+    self.retired = retired
+    base = Env(undefined: undefined, retired: retired)
+    main = Env(undefined: undefined, retired: retired)
     random = RandomStream(seed: seed)
     self.searchPaths = searchPaths
     self.output = output

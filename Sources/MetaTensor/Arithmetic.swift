@@ -49,15 +49,32 @@ extension Tensor {
     return x.mapElements(node: node) { -$0 }
   }
 
-  // Tensor-Float mixes: the number is a 0-d constant.
-  public static func + (a: Tensor, b: Float) throws -> Tensor { try a + Tensor(b) }
-  public static func + (a: Float, b: Tensor) throws -> Tensor { try Tensor(a) + b }
-  public static func - (a: Tensor, b: Float) throws -> Tensor { try a - Tensor(b) }
-  public static func - (a: Float, b: Tensor) throws -> Tensor { try Tensor(a) - b }
-  public static func * (a: Tensor, b: Float) throws -> Tensor { try a * Tensor(b) }
-  public static func * (a: Float, b: Tensor) throws -> Tensor { try Tensor(a) * b }
-  public static func / (a: Tensor, b: Float) throws -> Tensor { try a / Tensor(b) }
-  public static func / (a: Float, b: Tensor) throws -> Tensor { try Tensor(a) / b }
+  // Tensor-Float mixes: the number is a 0-d constant. Untracked operands skip
+  // building that constant (same arithmetic, one allocation less per op).
+  public static func + (a: Tensor, b: Float) throws -> Tensor {
+    a.requiresGrad ? try a + Tensor(b) : a.mapElements { $0 + b }
+  }
+  public static func + (a: Float, b: Tensor) throws -> Tensor {
+    b.requiresGrad ? try Tensor(a) + b : b.mapElements { a + $0 }
+  }
+  public static func - (a: Tensor, b: Float) throws -> Tensor {
+    a.requiresGrad ? try a - Tensor(b) : a.mapElements { $0 - b }
+  }
+  public static func - (a: Float, b: Tensor) throws -> Tensor {
+    b.requiresGrad ? try Tensor(a) - b : b.mapElements { a - $0 }
+  }
+  public static func * (a: Tensor, b: Float) throws -> Tensor {
+    a.requiresGrad ? try a * Tensor(b) : a.mapElements { $0 * b }
+  }
+  public static func * (a: Float, b: Tensor) throws -> Tensor {
+    b.requiresGrad ? try Tensor(a) * b : b.mapElements { a * $0 }
+  }
+  public static func / (a: Tensor, b: Float) throws -> Tensor {
+    a.requiresGrad ? try a / Tensor(b) : a.mapElements { $0 / b }
+  }
+  public static func / (a: Float, b: Tensor) throws -> Tensor {
+    b.requiresGrad ? try Tensor(a) / b : b.mapElements { a / $0 }
+  }
 
   /// `self ** exponent` element-wise with broadcasting. The gradient with
   /// respect to the exponent involves `log(self)`, so it is only computed when

@@ -7,13 +7,17 @@ extension Tensor {
   /// `op` applied to every element, as a fresh contiguous tensor (no graph).
   @inline(__always)
   func mapElements(node: GradNode? = nil, _ op: (Float) -> Float) -> Tensor {
-    Tensor.make(shape, node: node) { out in
-      guard let dst = out.baseAddress else { return }
-      let src = UnsafePointer(storage.base + offset)
-      if isContiguous {
+    let src = UnsafePointer(storage.base + offset)
+    if isContiguous {
+      // Reuse the shape's stride array. Single-threaded: these loops are
+      // memory-bound, and a second core measured slower (bench/RESULTS.md).
+      return Tensor.make(shape, strides: denseStrides(), node: node) { out in
+        guard let dst = out.baseAddress else { return }
         for i in 0..<out.count { dst[i] = op(src[i]) }
-        return
       }
+    }
+    return Tensor.make(shape, node: node) { out in
+      guard let dst = out.baseAddress else { return }
       let dense = contiguousStrides(shape)
       let layout = Layout(shape: shape) { SIMD4(strides[$0], dense[$0], 0, 0) }
       let n = layout.inner, s = layout.innerStride(0)
@@ -30,16 +34,48 @@ extension Tensor {
   func zipElements(
     _ other: Tensor, op name: String, node: GradNode? = nil, _ op: (Float, Float) -> Float
   ) throws -> Tensor {
-    let outShape = try broadcastShapes(shape, other.shape, op: name)
-    if outShape != shape && outShape != other.shape { _ = try checkedCount(outShape, op: name) }
     let pa = UnsafePointer(storage.base + offset)
     let pb = UnsafePointer(other.storage.base + other.offset)
+    // Fast paths for dense operands (the common small-op case): no shape or
+    // stride arrays are built.
+    if isContiguous {
+      if shape == other.shape && other.isContiguous {
+        return Tensor.make(shape, strides: denseStrides(), node: node) { out in
+          guard let dst = out.baseAddress else { return }
+          for i in 0..<out.count { dst[i] = op(pa[i], pb[i]) }
+        }
+      }
+      if other.rank < rank, let m = suffixRowLength(of: other, in: shape) {
+        // [..., m] op [m]: the bias-add pattern; the result has self's shape.
+        return Tensor.make(shape, strides: denseStrides(), node: node) { out in
+          guard let dst = out.baseAddress else { return }
+          for row in stride(from: 0, to: out.count, by: m) {
+            let a = pa + row, d = dst + row
+            for i in 0..<m { d[i] = op(a[i], pb[i]) }
+          }
+        }
+      }
+      if other.rank == 0 {
+        let y = pb[0]
+        return Tensor.make(shape, strides: denseStrides(), node: node) { out in
+          guard let dst = out.baseAddress else { return }
+          for i in 0..<out.count { dst[i] = op(pa[i], y) }
+        }
+      }
+    }
+    if rank == 0 && other.isContiguous {
+      let x = pa[0]
+      return Tensor.make(other.shape, strides: other.denseStrides(), node: node) { out in
+        guard let dst = out.baseAddress else { return }
+        for i in 0..<out.count { dst[i] = op(x, pb[i]) }
+      }
+    }
+    let outShape = try broadcastShapes(shape, other.shape, op: name)
+    if outShape != shape && outShape != other.shape { _ = try checkedCount(outShape, op: name) }
     return Tensor.make(outShape, node: node) { out in
       guard let dst = out.baseAddress else { return }
       let n = out.count
-      if shape == other.shape && isContiguous && other.isContiguous {
-        for i in 0..<n { dst[i] = op(pa[i], pb[i]) }
-      } else if other.count == 1 && shape == outShape && isContiguous {
+      if other.count == 1 && shape == outShape && isContiguous {
         let y = pb[0]
         for i in 0..<n { dst[i] = op(pa[i], y) }
       } else if count == 1 && other.shape == outShape && other.isContiguous {

@@ -13,6 +13,7 @@ extension Tensor {
     guard k1 == k2 else {
       throw TensorError("matmul: \(shapeText(shape)) @ \(shapeText(other.shape)): inner dimensions \(k1) and \(k2) differ")
     }
+    if rank == 2 && other.rank == 2 { return try matrixProduct(other) }
     let a = rank == 1 ? try reshape([1, k1]) : self
     let b = other.rank == 1 ? try other.reshape([k2, 1]) : other
     let product = try a.batchedMatmul(b, shapes: (shape, other.shape))
@@ -22,6 +23,33 @@ extension Tensor {
     case (_, 1): return try product.squeeze(-1)
     default: return product
     }
+  }
+
+  /// `a @ b` for two matrices (inner sizes checked): the common case, without
+  /// the batch bookkeeping, so a tiny product costs little more than sgemm.
+  private func matrixProduct(_ other: Tensor) throws -> Tensor {
+    let m = shape[0], k = shape[1], n = other.shape[1]
+    let (elements, overflow) = m.multipliedReportingOverflow(by: n)
+    guard !overflow, elements <= Tensor.maxElementCount else {
+      throw TensorError("matmul: shape \(shapeText([m, n])) has too many elements")
+    }
+    let node = GradNode.record("matmul", self, other, Tensor.matmulBackward)
+    let lhs = MatrixOperand(self), rhs = MatrixOperand(other)
+    return Tensor.make([m, n], strides: [n, 1], node: node) { out in
+      guard let dst = out.baseAddress, !out.isEmpty else { return }
+      if k == 0 { out.initialize(repeating: 0); return }
+      sgemm(transA: lhs.transposed, transB: rhs.transposed, m: m, n: n, k: k,
+            alpha: 1, a: lhs.tensor.storage.base + lhs.tensor.offset, lda: lhs.ld,
+            b: rhs.tensor.storage.base + rhs.tensor.offset, ldb: rhs.ld,
+            beta: 0, c: dst, ldc: n, threads: m * n * k >= 1 << 18 ? 2 : 1)
+    }
+  }
+
+  /// Gradient of `x @ y` (batched or not): `g @ yᵀ` and `xᵀ @ g`, summed over broadcast batch axes.
+  private static func matmulBackward(_ c: BackwardContext) throws -> [Tensor?] {
+    let (x, y) = (c.inputs[0], c.inputs[1])
+    return [try c.needsGrad[0] ? c.grad.matmul(y.transpose(-1, -2)).sumToShape(x.shape) : nil,
+            try c.needsGrad[1] ? x.transpose(-1, -2).matmul(c.grad).sumToShape(y.shape) : nil]
   }
 
   /// `a @ b` for a.rank, b.rank >= 2 with broadcast batch axes.
@@ -36,11 +64,7 @@ extension Tensor {
     }
     let outShape = batch + [m, n]
     _ = try checkedCount(outShape, op: "matmul")
-    let node = GradNode.record("matmul", self, other, { c in
-      let (x, y) = (c.inputs[0], c.inputs[1])
-      return [try c.needsGrad[0] ? c.grad.matmul(y.transpose(-1, -2)).sumToShape(x.shape) : nil,
-              try c.needsGrad[1] ? x.transpose(-1, -2).matmul(c.grad).sumToShape(y.shape) : nil]
-    })
+    let node = GradNode.record("matmul", self, other, Tensor.matmulBackward)
     let lhs = MatrixOperand(self), rhs = MatrixOperand(other)
     let sa = lhs.tensor.batchStrides(to: batch), sb = rhs.tensor.batchStrides(to: batch)
     let batchCount = batch.reduce(1, *)

@@ -21,19 +21,7 @@ extension Tensor {
   ) -> Tensor {
     let outShape = keptShape(axes)
     @inline(__always) func fold(_ p: UnsafePointer<Float>, _ n: Int, _ start: Float) -> Float {
-      var acc = start
-      var i = 0
-      if n >= 16 {
-        var v0 = SIMD8<Float>(repeating: initial), v1 = v0
-        while i + 16 <= n {
-          v0 = lanes(v0, UnsafeRawPointer(p + i).loadUnaligned(as: SIMD8<Float>.self))
-          v1 = lanes(v1, UnsafeRawPointer(p + i + 8).loadUnaligned(as: SIMD8<Float>.self))
-          i += 16
-        }
-        acc = op(acc, horizontal(lanes(v0, v1)))
-      }
-      while i < n { acc = op(acc, p[i]); i += 1 }
-      return acc
+      foldRun(p, n, start, initial: initial, op, lanes: lanes, horizontal: horizontal)
     }
     return Tensor.make(outShape) { out in
       out.initialize(repeating: initial)
@@ -66,6 +54,16 @@ extension Tensor {
 
   /// Sum over `axes` (all by default).
   public func sum(axes: [Int]? = nil, keepdims: Bool = false) throws -> Tensor {
+    if axes == nil && !keepdims && isContiguous {
+      // Whole-tensor sum: one fold, straight into a 0-d result (no axis bookkeeping).
+      let inputShape = shape
+      let node = GradNode.record("sum", self, { c in
+        [try c.grad.reshape([Int](repeating: 1, count: inputShape.count)).expand(inputShape)]
+      })
+      let total = foldRun(storage.base + offset, count, 0, initial: 0, { $0 + $1 },
+                          lanes: { $0 + $1 }, horizontal: { $0.sum() })
+      return Tensor.make([], strides: [], node: node) { $0[0] = total }
+    }
     let resolved = try normalizedAxes(axes, op: "sum")
     let inputShape = shape, kept = keptShape(resolved)
     let node = GradNode.record("sum", self, { c in [try c.grad.reshape(kept).expand(inputShape)] })
@@ -183,4 +181,27 @@ extension Tensor {
     for (i, d) in target.enumerated() where d == 1 && shape[lead + i] != 1 { axes.append(lead + i) }
     return try sum(axes: axes, keepdims: true).reshape(target)
   }
+}
+
+/// `op` folded over `n` contiguous floats from `start`: 16 at a time in two
+/// 8-lane accumulators seeded with `initial` (faster, and more accurate for
+/// sums), then the tail one by one.
+@inline(__always)
+private func foldRun(
+  _ p: UnsafePointer<Float>, _ n: Int, _ start: Float, initial: Float, _ op: (Float, Float) -> Float,
+  lanes: (SIMD8<Float>, SIMD8<Float>) -> SIMD8<Float>, horizontal: (SIMD8<Float>) -> Float
+) -> Float {
+  var acc = start
+  var i = 0
+  if n >= 16 {
+    var v0 = SIMD8<Float>(repeating: initial), v1 = v0
+    while i + 16 <= n {
+      v0 = lanes(v0, UnsafeRawPointer(p + i).loadUnaligned(as: SIMD8<Float>.self))
+      v1 = lanes(v1, UnsafeRawPointer(p + i + 8).loadUnaligned(as: SIMD8<Float>.self))
+      i += 16
+    }
+    acc = op(acc, horizontal(lanes(v0, v1)))
+  }
+  while i < n { acc = op(acc, p[i]); i += 1 }
+  return acc
 }

@@ -20,54 +20,99 @@ final class Storage: @unchecked Sendable {
   deinit { BufferPool.shared.give(base, capacity: capacity) }
 }
 
-/// Size-bucketed free lists of Float buffers, so repeated training steps reuse
-/// memory instead of calling malloc for every intermediate. Thread-safe; the
-/// total bytes kept are bounded, beyond which buffers are simply freed.
+/// Free lists of Float buffers by size class, so repeated training steps reuse
+/// memory instead of calling malloc (and, for large buffers, taking fresh page
+/// faults) for every intermediate. Thread-safe.
+///
+/// Size classes: powers of two up to 4096 elements, then four classes per
+/// octave (5/4, 6/4, 7/4, 8/4 of the lower power of two), so a buffer wastes
+/// at most 25% and a 60 MB activation is not rounded up to 128 MB.
+/// Bounds: each class keeps at most `perClass` buffers and at most half of
+/// `maxBytes` (one size cannot crowd out all others); the pool as a whole
+/// keeps at most `maxBytes`. Beyond that, returned buffers are freed.
 final class BufferPool: Sendable {
-  static let shared = BufferPool(maxBytes: 256 << 20, perBucket: 64)
+  /// Total bytes the shared pool may hold idle: 1 GiB, enough for a training
+  /// step's worth of large conv activations (tens of MB each at batch 300)
+  /// to be recycled between steps, small next to a training machine's memory.
+  static let defaultMaxBytes = 1 << 30
+  /// Idle buffers kept per size class in the shared pool.
+  static let defaultPerClass = 64
 
-  /// Free buffers as address bit patterns (Sendable, unlike pointers).
+  static let shared = BufferPool(maxBytes: defaultMaxBytes, perClass: defaultPerClass)
+
+  /// Number of size classes: enough for `Tensor.maxElementCount` elements.
+  static let classCount = 96
+
+  /// Free buffers as address bit patterns (Sendable, unlike pointers), in one
+  /// flat array of `perClass` slots per class: no nested arrays to touch
+  /// under the lock.
   private struct State {
-    var buckets: [[UInt]] = Array(repeating: [], count: 64)
+    var slots: [UInt]
+    var counts = [Int](repeating: 0, count: BufferPool.classCount)
+    var classBytes = [Int](repeating: 0, count: BufferPool.classCount)
     var bytes = 0
+
+    init(perClass: Int) { slots = [UInt](repeating: 0, count: BufferPool.classCount * perClass) }
   }
-  private let state = Mutex(State())
+  private let state: Mutex<State>
   private let maxBytes: Int
-  private let perBucket: Int
+  private let perClass: Int
 
-  init(maxBytes: Int, perBucket: Int) {
-    self.maxBytes = maxBytes
-    self.perBucket = perBucket
+  /// A pool holding at most `maxBytes` idle bytes and `perClass` idle buffers per class.
+  init(maxBytes: Int, perClass: Int) {
+    self.maxBytes = Swift.max(maxBytes, 0)
+    self.perClass = Swift.max(perClass, 0)
+    state = Mutex(State(perClass: self.perClass))
   }
 
-  /// Bucket `b` holds buffers of exactly `16 << b` elements (at least 16, so
-  /// tiny tensors share one bucket).
-  private static func bucket(for count: Int) -> Int {
-    let needed = max(count, 16)
-    let bits = Int.bitWidth - (needed - 1).leadingZeroBitCount
-    return max(0, bits - 4)
+  /// The size class serving `count` elements and its buffer capacity.
+  /// Idempotent on capacities: `sizeClass(for: c).capacity == c` for any
+  /// capacity it returns.
+  static func sizeClass(for count: Int) -> (index: Int, capacity: Int) {
+    let n = Swift.max(count, 16)
+    let log2Ceiling = Int.bitWidth - (n - 1).leadingZeroBitCount  // 2^l >= n > 2^(l-1)
+    if log2Ceiling <= 12 { return (log2Ceiling - 4, 1 << log2Ceiling) }
+    // Beyond any valid tensor: exact size, never pooled (and no overflow below).
+    if log2Ceiling > 40 { return (classCount, n) }
+    let e = log2Ceiling - 1  // 2^e < n <= 2^(e+1)
+    let step = 1 << (e - 2)
+    let multiple = (n + step - 1) / step  // 5...8
+    return (9 + (e - 12) * 4 + (multiple - 5), multiple * step)
   }
 
+  /// A buffer of at least `count` elements and its actual capacity.
   func take(_ count: Int) -> (UnsafeMutablePointer<Float>, Int) {
-    let b = Self.bucket(for: count)
-    let capacity = 16 << b
-    let reused: UInt? = state.withLock { s in
-      guard let p = s.buckets[b].popLast() else { return nil }
-      s.bytes -= capacity * MemoryLayout<Float>.stride
-      return p
+    let (index, capacity) = Self.sizeClass(for: count)
+    if index < Self.classCount {
+      let bytes = capacity * MemoryLayout<Float>.stride
+      let perClass = perClass
+      let reused: UInt? = state.withLock { s in
+        let n = s.counts[index]
+        guard n > 0 else { return nil }
+        s.counts[index] = n - 1
+        s.bytes -= bytes
+        s.classBytes[index] -= bytes
+        return s.slots[index * perClass + n - 1]
+      }
+      if let reused, let pointer = UnsafeMutablePointer<Float>(bitPattern: reused) { return (pointer, capacity) }
     }
-    if let reused, let pointer = UnsafeMutablePointer<Float>(bitPattern: reused) { return (pointer, capacity) }
     return (UnsafeMutablePointer<Float>.allocate(capacity: capacity), capacity)
   }
 
+  /// Returns a buffer from `take` (with the capacity it reported).
   func give(_ pointer: UnsafeMutablePointer<Float>, capacity: Int) {
-    let b = Self.bucket(for: capacity)
+    let index = Self.sizeClass(for: capacity).index
     let bytes = capacity * MemoryLayout<Float>.stride
     let address = UInt(bitPattern: pointer)
-    let kept = state.withLock { s -> Bool in
-      guard s.buckets[b].count < perBucket, s.bytes + bytes <= maxBytes else { return false }
-      s.buckets[b].append(address)
+    let limit = maxBytes, classLimit = maxBytes / 2, perClass = perClass
+    let kept = index < Self.classCount && state.withLock { s -> Bool in
+      let n = s.counts[index]
+      guard n < perClass, s.bytes + bytes <= limit,
+            s.classBytes[index] + bytes <= classLimit else { return false }
+      s.slots[index * perClass + n] = address
+      s.counts[index] = n + 1
       s.bytes += bytes
+      s.classBytes[index] += bytes
       return true
     }
     if !kept { pointer.deallocate() }
@@ -75,4 +120,20 @@ final class BufferPool: Sendable {
 
   /// Bytes currently held in free lists (for tests and diagnostics).
   var pooledBytes: Int { state.withLock { $0.bytes } }
+
+  /// Frees every idle buffer (memory pressure, tests).
+  func drain() {
+    let perClass = perClass
+    let addresses = state.withLock { s -> [UInt] in
+      var all: [UInt] = []
+      for c in 0..<BufferPool.classCount {
+        all += s.slots[c * perClass ..< c * perClass + s.counts[c]]
+      }
+      s = State(perClass: perClass)
+      return all
+    }
+    for a in addresses { UnsafeMutablePointer<Float>(bitPattern: a)?.deallocate() }
+  }
+
+  deinit { drain() }
 }

@@ -36,11 +36,32 @@ public final class Tensor: CustomStringConvertible {
     _ shape: [Int], node: GradNode? = nil,
     fill: (UnsafeMutableBufferPointer<Float>) throws -> Void
   ) rethrows -> Tensor {
+    try make(shape, strides: contiguousStrides(shape), node: node, fill: fill)
+  }
+
+  /// As `make(_:node:fill:)` with `strides` already known to be the row-major
+  /// strides of `shape` (lets small ops reuse an input's array: no allocation).
+  @inline(__always)
+  static func make(
+    _ shape: [Int], strides: [Int], node: GradNode? = nil,
+    fill: (UnsafeMutableBufferPointer<Float>) throws -> Void
+  ) rethrows -> Tensor {
     let count = shape.reduce(1, *)  // callers validated the shape
     let storage = Storage(count: count)
     try fill(UnsafeMutableBufferPointer(start: storage.base, count: count))
-    return Tensor(shape: shape, strides: contiguousStrides(shape), offset: 0,
-                  storage: storage, node: node)
+    return Tensor(shape: shape, strides: strides, offset: 0, storage: storage, node: node)
+  }
+
+  /// This tensor's strides when they are exactly the row-major strides of its
+  /// shape (so a result of the same shape can share the array), else fresh ones.
+  @inline(__always)
+  func denseStrides() -> [Int] {
+    var running = 1
+    for axis in stride(from: shape.count - 1, through: 0, by: -1) {
+      if strides[axis] != running { return contiguousStrides(shape) }
+      running &*= shape[axis]
+    }
+    return strides
   }
 
   /// A tensor of the given shape holding `scalars` in row-major order.

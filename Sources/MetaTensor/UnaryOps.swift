@@ -8,13 +8,13 @@ extension Tensor {
   /// e^x.
   public func exp() -> Tensor {
     let node = GradNode.record("exp", self, { c in [try c.grad * c.output] })
-    return mapElements(node: node) { fastExp($0) }
+    return mapVector(node: node, .exp)
   }
 
   /// Natural logarithm.
   public func log() -> Tensor {
     let node = GradNode.record("log", self, { c in [try c.grad / c.inputs[0]] })
-    return mapElements(node: node) { logf($0) }
+    return mapVector(node: node, .log)
   }
 
   /// Square root.
@@ -26,17 +26,13 @@ extension Tensor {
   /// Hyperbolic tangent.
   public func tanh() -> Tensor {
     let node = GradNode.record("tanh", self, { c in [try c.grad * (1 - c.output.square())] })
-    return mapElements(node: node) { tanhf($0) }
+    return mapVector(node: node, .tanh)
   }
 
   /// 1 / (1 + e^-x), computed without overflow.
   public func sigmoid() -> Tensor {
     let node = GradNode.record("sigmoid", self, { c in [try c.grad * c.output * (1 - c.output)] })
-    // Two branches so that neither exp overflows for large |x|.
-    return mapElements(node: node) { x in
-      let e = fastExp(-Swift.abs(x))  // in (0, 1]: never overflows
-      return x >= 0 ? 1 / (1 + e) : e / (1 + e)
-    }
+    return mapVector(node: node, .sigmoid)
   }
 
   /// max(x, 0).

@@ -195,6 +195,12 @@ final class ScriptTests: XCTestCase {
       // The outer loop's update is w0 -= 0.25 (w0 - mean(targets)), so after 50
       // steps w0 = 3 - 3 * 0.75^50, which rounds to 3.000.
       "meta-learned start: 3.000",
+      // [[1, 2], [3, 4]] squared: [[1 + 6, 2 + 8], [3 + 12, 6 + 16]].
+      "tensor([[ 7., 10.],",
+      "        [15., 22.]])",
+      "shape: [2, 2] sum: 10.0",
+      // grad of the same meta-loss gives the same update as the hand-derived one.
+      "with grad: 3.000",
     ]
     XCTAssertEqual(result.stdout, expected.joined(separator: "\n") + "\n")
   }

@@ -1,1 +1,145 @@
-print("tensor-bench")
+// `swift run -c release tensor-bench [--reps N] [--min-time S] [--threads T] [--json] [--only NAME]`
+//
+// Per-op cost of MetaTensor on small tensors (the meta-learning inner loop)
+// and element-wise / reduction throughput on 1M float32. Timing mirrors
+// bench/tensor_numpy.py: calibrate the call count so one sample takes at least
+// --min-time seconds, take --reps samples, report the median (and best).
+// With --json the last line is `RESULT {...}` for bench/run_tensor.sh.
+import Foundation
+import MetaKernels
+import MetaTensor
+
+struct Options {
+  var reps = 7
+  var minTime = 0.1
+  var threads = [1, 2]
+  var json = false
+  /// Only ops whose name contains this (for profiling one op).
+  var only = ""
+}
+
+func parseOptions() -> Options? {
+  var o = Options()
+  var args = CommandLine.arguments.dropFirst().makeIterator()
+  while let arg = args.next() {
+    switch arg {
+    case "--reps": guard let v = args.next().flatMap(Int.init), v > 0 else { return nil }; o.reps = v
+    case "--min-time": guard let v = args.next().flatMap(Double.init), v > 0 else { return nil }; o.minTime = v
+    case "--threads":
+      let list = (args.next() ?? "").split(separator: ",").compactMap { Int($0) }.filter { $0 > 0 }
+      guard !list.isEmpty else { return nil }
+      o.threads = list
+    case "--json": o.json = true
+    case "--only": guard let v = args.next() else { return nil }; o.only = v
+    default: return nil
+    }
+  }
+  return o
+}
+
+func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+
+/// Median and best seconds per call of `body`.
+func measure(_ options: Options, _ body: () throws -> Void) rethrows -> (median: Double, best: Double) {
+  try body()
+  var calls = 1
+  while true {
+    let t0 = now()
+    for _ in 0..<calls { try body() }
+    if now() - t0 >= options.minTime || calls >= 1 << 30 { break }
+    calls *= 2
+  }
+  var samples: [Double] = []
+  for _ in 0..<options.reps {
+    let t0 = now()
+    for _ in 0..<calls { try body() }
+    samples.append((now() - t0) / Double(calls))
+  }
+  samples.sort()
+  return (samples[samples.count / 2], samples[0])
+}
+
+/// Deterministic pseudo-random values in [-2, 2) (the bench needs no quality).
+func values(_ n: Int, seed: UInt64) -> [Float] {
+  var state = seed &* 6364136223846793005 &+ 1442695040888963407
+  return (0..<n).map { _ in
+    state = state &* 6364136223846793005 &+ 1442695040888963407
+    return Float(state >> 40) / Float(1 << 24) * 4 - 2
+  }
+}
+
+func tensor(_ shape: [Int], seed: UInt64) throws -> Tensor {
+  try Tensor(shape: shape, scalars: values(shape.reduce(1, *), seed: seed))
+}
+
+guard let options = parseOptions() else {
+  print("usage: tensor-bench [--reps N] [--min-time S] [--threads 1,2] [--json] [--only NAME]")
+  exit(2)
+}
+
+var rows: [[String: Any]] = []
+@MainActor func record(_ group: String, _ name: String, threads: Int, _ t: (median: Double, best: Double)) {
+  if !options.only.isEmpty && !name.contains(options.only) { return }
+  rows.append(["group": group, "op": name, "threads": threads,
+               "us_median": t.median * 1e6, "us_best": t.best * 1e6])
+  if !options.json {
+    let pad = name.padding(toLength: 28, withPad: " ", startingAt: 0)
+    print(String(format: "%@  %@ t=%d  median %10.3f us   best %10.3f us", group, pad, threads,
+                 t.median * 1e6, t.best * 1e6))
+  }
+}
+
+do {
+  // Small ops: one thread (they never split anyway).
+  ThreadPool.maxThreads = 1
+  let x = try tensor([10, 40], seed: 1), y = try tensor([10, 40], seed: 2)
+  let bias = try tensor([40], seed: 3), w = try tensor([40, 40], seed: 4)
+  let col25 = try tensor([25, 1], seed: 5), col10 = try tensor([10, 1], seed: 6)
+  let row = try tensor([1, 40], seed: 7)
+  let small: [(String, () throws -> Tensor)] = [
+    ("add [10,40]+[10,40]", { try x + y }),
+    ("bias add [10,40]+[40]", { try x + bias }),
+    ("scalar mul 2*[10,40]", { try 2 * x }),
+    ("relu [10,40]", { x.relu() }),
+    ("tanh [10,40]", { x.tanh() }),
+    ("exp [10,40]", { x.exp() }),
+    ("sigmoid [10,40]", { x.sigmoid() }),
+    ("sum [10,40]", { try x.sum() }),
+    ("matmul [10,40]@[40,40]", { try x.matmul(w) }),
+    ("matmul [25,1]@[1,40]", { try col25.matmul(row) }),
+    ("matmul [10,1]@[1,40]", { try col10.matmul(row) }),
+  ]
+  for (name, op) in small {
+    if !options.only.isEmpty && !name.contains(options.only) { continue }
+    record("small", name, threads: 1, try measure(options) { _ = try op() })
+  }
+
+  // 1M float32 throughput, per thread count.
+  let n = 1 << 20
+  let a = try tensor([n], seed: 11), b = try tensor([n], seed: 12), c = try tensor([n], seed: 13)
+  let positive = try a.abs() + 0.5
+  for t in options.threads {
+    ThreadPool.maxThreads = t
+    let large: [(String, () throws -> Tensor)] = [
+      ("a*b+c (allocating)", { try a * b + c }),
+      ("a+b (allocating)", { try a + b }),
+      ("exp(a)", { a.exp() }),
+      ("tanh(a)", { a.tanh() }),
+      ("sigmoid(a)", { a.sigmoid() }),
+      ("log(|a|+0.5)", { positive.log() }),
+      ("sum(a)", { try a.sum() }),
+    ]
+    for (name, op) in large {
+      if !options.only.isEmpty && !name.contains(options.only) { continue }
+      record("1M", name, threads: t, try measure(options) { _ = try op() })
+    }
+  }
+} catch {
+  print("tensor-bench: \(error)")
+  exit(1)
+}
+
+if options.json, let data = try? JSONSerialization.data(withJSONObject: ["rows": rows]),
+   let text = String(data: data, encoding: .utf8) {
+  print("RESULT " + text)
+}

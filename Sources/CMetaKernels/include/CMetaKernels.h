@@ -71,6 +71,10 @@ void meta_sgemm_small_nn_generic(int64_t m, int64_t n, int64_t k, float alpha,
                                  const float *a, int64_t rsa, int64_t csa,
                                  const float *b, int64_t ldb, float beta,
                                  float *c, int64_t rsc, int64_t csc);
+void meta_sgemm_small_nn_avx512(int64_t m, int64_t n, int64_t k, float alpha,
+                                const float *a, int64_t rsa, int64_t csa,
+                                const float *b, int64_t ldb, float beta,
+                                float *c, int64_t rsc, int64_t csc);
 
 /// C = alpha * A * B^T + beta * C where both A (m x k) and the stored B (n x k)
 /// are row-contiguous along k: each C element is a dot product of two rows.
@@ -80,6 +84,26 @@ void meta_sgemm_small_nt_avx2(int64_t m, int64_t n, int64_t k, float alpha,
 void meta_sgemm_small_nt_generic(int64_t m, int64_t n, int64_t k, float alpha,
                                  const float *a, int64_t lda, const float *b, int64_t ldb,
                                  float beta, float *c, int64_t ldc);
+
+// ---------------------------------------------------------------------------
+// Element-wise float32 functions (vmath.c): y[i] = f(x[i]) for i < n; x and y
+// must not overlap. A few ULP from the exact result; IEEE limits for
+// +-inf, NaN, +-0 and subnormals. `_avx2` needs META_CPU_AVX2_FMA or better,
+// `_avx512` needs META_CPU_AVX512.
+// ---------------------------------------------------------------------------
+
+void meta_vexp_avx512(const float *x, float *y, int64_t n);
+void meta_vexp_avx2(const float *x, float *y, int64_t n);
+void meta_vexp_generic(const float *x, float *y, int64_t n);
+void meta_vlog_avx512(const float *x, float *y, int64_t n);
+void meta_vlog_avx2(const float *x, float *y, int64_t n);
+void meta_vlog_generic(const float *x, float *y, int64_t n);
+void meta_vtanh_avx512(const float *x, float *y, int64_t n);
+void meta_vtanh_avx2(const float *x, float *y, int64_t n);
+void meta_vtanh_generic(const float *x, float *y, int64_t n);
+void meta_vsigmoid_avx512(const float *x, float *y, int64_t n);
+void meta_vsigmoid_avx2(const float *x, float *y, int64_t n);
+void meta_vsigmoid_generic(const float *x, float *y, int64_t n);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,105 @@
+// `grad`, `value_and_grad`, `stop_gradient`, `tree_map`: function transforms built
+// on MetaTensor's `valueAndGrad` over `TensorTree`, which gives each call fresh
+// stand-in tensors, so nested transforms (`grad(grad(f))`, MAML's inner step)
+// differentiate through each other without confusing their levels.
+
+import MetaTensor
+
+extension Builtins {
+  static let gradOps: [TensorOp] = [
+    TensorOp("grad", labels: ["argnums"], method: false) { args in
+      try args.expect(1)
+      return try Differentiation(args).function(withValue: false, rt: try args.runtime())
+    },
+    TensorOp("value_and_grad", labels: ["argnums"], method: false) { args in
+      try args.expect(1)
+      return try Differentiation(args).function(withValue: true, rt: try args.runtime())
+    },
+    TensorOp("stop_gradient") { args in
+      try args.expect(1)
+      return Tree.stopGradient(args[0])
+    },
+    TensorOp("tree_map", method: false) { args in
+      try args.expect(2...Int.max)
+      try callable(args, 0)
+      return try Tree.map(args[0], Array(args.positional.dropFirst()), try args.runtime())
+    },
+  ]
+
+  static func callable(_ args: OpArgs, _ i: Int) throws {
+    switch args[i] {
+    case .function: return
+    case .native(let o) where o is NativeCallable: return
+    default: throw args.bad(i, "Function")
+    }
+  }
+}
+
+/// What `grad(f, argnums: ...)` captured: the function and which arguments to
+/// differentiate. Its `function` is the Meta value `grad` returns.
+struct Differentiation {
+  let f: Value
+  let argnums: [Int]
+  /// `argnums:` was a List: the gradients come back as a List, one per argument.
+  let asList: Bool
+  let name: String
+
+  init(_ args: OpArgs) throws {
+    try Builtins.callable(args, 0)
+    f = args[0]
+    name = args.name
+    switch args.named("argnums") {
+    case nil: argnums = [0]; asList = false
+    case .int(let n)?: argnums = [n]; asList = false
+    case .list(let xs)?:
+      argnums = try xs.map { x in
+        guard case .int(let n) = x else { throw args.badNamed("argnums", "Int or List of Ints", .list(xs)) }
+        return n
+      }
+      asList = true
+      guard !argnums.isEmpty else { throw BuiltinError("\(name): argnums must not be empty") }
+      guard Set(argnums).count == argnums.count else { throw BuiltinError("\(name): argnums has repeated entries") }
+    case let v?: throw args.badNamed("argnums", "Int or List of Ints", v)
+    }
+    for n in argnums where n < 0 { throw BuiltinError("\(name): argnums must not be negative (got \(n))") }
+  }
+
+  /// The function value; it holds the runtime weakly (the runtime's globals may hold it).
+  func function(withValue: Bool, rt: Runtime) throws -> Value {
+    let this = self
+    return .function(
+      Function(name: name) { [weak rt] call in
+        guard let rt else { throw BuiltinError("\(this.name): the interpreter is gone") }
+        return try this.run(call, rt, withValue: withValue)
+      })
+  }
+
+  func run(_ call: NativeArguments, _ rt: Runtime, withValue: Bool) throws -> Value {
+    var positional = call.positional
+    for n in argnums where n >= positional.count {
+      throw BuiltinError(
+        "\(name): argnums \(n) is out of range for a call with \(positional.count) argument\(positional.count == 1 ? "" : "s")")
+    }
+    let trees = try argnums.map { try Tree.tensorTree(positional[$0], argument: $0, path: "") }
+    let input: TensorTree = asList ? .list(trees) : trees[0]
+    let (f, argnums, asList, name) = (self.f, self.argnums, self.asList, self.name)
+    let evaluate = valueAndGrad { (tree: TensorTree) throws -> Tensor in
+      if asList, case .list(let items) = tree {
+        for (k, n) in argnums.enumerated() { positional[n] = Tree.value(items[k]) }
+      } else {
+        positional[argnums[0]] = Tree.value(tree)
+      }
+      let out = try rt.call(f, positional, named: call.named, at: rt.nativeCallLoc)
+      guard let t = out.tensor else {
+        throw BuiltinError("\(name): the function must return a scalar tensor (got \(withArticle(out.typeName)))")
+      }
+      guard t.count == 1 else {
+        throw BuiltinError("\(name): the function must return a scalar tensor (got a tensor of shape \(t.shape))")
+      }
+      return t.rank == 0 ? t : try t.reshape([])
+    }
+    let (value, grads) = try evaluate(input)
+    let g = Tree.value(grads)
+    return withValue ? .list([.tensor(value), g]) : g
+  }
+}

@@ -1,0 +1,51 @@
+// `t[0, 1:3, :]`, `t[:, -1]`, `t[::2]`, `t[nil]` (new axis) and gathers with an
+// index tensor or a list of Ints (`t[idx]` picks rows, NumPy's fancy indexing
+// along the first axis).
+
+import MetaTensor
+
+enum TensorIndexing {
+  static func get(_ t: Tensor, _ items: [IndexArgument]) throws -> Tensor {
+    if items.count == 1, case .single(let key) = items[0], let picks = try gatherIndices(key) {
+      guard t.rank > 0 else { throw BuiltinError("cannot gather from a 0-d tensor") }
+      return try t.indexSelect(picks, axis: 0)
+    }
+    return try t.indexed(try basicIndices(items, rank: t.rank))
+  }
+
+  /// The positions of a gather: an index tensor or a List of Ints; nil for a basic index.
+  private static func gatherIndices(_ key: Value) throws -> Tensor? {
+    switch key {
+    case .native(let o as Tensor): return o
+    case .list(let xs):
+      var positions: [Float] = []
+      for x in xs {
+        guard case .int(let i) = x else {
+          throw BuiltinError("Tensor index list must hold Ints (got \(withArticle(x.typeName)) value)")
+        }
+        positions.append(Float(i))
+      }
+      return try Tensor(shape: [positions.count], scalars: positions)
+    default: return nil
+    }
+  }
+
+  /// Subscript items as MetaTensor indices: Ints, slices and `nil` (a new axis).
+  static func basicIndices(_ items: [IndexArgument], rank: Int) throws -> [TensorIndex] {
+    try items.map { item in
+      switch item {
+      case .slice(let start, let stop, let step):
+        if step == 0 { throw BuiltinError("slice step cannot be zero") }
+        if start == nil && stop == nil && step == nil { return .all }
+        return .slice(start: start, stop: stop, step: step)
+      case .single(.int(let i)): return .index(i)
+      case .single(.nil_): return .newAxis
+      case .single(let v):
+        if v.tensor != nil || { if case .list = v { return true } else { return false } }() {
+          throw BuiltinError("an index tensor must be the only index (t[idx])")
+        }
+        throw BuiltinError("Tensor index must be an Int, a slice, nil or an index tensor (got \(v.typeName))")
+      }
+    }
+  }
+}

@@ -1,0 +1,208 @@
+// MetaTensor's `Tensor` is itself the Meta value (no wrapper, no copy): these
+// extensions make it a native object that prints, answers `type`, fields such
+// as `.shape`, operators, indexing and `for` loops.
+
+import MetaTensor
+
+extension Value {
+  /// Wraps a Swift tensor as a Meta value without copying it (the same object).
+  public static func tensor(_ t: Tensor) -> Value { .native(t) }
+
+  /// The tensor this value holds (the same object the host or script created), or nil.
+  public var tensor: Tensor? {
+    if case .native(let o) = self { return o as? Tensor }
+    return nil
+  }
+}
+
+extension Tensor: NativeObject {
+  public var typeName: String { "Tensor" }
+
+  public func field(_ name: String) throws -> Value? {
+    switch name {
+    case "shape": return .list(shape.map { .int($0) })
+    case "T": return .tensor(T)
+    case "ndim": return .int(rank)
+    case "size": return .int(count)
+    default:
+      // `t.sum` without a call: a bound method value.
+      guard TensorOps.methods[name] != nil else { return nil }
+      return .function(Function(name: name) { [self] args in
+        guard let r = try self.callMethod(name, args) else { throw BuiltinError("Tensor has no method '\(name)'") }
+        return r
+      })
+    }
+  }
+
+  public var fieldNames: [String] { (["shape", "T", "ndim", "size"] + TensorOps.methods.keys).sorted() }
+}
+
+extension Tensor: NativeMethods {
+  public func callMethod(_ name: String, _ arguments: NativeArguments) throws -> Value? {
+    guard let op = TensorOps.methods[name] else { return nil }
+    let args = OpArgs(
+      name: name, positional: [.tensor(self)] + arguments.positional, named: arguments.named,
+      rt: nil, isMethod: true)
+    try args.checkLabels(op.labels)
+    return try op.body(args)
+  }
+}
+
+extension Tensor: NativeIterable {
+  /// The slices along the first axis (rows of a matrix).
+  public func elements() throws -> [Value] {
+    guard rank > 0 else { throw BuiltinError("iteration over a 0-d tensor") }
+    return try (0..<shape[0]).map { .tensor(try indexed([.index($0)])) }
+  }
+}
+
+extension Tensor: NativeOperators {
+  public func binary(_ op: BinaryOp, _ other: Value, reversed: Bool) throws -> Value? {
+    // Only `Compare.equal` (e.g. inside list equality) reaches here with `==`:
+    // there it means "same shape and elements"; the operator itself is elementwise.
+    if op == .eq {
+      guard let o = other.tensor ?? TensorConvert.scalarTensor(other) else { return .bool(false) }
+      return .bool(shape == o.shape && scalars == o.scalars)
+    }
+    let names = reversed ? "\(other.typeName) and Tensor" : "Tensor and \(other.typeName)"
+    guard let o = other.tensor ?? TensorConvert.scalarTensor(other) else {
+      // Another native operand may still know how to combine with a tensor.
+      if case .native = other { return nil }
+      throw BuiltinError("unsupported operand types for \(op.rawValue): \(names)")
+    }
+    if op == .floorDiv || op == .mod { throw BuiltinError("unsupported operand types for \(op.rawValue): \(names)") }
+    let (a, b) = reversed ? (o, self) : (self, o)
+    return .tensor(try TensorConvert.apply(op, a, b))
+  }
+
+  public func negate() throws -> Value? { .tensor(try Tensor(0) - self) }
+}
+
+/// What `t[i] = v` needs: the value with one index replaced (tensors are
+/// immutable, so the binding gets a new tensor).
+protocol NativeIndexAssignable: NativeObject {
+  func assigning(_ key: Value, _ body: (inout Value) throws -> Void) throws -> Value
+}
+
+extension Tensor: NativeIndexAssignable {
+  func assigning(_ key: Value, _ body: (inout Value) throws -> Void) throws -> Value {
+    let items = try TensorIndexing.basicIndices([.single(key)], rank: rank)
+    var current = Value.tensor(try indexed(items))
+    try body(&current)
+    guard let replacement = current.tensor ?? TensorConvert.scalarTensor(current) else {
+      throw BuiltinError("cannot assign \(withArticle(current.typeName)) value into a Tensor")
+    }
+    return .tensor(try replacing(items, with: replacement))
+  }
+}
+
+extension Tensor: NativeSubscriptable {
+  public func index(_ items: [IndexArgument]) throws -> Value {
+    .tensor(try TensorIndexing.get(self, items))
+  }
+}
+
+/// Conversions between Meta values and tensors, and the operator table.
+enum TensorConvert {
+  /// A 0-d tensor for an Int or Float; nil otherwise.
+  static func scalarTensor(_ v: Value) -> Tensor? {
+    switch v {
+    case .int(let i): return Tensor(Float(i))
+    case .float(let f): return Tensor(Float(f))
+    default: return nil
+    }
+  }
+
+  /// A Float32 element as the Double whose shortest text is the Float32's
+  /// (so `tensor([0.1]).item()` prints `0.1`, not `0.10000000149011612`).
+  static func double(_ f: Float) -> Double {
+    guard f.isFinite else { return Double(f) }
+    return Double(f.description) ?? Double(f)
+  }
+
+  /// `tensor(...)` from a number or nested lists of numbers (which must be rectangular).
+  static func fromNested(_ v: Value, function: String) throws -> Tensor {
+    if let t = v.tensor { return t }
+    var shape: [Int] = []
+    var probe = v
+    while case .list(let xs) = probe {
+      shape.append(xs.count)
+      guard let first = xs.first else { break }
+      probe = first
+    }
+    var scalars: [Float] = []
+    try flatten(v, shape, 0, "", function, &scalars)
+    return try Tensor(shape: shape, scalars: scalars)
+  }
+
+  private static func flatten(
+    _ v: Value, _ shape: [Int], _ depth: Int, _ path: String, _ function: String, _ out: inout [Float]
+  ) throws {
+    let at = path.isEmpty ? "" : " at \(path)"
+    if depth == shape.count {
+      switch v {
+      case .int(let i): out.append(Float(i))
+      case .float(let f): out.append(Float(f))
+      case .bool(let b): out.append(b ? 1 : 0)
+      case .list: throw BuiltinError("\(function): ragged nested lists\(at) (expected a number, got a List)")
+      default: throw BuiltinError("\(function): expected numbers, got \(withArticle(v.typeName)) value\(at)")
+      }
+      return
+    }
+    guard case .list(let xs) = v else {
+      throw BuiltinError("\(function): ragged nested lists\(at) (expected a List of length \(shape[depth]), got \(withArticle(v.typeName)))")
+    }
+    guard xs.count == shape[depth] else {
+      throw BuiltinError("\(function): ragged nested lists\(at) (expected length \(shape[depth]), got \(xs.count))")
+    }
+    try Operators.checkSize(out.count + xs.count, "list")
+    for (i, x) in xs.enumerated() { try flatten(x, shape, depth + 1, "\(path)[\(i)]", function, &out) }
+  }
+
+  /// Nested Lists of Floats (a Float for a 0-d tensor).
+  static func toList(_ t: Tensor) -> Value {
+    let values = t.scalars
+    func build(_ axis: Int, _ start: Int, _ stride: Int) -> Value {
+      if axis == t.rank { return .float(double(values[start])) }
+      let step = stride / max(t.shape[axis], 1)
+      return .list((0..<t.shape[axis]).map { build(axis + 1, start + $0 * step, step) })
+    }
+    return build(0, 0, t.count)
+  }
+
+  /// `a op b` for two tensors (broadcasting); comparisons give 0/1 tensors.
+  static func apply(_ op: BinaryOp, _ a: Tensor, _ b: Tensor) throws -> Tensor {
+    switch op {
+    case .add: return try a + b
+    case .sub: return try a - b
+    case .mul: return try a * b
+    case .div: return try a / b
+    case .pow:
+      if b.rank == 0, !b.requiresGrad { return a.pow(try b.item()) }
+      return try a.pow(b)
+    case .matmul: return try a.matmul(b)
+    case .eq: return try a.eq(b)
+    case .ne: return try a.ne(b)
+    case .lt: return try a.lt(b)
+    case .le: return try a.le(b)
+    case .gt: return try a.gt(b)
+    case .ge: return try a.ge(b)
+    case .floorDiv, .mod:
+      throw BuiltinError("unsupported operand types for \(op.rawValue): Tensor and Tensor")
+    }
+  }
+}
+
+extension Operators {
+  /// Operators that must see tensors and tensor trees before the scalar rules:
+  /// `==`/`!=` on a tensor are elementwise, and arithmetic on lists or records
+  /// holding tensors is leaf by leaf (not list concatenation or repetition).
+  /// Nil when neither operand is a tensor, list or record.
+  @inline(__always) static func tensorOperands(_ op: BinaryOp, _ a: Value, _ b: Value) throws -> Value? {
+    switch (a, b) {
+    case (.native, _), (_, .native), (.list, _), (_, .list), (.record, _), (_, .record):
+      return try Tree.operate(op, a, b)
+    default: return nil
+    }
+  }
+}
