@@ -13,9 +13,7 @@ usage: python3 bench/matmul_numpy.py --threads 1 [--sizes 64,128] [--reps 7] [--
 import argparse
 import json
 import os
-import statistics
 import sys
-import time
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--threads", type=int, default=1)
@@ -31,24 +29,11 @@ for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import numpy as np  # noqa: E402  (after the thread variables, on purpose)
 
+import timing  # noqa: E402  (bench/timing.py, beside this script)
+
 
 def measure(fn):
-    fn()
-    calls = 1
-    while True:
-        t0 = time.perf_counter()
-        for _ in range(calls):
-            fn()
-        if time.perf_counter() - t0 >= args.min_time:
-            break
-        calls *= 2
-    samples = []
-    for _ in range(args.reps):
-        t0 = time.perf_counter()
-        for _ in range(calls):
-            fn()
-        samples.append((time.perf_counter() - t0) / calls)
-    return statistics.median(samples), min(samples)
+    return timing.measure(fn, args.reps, args.min_time)
 
 
 rng = np.random.default_rng(0)

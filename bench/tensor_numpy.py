@@ -9,14 +9,14 @@ usage: python3 bench/tensor_numpy.py [--reps 7] [--min-time 0.1] [--json]
 import argparse
 import json
 import os
-import statistics
-import time
 
 # BLAS threads are read when NumPy is imported: pin them to 1 first.
 for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[var] = "1"
 
 import numpy as np  # noqa: E402
+
+import timing  # noqa: E402  (bench/timing.py, beside this script)
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--reps", type=int, default=7)
@@ -26,22 +26,7 @@ args = ap.parse_args()
 
 
 def measure(fn):
-    fn()
-    calls = 1
-    while True:
-        t0 = time.perf_counter()
-        for _ in range(calls):
-            fn()
-        if time.perf_counter() - t0 >= args.min_time:
-            break
-        calls *= 2
-    samples = []
-    for _ in range(args.reps):
-        t0 = time.perf_counter()
-        for _ in range(calls):
-            fn()
-        samples.append((time.perf_counter() - t0) / calls)
-    return statistics.median(samples), min(samples)
+    return timing.measure(fn, args.reps, args.min_time)
 
 
 rng = np.random.default_rng(0)
