@@ -115,26 +115,3 @@ final class TensorBasicsTests: XCTestCase {
     XCTAssertEqual(try Tensor.select(a.gt(2), a, Tensor(-1)).scalars, [-1, -1, 3])
   }
 }
-
-import Foundation
-
-/// The vectorisable exp against Double-precision exp.
-final class FastMathTests: XCTestCase {
-  func testFastExpAccuracy() {
-    var worst: Double = 0
-    var x: Float = -87.3
-    while x < 88.7 {
-      let exact = Foundation.exp(Double(x))
-      worst = Swift.max(worst, Swift.abs(Double(fastExp(x)) - exact) / exact)
-      x += 0.01237
-    }
-    XCTAssertLessThan(worst, 3e-7, "relative error (Float epsilon is 1.2e-7)")
-    XCTAssertEqual(fastExp(0), 1)
-    XCTAssertEqual(fastExp(89), .infinity)
-    XCTAssertEqual(fastExp(-.infinity), 0)
-    XCTAssertEqual(fastExp(.infinity), .infinity)
-    XCTAssertEqual(fastExp(-100), 0)
-    XCTAssertTrue(fastExp(.nan).isNaN)
-    XCTAssertEqual(Double(fastExp(88.7)), Foundation.exp(Double(Float(88.7))), accuracy: 1e32)
-  }
-}
