@@ -220,8 +220,6 @@ extension Runtime {
   func call(
     _ fv: Value, _ positional: [Value], named: [(label: String, value: Value)] = [], at loc: SourceLoc
   ) throws -> Value {
-    // A call from the host (not from a builtin inside running code) ends with no Meta code running.
-    defer { if depth == 0 && activeTopLevels == 0 { retired.release() } }
     switch fv {
     case .function(let f):
       if let proto = f.proto {

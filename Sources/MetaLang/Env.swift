@@ -1,18 +1,6 @@
 // A global environment: the builtins' one, the main program's one, and one per
 // module. Names get slots at resolve time, so running code never looks up a string.
 
-/// Function values taken out of global slots while Meta code may still be running
-/// them. A call through a global (`fib(n - 1)`) does not retain the function (that
-/// retain and release cost a fifth of a call), so a function replaced during its own
-/// call must outlive it: the runtime empties this when no Meta code is running.
-final class RetiredValues {
-  private(set) var values: [Value] = []
-  @inline(__always) func retire(_ v: Value) {
-    if case .function = v { values.append(v) }
-  }
-  func release() { if !values.isEmpty { values = [] } }
-}
-
 /// Global variables by slot. Nodes keep a reference to their environment and read
 /// `values[slot]` directly; a slot that was named but never assigned holds the
 /// runtime's undefined marker.
@@ -29,11 +17,9 @@ final class Env {
   @exclusivity(unchecked) private(set) var values: UnsafeMutablePointer<Value>
   private var capacity: Int
   let undefined: Value
-  let retired: RetiredValues
 
-  init(undefined: Value, retired: RetiredValues) {
+  init(undefined: Value) {
     self.undefined = undefined
-    self.retired = retired
     capacity = 64
     values = UnsafeMutablePointer<Value>.allocate(capacity: capacity)
     values.initialize(repeating: undefined, count: capacity)
@@ -43,7 +29,6 @@ final class Env {
   /// can resolve a program without touching the real environment.
   init(declarationsOf other: Env) {
     undefined = other.undefined
-    retired = other.retired
     capacity = other.capacity
     values = UnsafeMutablePointer<Value>.allocate(capacity: capacity)
     values.initialize(repeating: undefined, count: capacity)
@@ -112,16 +97,10 @@ final class Env {
   /// Defines (or redefines) `name` from Swift.
   func define(_ name: String, _ value: Value, constant: Bool = false) {
     let s = declare(name, constant: constant)
-    set(s, value)
+    values[s] = value
   }
 
-  func undefine(_ slot: Int) { set(slot, undefined) }
-
-  /// Stores a global; every write that may replace a function goes through here.
-  @inline(__always) func set(_ slot: Int, _ value: Value) {
-    retired.retire(values[slot])
-    values[slot] = value
-  }
+  func undefine(_ slot: Int) { values[slot] = undefined }
 
   /// Names with a value, in slot order.
   var definedNames: [String] { names.indices.filter { isDefined($0) }.map { names[$0] } }

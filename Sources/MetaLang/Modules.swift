@@ -64,7 +64,7 @@ extension Runtime {
     modules.entries[location.key] = .loading
     var done = false
     defer { if !done { modules.entries[location.key] = nil } }
-    let env = Env(undefined: .native(undefinedMarker), retired: retired)
+    let env = Env(undefined: .native(undefinedMarker))
     modules.envs.append(env)
     let name = location.file
     let (proto, _) = try compile(
@@ -164,7 +164,6 @@ extension Runtime {
       activeTopLevels -= 1
       for i in 0..<reserved { newFp[i] = .nil_ }
       sp = newFp; fp = savedFp; depth = savedDepth; captures = savedCaptures
-      if !nested { retired.release() }  // no Meta code is running any more
     }
     captures = []
     return try proto.body.exec(self) == .returnValue ? takeReturnValue() : nil

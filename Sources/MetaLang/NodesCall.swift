@@ -34,7 +34,6 @@ class CallSite: ExprNode {
 }
 
 final class CallNode: CallSite {
-  private typealias Callee = (Unmanaged<Function>, Unmanaged<FunctionProto>)
   let callee: ExprNode
   /// Set when the callee is a global (`fib(n - 1)`): read its slot directly.
   /// Without reference counting (`callee` keeps it alive): a retain per call showed in profiles.
@@ -48,15 +47,12 @@ final class CallNode: CallSite {
     super.init(args: args, labels: labels, loc: loc)
   }
   override func eval(_ rt: Runtime) throws -> Value {
-    // A global holding a Meta function: skip the callee's virtual `eval` (an undefined
-    // global holds a native marker, so it takes the general path), and do not retain
-    // the function: a global write that replaces it keeps it in `Env.retired` until no
-    // Meta code runs, so it outlives this call.
-    if let env = globalEnv, let (f, proto) = env._withUnsafeGuaranteedRef({ e -> Callee? in
-      guard case .function(let f) = e.values[globalSlot], let p = f.unretainedProto else { return nil }
-      return (Unmanaged.passUnretained(f), p)
-    }) {
-      return try f._withUnsafeGuaranteedRef { f in try proto._withUnsafeGuaranteedRef { try rt.callClosure(f, $0, self) } }
+    // A global holding a Meta function: skip the callee's virtual `eval` (an
+    // undefined global holds a native marker, so it takes the general path).
+    if let env = globalEnv, case .function(let f) = env._withUnsafeGuaranteedRef({ $0.values[globalSlot] }),
+      let proto = f.unretainedProto
+    {
+      return try proto._withUnsafeGuaranteedRef { try rt.callClosure(f, $0, self) }
     }
     let f = try callee.eval(rt)
     return try rt.call(f, self, callee.calleeDescription)

@@ -43,7 +43,6 @@ final class PlaceRoot: SlotUser {
       if rt.isUndefined(env.values[slot]) {
         throw rt.error("attempt to read undefined variable '\(name)'", at: loc)
       }
-      env.retired.retire(env.values[slot])  // body may replace it
       return try body(&env.values[slot])
     }
   }

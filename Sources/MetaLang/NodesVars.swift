@@ -76,7 +76,7 @@ final class GlobalBind: BindTarget {
   let env: Env
   let slot: Int
   init(env: Env, slot: Int) { self.env = env; self.slot = slot }
-  override func bind(_ rt: Runtime, _ value: Value) throws { env.set(slot, value) }
+  override func bind(_ rt: Runtime, _ value: Value) throws { env.values[slot] = value }
 }
 
 /// `let [a, b] = xs`: a list of exactly that many elements.
@@ -201,7 +201,6 @@ final class GlobalAssign: StmtNode {
     if op != nil, rt.isUndefined(env.values[slot]) {
       throw rt.error("attempt to read undefined variable '\(name)'", at: loc)
     }
-    env.retired.retire(env.values[slot])  // combine may replace it
     try combine(&env.values[slot], op, v, rt, loc)
     return .normal
   }

@@ -52,8 +52,6 @@ final class Runtime {
   let interruptFlag = InterruptFlag()
 
   let undefinedMarker = UndefinedMarker()
-  /// Functions replaced in global slots, kept until no Meta code runs (see `RetiredValues`).
-  let retired: RetiredValues
   /// Enforces `Interpreter.maxNestingDepth` where data gets deeper.
   let nesting = NestingGauge()
   let base: Env
@@ -79,10 +77,8 @@ final class Runtime {
     fp = stackBase; sp = stackBase
     records = UnsafeMutablePointer<CallRecord>.allocate(capacity: Interpreter.maxCallDepth + 2)
     let undefined = Value.native(undefinedMarker)
-    let retired = RetiredValues()
-    self.retired = retired
-    base = Env(undefined: undefined, retired: retired)
-    main = Env(undefined: undefined, retired: retired)
+    base = Env(undefined: undefined)
+    main = Env(undefined: undefined)
     random = RandomStream(seed: seed)
     self.searchPaths = searchPaths
     self.output = output

@@ -161,4 +161,20 @@ final class InterpreterDefectTests: XCTestCase {
       XCTAssertNoThrow(try interp.evaluate(at), at)
     }
   }
+
+  // MARK: Calls through globals do not retain the function
+
+  func testFunctionReplacedDuringItsOwnCallKeepsRunning() throws {
+    let interp = Interpreter(output: { _ in })
+    // Defined by an earlier program, so only the function value keeps its code alive.
+    try interp.evaluate("var g = fn(n) {\n  g = nil\n  let pad = [n, n, n]\n  pad[0] + pad[1] + 1\n}")
+    XCTAssertEqual(int(try interp.evaluate("g(20)")), 41)
+    if case .nil_? = interp[global: "g"] {} else { XCTFail("g was set to nil") }
+    // The same when the host replaces it from a callback, and when a declaration does.
+    interp.register("drop_h") { _ in interp[global: "h"] = nil; return .nil_ }
+    try interp.evaluate("var h = fn(n) {\n  drop_h()\n  [n, n][1] * 2\n}")
+    XCTAssertEqual(int(try interp.evaluate("h(21)")), 42)
+    try interp.evaluate("var k = fn(n) {\n  k = fn(m) { m }\n  n * 3\n}")
+    XCTAssertEqual(int(try interp.evaluate("k(5) + k(5)")), 20)
+  }
 }
