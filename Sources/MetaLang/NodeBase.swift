@@ -11,7 +11,7 @@ class ExprNode {
   func eval(_ rt: Runtime) throws -> Value { .nil_ }
 
   /// The value's truthiness, for conditions.
-  func evalBool(_ rt: Runtime) throws -> Bool { try eval(rt).isTruthy }
+  func evalBool(_ rt: Runtime) throws -> Bool { try rt.truth(eval(rt), at: loc) }
 
   /// How a call of this expression's value is described in "attempt to call" errors.
   var calleeDescription: String? { nil }

@@ -136,7 +136,7 @@ final class CompareNode: BinaryNode {
     let a = try left(rt)
     let b = try right(rt)
     if case .int(let x) = a, case .int(let y) = b { return compare(x, y) }
-    return try slow(rt, a, b).isTruthy
+    return try rt.truth(slow(rt, a, b), at: loc)
   }
 
   // Not via evalBool: a tensor operand gives an elementwise tensor, not a Bool.
@@ -154,7 +154,7 @@ final class EqualNode: BinaryNode {
     let a = try left(rt)
     let b = try right(rt)
     if case .int(let x) = a, case .int(let y) = b { return (x == y) == (op == .eq) }
-    return try slow(rt, a, b).isTruthy
+    return try rt.truth(slow(rt, a, b), at: loc)
   }
 
   // Not via evalBool: a tensor operand gives an elementwise tensor, not a Bool.
@@ -195,7 +195,7 @@ final class LogicalNode: ExprNode {
   }
   override func eval(_ rt: Runtime) throws -> Value {
     let a = try lhs.eval(rt)
-    return a.isTruthy == isAnd ? try rhs.eval(rt) : a
+    return try rt.truth(a, at: loc) == isAnd ? try rhs.eval(rt) : a
   }
   override func evalBool(_ rt: Runtime) throws -> Bool {
     let a = try lhs.evalBool(rt)

@@ -96,6 +96,19 @@ final class Runtime {
   /// The function running now.
   var currentProto: FunctionProto { records[depth].proto }
 
+  /// A condition's truth value: only nil and false are falsy, except that a
+  /// `NativeTruth` object (a tensor) decides for itself and may refuse.
+  @inline(__always) func truth(_ value: Value, at loc: SourceLoc) throws -> Bool {
+    guard case .native(let object) = value, let decider = object as? NativeTruth else {
+      return value.isTruthy
+    }
+    do { return try decider.truth() } catch let e as MetaError { throw e } catch let e as BuiltinError {
+      throw self.error(e.message, at: loc, kind: e.kind)
+    } catch {
+      throw self.error("\(error)", at: loc)
+    }
+  }
+
   /// A runtime error at `loc` in the running function, with the Meta call stack.
   func error(_ message: String, at loc: SourceLoc, kind: MetaError.Kind = .runtime) -> MetaError {
     var err = MetaError(kind, message, file: currentProto.file, loc: loc, stack: callStack(at: loc))

@@ -37,6 +37,18 @@ extension Tensor: NativeObject {
   public var fieldNames: [String] { (["shape", "T", "ndim", "size"] + TensorOps.methods.keys).sorted() }
 }
 
+extension Tensor: NativeTruth {
+  /// NumPy's rule: a one-element tensor is true when nonzero; any other is ambiguous.
+  public func truth() throws -> Bool {
+    guard count == 1 else {
+      throw BuiltinError(
+        "the truth value of a tensor with \(count) elements is ambiguous "
+          + "(reduce it first, e.g. with .sum(), .max() or .min())")
+    }
+    return try item() != 0
+  }
+}
+
 extension Tensor: NativeMethods {
   public func callMethod(_ name: String, _ arguments: NativeArguments) throws -> Value? {
     guard let op = TensorOps.methods[name] else { return nil }

@@ -142,6 +142,13 @@ public protocol NativeMethods: NativeObject {
 }
 
 /// A native object with a length (`len(x)`).
+/// A native object whose truth value in a condition is not simply `true`: a
+/// one-element tensor is true when nonzero; a larger one is ambiguous, as in NumPy.
+public protocol NativeTruth: NativeObject {
+  /// Throws (a plain message) when the object has no single truth value.
+  func truth() throws -> Bool
+}
+
 public protocol NativeSized: NativeObject {
   var count: Int { get }
 }
