@@ -96,7 +96,18 @@ final class BufferPool: Sendable {
       }
       if let reused, let pointer = UnsafeMutablePointer<Float>(bitPattern: reused) { return (pointer, capacity) }
     }
-    return (UnsafeMutablePointer<Float>.allocate(capacity: capacity), capacity)
+    return (Self.allocate(capacity), capacity)
+  }
+
+  /// Buffers start on a cache line: vector loads then never straddle two lines
+  /// (with 16-byte malloc alignment the same small matmul ran at 0.96 or 1.9 µs
+  /// depending on where its operands happened to land).
+  static let alignment = 64
+
+  static func allocate(_ capacity: Int) -> UnsafeMutablePointer<Float> {
+    UnsafeMutableRawPointer.allocate(
+      byteCount: Swift.max(1, capacity) * MemoryLayout<Float>.stride, alignment: alignment
+    ).bindMemory(to: Float.self, capacity: capacity)
   }
 
   /// Returns a buffer from `take` (with the capacity it reported).
