@@ -142,11 +142,7 @@ public final class Interpreter {
       _ = resolver.compile(program, name: "<script>")
       errors = resolver.errors
     }
-    return errors.map { e in
-      var e = e
-      e.attachSource(source)
-      return e
-    }
+    return MetaError.attachingSource(errors, source)
   }
 
   /// True when `source` ends inside an unfinished construct (open bracket, trailing

@@ -53,6 +53,22 @@ public struct MetaError: Error, Sendable, CustomStringConvertible {
     if sourceLine == nil { sourceLine = Self.line(loc.line, of: source) }
   }
 
+  /// `errors` with their offending lines filled in from `source`, which is split
+  /// once for all of them (attaching one by one would rescan it per error).
+  static func attachingSource(_ errors: [MetaError], _ source: String) -> [MetaError] {
+    guard errors.contains(where: { $0.sourceLine == nil }) else { return errors }
+    let lines = source.split(separator: "\n", omittingEmptySubsequences: false)
+    return errors.map { error in
+      var error = error
+      let n = error.loc.line
+      if error.sourceLine == nil, n >= 1, n <= lines.count {
+        let text = lines[n - 1]
+        error.sourceLine = String(text.hasSuffix("\r") ? text.dropLast() : text)
+      }
+      return error
+    }
+  }
+
   /// The full report: the headline, the offending source line with a caret
   /// under the column, and the call stack (if any).
   public func render() -> String {

@@ -116,14 +116,9 @@ extension Runtime {
 
   /// The first of `errors` carrying the rest as `followingErrors`, sources attached.
   private static func combined(_ errors: [MetaError], source: String) -> MetaError? {
-    var all = errors.map { e -> MetaError in
-      var e = e
-      e.attachSource(source)
-      return e
-    }
+    var all = MetaError.attachingSource(errors, source)
     guard !all.isEmpty else { return nil }
-    let first = all.removeFirst()
-    var headline = first
+    var headline = all.removeFirst()
     headline.followingErrors = all
     return headline
   }

@@ -29,17 +29,7 @@ public enum Parser {
       if la.column != lb.column { return la.column < lb.column }
       return a.offset < b.offset
     }.map(\.element)
-    if !errors.isEmpty {
-      // One split for all errors (attachSource would rescan the source per error).
-      let lines = source.split(separator: "\n", omittingEmptySubsequences: false)
-      for i in errors.indices where errors[i].sourceLine == nil {
-        let n = errors[i].loc.line
-        guard n >= 1, n <= lines.count else { continue }
-        let text = lines[n - 1]
-        errors[i].sourceLine = String(text.hasSuffix("\r") ? text.dropLast() : text)
-      }
-    }
-    return (Program(statements: statements), errors)
+    return (Program(statements: statements), MetaError.attachingSource(errors, source))
   }
 
   /// True when `source` ends inside an unfinished construct (an open `(` `[` `{` or
