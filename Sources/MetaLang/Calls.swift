@@ -204,13 +204,14 @@ extension Runtime {
   }
 
   func callNonFunction(_ fv: Value, _ node: CallSite, _ what: String?) throws -> Value {
-    guard case .native(let o) = fv, let c = o as? NativeCallable else { throw notCallable(fv, what, node.loc) }
+    guard case .native(let o) = fv, o is NativeCallable || o is MetaObject else { throw notCallable(fv, what, node.loc) }
     var positional: [Value] = []
     for i in 0..<node.positionalCount { positional.append(try node.args[i].eval(self)) }
     var named: [(label: String, value: Value)] = []
     for i in node.positionalCount..<node.args.count {
       named.append((node.labels[i], try node.args[i].eval(self)))
     }
+    guard let c = o as? NativeCallable else { return try call(fv, positional, named: named, at: node.loc) }
     do { return try c.call(NativeArguments(positional: positional, named: named)) } catch {
       throw locateHostError(error, at: node.loc)
     }
@@ -248,6 +249,12 @@ extension Runtime {
       }
       return try callHost(f, NativeArguments(positional: positional, named: named), loc)
     case .native(let o):
+      if let object = o as? MetaObject {
+        guard let target = object.callTarget else {
+          throw error("attempt to call \(withArticle(object.typeName)) value (it has no 'apply' function)", at: loc)
+        }
+        return try call(target, MetaObject.takesSelf(target) ? [fv] + positional : positional, named: named, at: loc)
+      }
       if let c = o as? NativeCallable {
         do { return try c.call(NativeArguments(positional: positional, named: named)) } catch {
           throw locateHostError(error, at: loc)

@@ -118,6 +118,12 @@ enum Indexing {
   }
 
   static func modifyField(_ base: inout Value, _ name: String, _ body: (inout Value) throws -> Void) throws {
+    if case .native(let o) = base, let object = o as? NativeFieldAssignable {
+      // Shared by reference: change the object itself, not the variable.
+      var v = try object.field(name) ?? .nil_
+      try body(&v)
+      return try object.setField(name, v)
+    }
     guard case .record(var r) = base else {
       throw BuiltinError("attempt to set field '\(name)' of \(withArticle(base.typeName)) value")
     }

@@ -35,6 +35,10 @@ public final class Interpreter {
     }
   }
 
+  /// The stdlib files evaluated into every interpreter's globals, in order (spec §6:
+  /// the meta-learning names need no import; `nn` does).
+  static let preludeModules = ["prelude", "optim", "learner", "metaopt", "algorithms", "memory"]
+
   let rt: Runtime
   /// Evaluations running on the evaluation thread (a host callback may evaluate again).
   private var running = 0
@@ -72,17 +76,18 @@ public final class Interpreter {
     }
     for (name, value) in Builtins.constants { rt.base.define(name, value) }
     rt.base.define("args", .list([]))
-    if let prelude = StdlibSources.files["prelude"] {
+    for module in Interpreter.preludeModules {
+      guard let source = StdlibSources.files[module] else { continue }
+      let file = "<stdlib>/\(module).meta"
       do {
         try onEvaluationThread {
-          let (proto, _) = try rt.compile(
-            prelude, file: "<stdlib>/prelude.meta", directory: nil, env: rt.base, name: "<prelude>")
+          let (proto, _) = try rt.compile(source, file: file, directory: nil, env: rt.base, name: "<prelude>")
           _ = try startTopLevel(proto)
         }
       } catch let e as MetaError {
-        preludeErrors = [e]
+        preludeErrors.append(e)
       } catch {
-        preludeErrors = [MetaError(.runtime, "\(error)", file: "<stdlib>/prelude.meta", loc: SourceLoc(line: 1, column: 1))]
+        preludeErrors.append(MetaError(.runtime, "\(error)", file: file, loc: SourceLoc(line: 1, column: 1)))
       }
     }
     for b in Builtins.afterPrelude() { rt.base.define(b.name, .function(Function(builtin: b))) }

@@ -153,6 +153,12 @@ final class MethodCallNode: CallSite {
     let f: Value?
     do { f = try o.field(name) } catch { throw rt.locateHostError(error, at: loc) }
     guard let f else { throw rt.error("\(o.typeName) has no method '\(name)'", at: loc) }
+    if let object = o as? MetaObject, MetaObject.takesSelf(f) {
+      // A stdlib method `fn adapt(self, ...)`: the object is its first argument.
+      var (positional, named) = try evaluated ?? evalArguments(rt)
+      positional.insert(.native(object), at: 0)
+      return try rt.call(f, positional, named: named, at: loc)
+    }
     if let evaluated { return try rt.call(f, evaluated.positional, named: evaluated.named, at: loc) }
     return try rt.call(f, self, "method '\(name)'")
   }

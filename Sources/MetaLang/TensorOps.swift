@@ -71,7 +71,7 @@ enum TensorOps {
   static let core: [TensorOp] = [
     unary("exp") { $0.exp() }, unary("log") { $0.log() }, unary("sqrt") { $0.sqrt() },
     unary("tanh") { $0.tanh() }, unary("sigmoid") { $0.sigmoid() }, unary("relu") { $0.relu() },
-    unary("abs") { $0.abs() }, unary("sign") { $0.sign() }, unary("square") { $0.square() },
+    unary("abs") { $0.abs() }, unary("sin") { $0.sin() }, unary("cos") { $0.cos() }, unary("sign") { $0.sign() }, unary("square") { $0.square() },
     TensorOp("leaky_relu", labels: ["slope"]) { args in
       try args.expect(1...2)
       let slope = args.count == 2 ? try args.number(1) : try args.namedNumber("slope") ?? 0.01

@@ -57,6 +57,18 @@ extension Tensor {
     return mapElements(node: node) { Swift.abs($0) }
   }
 
+  /// Sine (radians).
+  public func sin() -> Tensor {
+    let node = GradNode.record("sin", self, { c in [try c.grad * c.inputs[0].cos()] })
+    return mapElements(node: node) { Foundation.sin($0) }
+  }
+
+  /// Cosine (radians).
+  public func cos() -> Tensor {
+    let node = GradNode.record("cos", self, { c in [try c.grad * -c.inputs[0].sin()] })
+    return mapElements(node: node) { Foundation.cos($0) }
+  }
+
   /// -1, 0 or 1 (not differentiable: a constant).
   public func sign() -> Tensor {
     mapElements { $0 > 0 ? 1 : ($0 < 0 ? -1 : 0) }
