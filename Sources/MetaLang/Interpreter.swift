@@ -51,6 +51,12 @@ public final class Interpreter {
     get { rt.output }
     set { rt.output = newValue }
   }
+  /// Whether `output` reaches a terminal: progress bars then redraw one line with
+  /// `\r` instead of printing plain lines. False unless the host says so.
+  public var outputIsTerminal: Bool {
+    get { rt.outputIsTerminal }
+    set { rt.outputIsTerminal = newValue }
+  }
   public var limits = Limits()
   /// The script's `args` list.
   public var arguments: [String] = [] {

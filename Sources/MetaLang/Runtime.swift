@@ -57,6 +57,8 @@ final class Runtime {
   let base: Env
   let main: Env
   var output: (String) -> Void
+  /// Whether `output` reaches a terminal (progress bars redraw in place there).
+  var outputIsTerminal = false
   var arguments: [String] = []
   let random: RandomStream
   let modules = ModuleCache()

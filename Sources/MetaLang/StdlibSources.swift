@@ -4,6 +4,724 @@
 enum StdlibSources {
   /// Module name (file name without `.meta`) to source text.
   static let files: [String: String] = [
+    "algorithms": #"""
+# Reptile, Meta-SGD, ANIL, ProtoNets and hyper: the meta-optimizers beside MAML
+# (stdlib/metaopt.meta has the shared machinery and MAML itself).
+
+# ---- Reptile (Nichol, Achiam & Schulman 2018) ----------------------------------
+# for each task: φ_i = SGD on the task from θ (no gradient through it)
+# θ ← θ + ε Σ_i a_i (φ_i - θ): the outer optimizer is handed θ - φ as the gradient.
+fn reptile(learner, outer = sgd(lr: 0.1), weights = nil, memory = nil) {
+  let inner = learner_with(learner, {first_order: true, memory: either(memory, learner.memory)})
+  meta_optimizer("reptile", inner, outer, inner.model.init(), weights, {step: reptile_step})
+}
+
+fn reptile_step(self, batch) {
+  assert len(batch) > 0, "reptile.step: the batch has no tasks"
+  let learner = self.learner
+  let theta = self.params
+  let count = len(batch)
+  let stacked = stack_tasks(batch)
+  if can_batch(learner, stacked) {
+    # Every task's adapted parameters at once, with a task axis in front.
+    let fast = stop_gradient(adapt_stacked(learner, theta, stacked))
+    let losses = per_task_losses(learner.loss, learner.model(fast, stacked.query.x), stacked.query.y)
+    let a = reptile_weights(self, losses, batch)
+    # Σ_i a_i (θ - φ_i), leaf by leaf: the weights broadcast over each leaf's own axes.
+    let direction = tree_map(fn(p, f) {
+      (a.reshape([count] + map(fn(d) { 1 }, p.shape)) * (p.unsqueeze(0) - f)).sum(axis: 0)
+    }, theta, fast)
+    self.params = self.outer.step(theta, direction)
+    return (a * losses).sum().item()
+  }
+  let adapted = map(fn(t) { stop_gradient(learner.adapt(theta, t)) }, batch)
+  let losses = stack(map(fn(i) { task_loss(learner, adapted[i], batch[i].query) }, range(count)))
+  let a = reptile_weights(self, losses, batch)
+  var direction = theta * 0
+  for i in range(count) { direction = direction + a[i] * (theta - adapted[i]) }
+  self.params = self.outer.step(theta, direction)
+  (a * losses).sum().item()
+}
+
+# Reptile has no meta-gradient; learned weights get their own gradient step on
+# the weighted query loss.
+fn reptile_weights(self, losses, batch) {
+  if self.weights != "learned" { return task_weights(self, losses, batch, nil) }
+  let fixed = stop_gradient(losses)
+  let g = grad(fn(wp) { weighted_meta_loss(self, fixed, batch, wp) })(self.weight_params)
+  self.weight_params = self.weight_params - 0.1 * g
+  task_weights(self, fixed, batch, self.weight_params)
+}
+
+# ---- Meta-SGD (Li, Zhou, Chen & Li 2017) ----------------------------------------
+# Learns the initialization θ and a learning rate α for every parameter:
+# θ'_i = θ - α ⊙ ∇θ L_Ti(fθ); both trained by the meta-gradient.
+# algo.params is {init: θ, lr: α} (α a tree shaped like θ).
+fn metasgd(learner, outer = adam(lr: 0.001), weights = nil, memory = nil) {
+  let inner = learner_with(learner, {memory: either(memory, learner.memory)})
+  let theta = inner.model.init()
+  let alpha = tree_map(fn(p) { full(p.shape, inner.lr) }, theta)
+  meta_optimizer("metasgd", inner, outer, {init: theta, lr: alpha}, weights, {
+    objective: fn(self, params, batch) { query_losses(self.learner, params.init, batch, lr: params.lr) },
+    adapt: fn(self, task, steps = nil) { self.learner.adapt(self.params.init, task, steps: steps, lr: self.params.lr) },
+  })
+}
+
+# ---- ANIL (Raghu, Raghu, Bengio & Vinyals 2020) ---------------------------------
+# Almost No Inner Loop: MAML where only the head (the last layer) adapts; the
+# body is meta-learned by the same second-order meta-gradient.
+fn anil(learner, outer = adam(lr: 0.001), first_order = false, weights = nil, memory = nil) {
+  let inner = learner_with(learner, {head_only: true, first_order: first_order, memory: either(memory, learner.memory)})
+  meta_optimizer("anil", inner, outer, inner.model.init(), weights, {
+    first_order: first_order, objective: maml_objective,
+  })
+}
+
+# ---- Prototypical networks (Snell, Swersky & Zemel 2017) -------------------------
+# No inner loop: each class's prototype is the mean embedding of its support
+# examples; a query is scored by its negative squared euclidean distance to
+# every prototype. The encoder is meta-learned through cross-entropy.
+fn protonet(encoder, outer = adam(lr: 0.001), weights = nil) {
+  let learner = Learner(encoder, loss: cross_entropy, lr: 0.0, steps: 0)
+  meta_optimizer("protonet", learner, outer, encoder.init(), weights, {
+    objective: fn(self, params, batch) {
+      stack(map(fn(t) { cross_entropy(proto_logits(self.learner.model, params, t), t.query.y) }, batch))
+    },
+    adapt: fn(self, task, steps = nil) { self.params },
+    episode: fn(self, task, steps) {
+      let logits = proto_logits(self.learner.model, self.params, task)
+      {loss: cross_entropy(logits, task.query.y).item(), accuracy: accuracy(logits, task.query.y)}
+    },
+    classify: fn(self, task) { proto_logits(self.learner.model, self.params, task).argmax(axis: 1) },
+  })
+}
+
+# Query scores [queries, ways] of `task` for encoder parameters `params`.
+fn proto_logits(encoder, params, task) {
+  let ways = if task.ways == nil { int(task.support.y.max().item()) + 1 } else { task.ways }
+  let support = encoder(params, task.support.x)
+  let members = one_hot(task.support.y, ways)                  # [shots * ways, ways]
+  let prototypes = (members.T @ support) / members.sum(axis: 0).unsqueeze(1)
+  -pairwise_distances(encoder(params, task.query.x), prototypes)
+}
+
+# ---- hyper: learned inner-loop hyperparameters -----------------------------------
+# The inner loop's learning rate and weight decay are meta-parameters: the
+# query loss after `steps` inner updates is differentiated through every update
+# w.r.t. log(lr) and log(weight_decay) (logs keep them positive). With
+# `learn_init: false` the initialization stays as drawn, so what is learned is
+# purely an optimization strategy: how to train this network from scratch.
+# algo.params is {init, log_lr, log_weight_decay}; algo.hyperparameters() reads them.
+fn hyper(learner, outer = adam(lr: 0.01), learn_init = true, weights = nil, memory = nil) {
+  let inner = learner_with(learner, {memory: either(memory, learner.memory)})
+  let decay = if inner.weight_decay > 0 { inner.weight_decay } else { 1e-4 }
+  let params = {init: inner.model.init(), log_lr: tensor(log(inner.lr)), log_weight_decay: tensor(log(decay))}
+  meta_optimizer("hyper", inner, outer, params, weights, {
+    learn_init: learn_init,
+    objective: fn(self, p, batch) {
+      let init = if self.learn_init { p.init } else { stop_gradient(p.init) }
+      query_losses(self.learner, init, batch, lr: exp(p.log_lr), weight_decay: exp(p.log_weight_decay))
+    },
+    adapt: fn(self, task, steps = nil) {
+      let h = self.hyperparameters()
+      self.learner.adapt(self.params.init, task, steps: steps, lr: h.lr, weight_decay: h.weight_decay)
+    },
+    hyperparameters: fn(self) {
+      {lr: exp(self.params.log_lr).item(), weight_decay: exp(self.params.log_weight_decay).item()}
+    },
+  })
+}
+
+"""#,
+    "learner": #"""
+# Learner: the inner loop. It adapts parameters to one task by gradient steps on
+# the task's support set, and measures parameters on the task's query set.
+#
+#   let learner = Learner(model, loss: mse, lr: 0.01, steps: 1)
+#   let adapted = learner.adapt(params, task)            # a new tree
+#   learner.evaluate(adapted, task)                      # {loss, accuracy?}
+#
+# The inner step is p - lr * (grad + weight_decay * p), or the update of an
+# `optimizer:` (differentiated through as well). `lr` may be a number, a scalar
+# tensor (hyper learns it) or a tree shaped like the parameters (Meta-SGD).
+
+# `head_only: true` adapts only the last layer (the head) of a List of layers, as
+# ANIL does; `first_order: true` cuts the inner gradient out of the graph.
+fn Learner(model, loss = mse, lr = 0.01, steps = 1, optimizer = nil, weight_decay = 0.0,
+           first_order = false, memory = nil, head_only = false) {
+  assert steps >= 0, "Learner: steps must not be negative (got {steps})"
+  object("Learner", {
+    model: model, loss: loss, lr: lr, steps: steps, weight_decay: weight_decay,
+    optimizer: optimizer, first_order: first_order, memory: memory, head_only: head_only,
+    adapt: learner_adapt, evaluate: learner_evaluate,
+  })
+}
+
+# A copy of `learner` with some settings changed: with(learner, {head_only: true}).
+fn learner_with(learner, changes) {
+  var s = {model: learner.model, loss: learner.loss, lr: learner.lr, steps: learner.steps,
+           optimizer: learner.optimizer, weight_decay: learner.weight_decay,
+           first_order: learner.first_order, memory: learner.memory, head_only: learner.head_only}
+  for k in changes { s[k] = changes[k] }
+  Learner(s.model, loss: s.loss, lr: s.lr, steps: s.steps, optimizer: s.optimizer,
+          weight_decay: s.weight_decay, first_order: s.first_order, memory: s.memory, head_only: s.head_only)
+}
+
+# The task's loss for `params` on `data` ({x, y}: a support or query set).
+fn task_loss(learner, params, data) { learner.loss(learner.model(params, data.x), data.y) }
+
+# One inner update of every parameter.
+fn inner_update(learner, params, grads, lr, weight_decay) {
+  let g = if learner.first_order { stop_gradient(grads) } else { grads }
+  if type(weight_decay) == "Tensor" or weight_decay != 0 { params - lr * (g + weight_decay * params) }
+  else { params - lr * g }
+}
+
+# `steps` inner updates from `params` on the support set of `task`. The keyword
+# arguments override the learner's own settings for this call.
+fn learner_adapt(self, params, task, steps = nil, lr = nil, weight_decay = nil) {
+  let n = if steps == nil { self.steps } else { steps }
+  let rate = if lr == nil { self.lr } else { lr }
+  let decay = if weight_decay == nil { self.weight_decay } else { weight_decay }
+  let memory = self.memory
+  var p = if memory == nil { params } else { memory.recall(self, params, task) }
+  let loss_of = fn(q) { task_loss(self, q, task.support) }
+  if self.optimizer == nil {
+    p = inner_steps(self, p, loss_of, n, rate, decay)
+  } else {
+    let support_grad = grad(loss_of)
+    var state = self.optimizer.init(p)
+    for i in range(n) {
+      let g = support_grad(p)
+      let [next, new_state] = self.optimizer.update(p, if self.first_order { stop_gradient(g) } else { g }, state)
+      p = next
+      state = new_state
+    }
+  }
+  if memory != nil { memory.remember(self, params, task, p) }
+  p
+}
+
+# `n` inner updates of `p` on the loss `loss_of` (all parameters, or the head only).
+fn inner_steps(learner, p0, loss_of, n, rate, decay) {
+  var p = p0
+  for i in range(n) {
+    if learner.head_only {
+      let last = len(p) - 1
+      let body = p[0:last]
+      let g = grad(fn(h) { loss_of(with_head(body, h)) })(p[last])
+      p = with_head(body, inner_update(learner, p[last], g, rate, decay))
+    } else {
+      p = inner_update(learner, p, grad(loss_of)(p), rate, decay)
+    }
+  }
+  p
+}
+
+# The layers `body` followed by `head` (`+` on trees would add leaf by leaf).
+fn with_head(body, head) {
+  var layers = body
+  layers.append(head)
+  layers
+}
+
+# The query-set loss of `params` (a Float), and the accuracy for classification
+# tasks (labels as class indices).
+fn learner_evaluate(self, params, task) {
+  let pred = self.model(params, task.query.x)
+  let loss = self.loss(pred, task.query.y).item()
+  if is_classification(pred, task.query.y) { {loss: loss, accuracy: accuracy(pred, task.query.y)} }
+  else { {loss: loss} }
+}
+
+# Scores [N, C] against N integer labels.
+fn is_classification(pred, y) { len(pred.shape) == 2 and len(y.shape) == 1 and pred.shape[1] > 1 }
+
+# ---- Adapting a whole meta-batch at once -------------------------------------
+# When the model is `batched`, every task has the same shapes and the loss is
+# one the stdlib knows per task (mse, cross_entropy), the tasks are stacked on a
+# new leading axis and adapted together: one batched matmul instead of one per
+# task, with exactly the per-task gradients (the tasks never mix).
+
+# {support: {x, y}, query: {x, y}, count} with a task axis in front, or nil.
+fn stack_tasks(tasks) {
+  let first = tasks[0]
+  for t in tasks {
+    if t.support.x.shape != first.support.x.shape or t.support.y.shape != first.support.y.shape or
+       t.query.x.shape != first.query.x.shape or t.query.y.shape != first.query.y.shape { return nil }
+  }
+  {
+    support: {x: stack(map(fn(t) { t.support.x }, tasks)), y: stack(map(fn(t) { t.support.y }, tasks))},
+    query: {x: stack(map(fn(t) { t.query.x }, tasks)), y: stack(map(fn(t) { t.query.y }, tasks))},
+    count: len(tasks),
+  }
+}
+
+# Each task's mean loss, [T], for predictions and targets with a task axis in front.
+fn per_task_losses(loss, pred, y) {
+  let count = pred.shape[0]
+  if loss == mse { return ((pred - y) ** 2).reshape([count, -1]).mean(axis: 1) }
+  # cross_entropy: scores [T, N, C], labels [T, N]
+  let picked = log_softmax(pred, axis: -1) * one_hot(y, pred.shape[-1])
+  -picked.sum(axis: -1).mean(axis: -1)
+}
+
+# Whether `learner` can adapt `stacked` tasks in one batch.
+fn can_batch(learner, stacked) {
+  stacked != nil and learner.model.batched and learner.memory == nil and learner.optimizer == nil and
+    (learner.loss == mse or learner.loss == cross_entropy)
+}
+
+# The shared parameters repeated along a new task axis (a view: no copy; the
+# gradient flowing back sums over the tasks).
+fn expand_params(params, count) {
+  tree_map(fn(p) { p.unsqueeze(0).expand([count] + p.shape) }, params)
+}
+
+# Adapts all stacked tasks from the same `params`; the result has a task axis.
+fn adapt_stacked(learner, params, stacked, steps = nil, lr = nil, weight_decay = nil) {
+  let n = if steps == nil { learner.steps } else { steps }
+  let rate = if lr == nil { learner.lr } else { lr }
+  let decay = if weight_decay == nil { learner.weight_decay } else { weight_decay }
+  # The sum of the per-task losses: its gradient w.r.t. task t's copy is task t's gradient.
+  let loss_of = fn(q) {
+    per_task_losses(learner.loss, learner.model(q, stacked.support.x), stacked.support.y).sum()
+  }
+  inner_steps(learner, expand_params(params, stacked.count), loss_of, n, rate, decay)
+}
+
+# The query losses [T] of `tasks` after adaptation from `params` (batched when
+# possible, else task by task). `adapt` maps (params, task) to adapted params
+# and stands in for algorithms that adapt differently (ANIL).
+fn query_losses(learner, params, tasks, adapt = nil, lr = nil, weight_decay = nil) {
+  let stacked = if adapt == nil { stack_tasks(tasks) } else { nil }
+  if can_batch(learner, stacked) {
+    let fast = adapt_stacked(learner, params, stacked, lr: lr, weight_decay: weight_decay)
+    return per_task_losses(learner.loss, learner.model(fast, stacked.query.x), stacked.query.y)
+  }
+  stack(map(fn(t) {
+    let fast = if adapt == nil { learner.adapt(params, t, lr: lr, weight_decay: weight_decay) } else { adapt(params, t) }
+    task_loss(learner, fast, t.query)
+  }, tasks))
+}
+
+"""#,
+    "memory": #"""
+# Memory: what past tasks taught, consulted when a new task arrives.
+#
+#   let memory = Memory(capacity: 100)
+#   let learner = Learner(model, loss: mse, lr: 0.01, steps: 1, memory: memory)
+#
+# Every adaptation the learner makes is remembered under a key describing the
+# task; a new task's adaptation starts from the adapted parameters of the
+# best-matching memory (cosine similarity of keys at least `threshold`) instead
+# of the meta-learned initialization. When a task family comes back, the
+# learner picks up where it left off.
+#
+# The default key is the direction of the support-loss gradient at the starting
+# parameters: tasks of one family pull the parameters the same way, whatever
+# their particular examples. `key: fn(learner, params, task) -> Tensor` replaces it
+# (e.g. a mean support embedding). When full, the oldest memory goes.
+fn Memory(capacity = 100, threshold = 0.9, key = nil) {
+  assert capacity >= 1, "Memory: capacity must be at least 1 (got {capacity})"
+  assert threshold >= -1 and threshold <= 1, "Memory: threshold must be in [-1, 1] (got {threshold})"
+  object("Memory", {
+    capacity: capacity, threshold: threshold, size: 0, hits: 0, misses: 0,
+    _key: if key == nil { gradient_key } else { key }, _keys: [], _entries: [],
+    recall: memory_recall, remember: memory_remember, clear: memory_clear,
+  })
+}
+
+# Every leaf of a tree, in order.
+fn tree_leaves(tree) {
+  let kind = type(tree)
+  if kind == "List" or kind == "Record" {
+    var out = []
+    for leaf in (if kind == "List" { tree } else { values(tree) }) { out = out + tree_leaves(leaf) }
+    return out
+  }
+  [tree]
+}
+
+# The support-loss gradient at `params`, flattened and scaled to unit length.
+fn gradient_key(learner, params, task) {
+  let g = grad(fn(q) { task_loss(learner, q, task.support) })(stop_gradient(params))
+  let flat = concat(map(fn(t) { t.reshape([-1]) }, tree_leaves(g)))
+  flat / (((flat ** 2).sum()).sqrt() + 1e-12)
+}
+
+fn memory_key(self, learner, params, task) {
+  let k = stop_gradient(self._key(learner, params, task)).reshape([-1])
+  k / (((k ** 2).sum()).sqrt() + 1e-12)
+}
+
+# Where to start adapting to `task`: the best memory's parameters, or `params`.
+fn memory_recall(self, learner, params, task) {
+  if self.size == 0 { self.misses = self.misses + 1; return params }
+  let k = memory_key(self, learner, params, task)
+  let scores = stack(self._keys) @ k
+  let best = scores.argmax().item()
+  if scores[int(best)].item() >= self.threshold {
+    self.hits = self.hits + 1
+    return self._entries[int(best)]
+  }
+  self.misses = self.misses + 1
+  params
+}
+
+# Stores `adapted`, the result of adapting from `params` to `task`.
+fn memory_remember(self, learner, params, task, adapted) {
+  var ks = self._keys
+  var es = self._entries
+  if len(ks) >= self.capacity {
+    ks = ks[1:len(ks)]
+    es = es[1:len(es)]
+  }
+  ks.append(memory_key(self, learner, params, task))
+  es.append(stop_gradient(adapted))
+  self._keys = ks
+  self._entries = es
+  self.size = len(ks)
+}
+
+fn memory_clear(self) {
+  self._keys = []
+  self._entries = []
+  self.size = 0
+}
+
+"""#,
+    "metaopt": #"""
+# Meta-optimizers: the outer loop. Each one is a MetaOptimizer object with
+#   algo.params                        the meta-learned parameters
+#   algo.step(batch)      -> Float     one meta-update from a List of Tasks (the meta-loss before it)
+#   algo.fit(taskset, steps:, batch:)  meta-training with a progress bar; returns the loss history
+#   algo.evaluate(taskset, episodes:)  adapt to fresh tasks: {loss, ci95, accuracy?, accuracy_ci95?, episodes}
+#   algo.adapt(task, steps:)           the parameters adapted to one task
+# `memory:` (every meta-optimizer but protonet) gives the learner a Memory.
+#
+# `weights:` (every meta-optimizer) sets the a_i of the meta-objective sum_i a_i L_i:
+#   nil        a_i = 1/T: the mean over the meta-batch
+#   [a_1, ...] fixed numbers, one per task of the batch
+#   fn(task)   a number (or scalar tensor) computed from each task
+#   "learned"  softmax weights a = softmax(-v * z), z the batch's standardized
+#              query losses, with v trained alongside the meta-parameters; an
+#              entropy term (Kullback-Leibler to uniform, weight 0.1) keeps them
+#              from collapsing onto one task. A positive v down-weights the tasks
+#              the model fits worst (self-paced learning, Kumar et al. 2010).
+
+# `value` unless it is nil, else `fallback`.
+fn either(value, fallback) { if value == nil { fallback } else { value } }
+
+# The pieces every meta-optimizer shares; `fields` adds or overrides.
+fn meta_optimizer(kind, learner, outer, params, weights, fields) {
+  check_weights(kind, weights)
+  var base = {
+    kind: kind, learner: learner, outer: outer, params: params, weights: weights,
+    weight_params: if weights == "learned" { {v: tensor(0.0)} } else { nil },
+    step: gradient_meta_step, fit: metaopt_fit, evaluate: metaopt_evaluate, adapt: metaopt_adapt,
+    episode: metaopt_episode,
+  }
+  for k in fields { base[k] = fields[k] }
+  object("MetaOptimizer", base)
+}
+
+fn check_weights(kind, weights) {
+  let t = type(weights)
+  assert weights == nil or t == "List" or t == "Function" or weights == "learned",
+    "{kind}: weights must be nil, a List, a Function or \"learned\" (got {t})"
+}
+
+# The weights a_i ([T]) of the tasks of `batch`, whose per-task losses are `losses`.
+fn task_weights(self, losses, batch, weight_params) {
+  let w = self.weights
+  let count = len(batch)
+  if w == nil { return ones([count]) / count }
+  if w == "learned" {
+    let centered = losses - losses.mean()
+    let z = stop_gradient(centered / (((centered ** 2).mean()).sqrt() + 1e-6))
+    return softmax(-weight_params.v * z, axis: 0)
+  }
+  if type(w) == "List" {
+    assert len(w) == count, "{self.kind}: {len(w)} weights for a batch of {count} tasks"
+    return tensor(w)
+  }
+  stack(map(fn(t) { tensor(w(t)) }, batch))
+}
+
+# sum_i a_i L_i (plus the entropy term of learned weights).
+fn weighted_meta_loss(self, losses, batch, weight_params) {
+  let a = task_weights(self, losses, batch, weight_params)
+  let objective = (a * losses).sum()
+  if self.weights != "learned" { return objective }
+  objective + 0.1 * (a * log(a * len(batch) + 1e-12)).sum()
+}
+
+# The meta-gradient step shared by MAML, Meta-SGD, ANIL, hyper and ProtoNets:
+# differentiate the weighted meta-objective w.r.t. everything learned, then let
+# the outer optimizer move it. `self.objective(theta, batch)` gives the per-task losses.
+fn gradient_meta_step(self, batch) {
+  assert len(batch) > 0, "{self.kind}.step: the batch has no tasks"
+  let learned = self.weights == "learned"
+  let theta = if learned { {model: self.params, weights: self.weight_params} } else { self.params }
+  let [loss, g] = value_and_grad(fn(th) {
+    let model = if learned { th.model } else { th }
+    let wp = if learned { th.weights } else { nil }
+    weighted_meta_loss(self, self.objective(model, batch), batch, wp)
+  })(theta)
+  let next = self.outer.step(theta, g)
+  if learned {
+    self.params = next.model
+    self.weight_params = next.weights
+  } else {
+    self.params = next
+  }
+  loss.item()
+}
+
+# Meta-training: `steps` meta-updates on batches of `batch` tasks. With
+# `checkpoint:` the state is saved there every `every` steps (atomically) and a
+# run finding the file resumes from it.
+fn metaopt_fit(self, taskset, steps = 1000, batch = 25, checkpoint = nil, every = 1000, log_every = nil) {
+  assert steps >= 0, "{self.kind}.fit: steps must not be negative (got {steps})"
+  assert batch >= 1, "{self.kind}.fit: batch must be at least 1 (got {batch})"
+  assert every >= 1, "{self.kind}.fit: every must be at least 1 (got {every})"
+  var history = []
+  var start = 0
+  if checkpoint != nil and exists(checkpoint) {
+    let saved = load(checkpoint)
+    self.params = saved.params
+    self.weight_params = saved.weight_params
+    self.outer.state = saved.outer_state
+    history = saved.history
+    start = saved.step
+  }
+  let bar = progress(steps, label: self.kind, every: log_every)
+  for step in range(start + 1, steps + 1) {
+    let loss = self.step(taskset.sample(batch))
+    history.append(loss)
+    bar.update(step, loss)
+    if checkpoint != nil and (step % every == 0 or step == steps) {
+      save({params: self.params, weight_params: self.weight_params, outer_state: self.outer.state,
+            history: history, step: step}, checkpoint)
+    }
+  }
+  bar.done()
+  history
+}
+
+# The learner's adaptation from the meta-learned parameters.
+fn metaopt_adapt(self, task, steps = nil) { self.learner.adapt(self.params, task, steps: steps) }
+
+# One evaluation episode: adapt to `task`, measure on its query set.
+fn metaopt_episode(self, task, steps) { self.learner.evaluate(self.adapt(task, steps: steps), task) }
+
+# Mean query loss (and accuracy) over `episodes` fresh tasks, each adapted with
+# `steps` inner steps (the learner's own count by default), with 95% intervals.
+fn metaopt_evaluate(self, taskset, episodes = 600, steps = nil) {
+  assert episodes >= 1, "{self.kind}.evaluate: episodes must be at least 1 (got {episodes})"
+  var losses = []
+  var accuracies = []
+  for i in range(episodes) {
+    let task = taskset.sample()
+    let r = self.episode(task, steps)
+    losses.append(r.loss)
+    if contains(r, "accuracy") { accuracies.append(r.accuracy) }
+  }
+  summarize(losses, accuracies)
+}
+
+fn summarize(losses, accuracies) {
+  let l = ci95(losses)
+  if len(accuracies) == 0 { return {loss: l.mean, ci95: l.ci95, episodes: l.n} }
+  let a = ci95(accuracies)
+  {loss: l.mean, ci95: l.ci95, accuracy: a.mean, accuracy_ci95: a.ci95, episodes: l.n}
+}
+
+# ---- MAML (Finn, Abbeel & Levine 2017), Algorithm 1 ---------------------------
+#   1: randomly initialize θ                             (learner.model.init())
+#   2: while not done do                                 (fit)
+#   3:   sample batch of tasks T_i ~ p(T)                (taskset.sample(batch))
+#   4:   for all T_i do
+#   5:     evaluate ∇θ L_Ti(fθ) with K examples          (the support set)
+#   6:     adapted θ'_i = θ - α ∇θ L_Ti(fθ)              (learner.adapt)
+#   7:   end for
+#   8:   θ ← θ - β ∇θ Σ_i L_Ti(fθ'_i)                    (the query sets; outer optimizer)
+# Second order by default: the gradient in line 8 flows through line 6's
+# gradient. `first_order: true` treats ∇θ L_Ti as a constant (FOMAML).
+fn maml(learner, outer = adam(lr: 0.001), first_order = false, weights = nil, memory = nil) {
+  let inner = learner_with(learner, {first_order: first_order, memory: either(memory, learner.memory)})
+  meta_optimizer("maml", inner, outer, inner.model.init(), weights, {
+    first_order: first_order, objective: maml_objective,
+  })
+}
+
+# Lines 4-8 for meta-parameters θ: the query loss of each task after adaptation.
+fn maml_objective(self, theta, batch) { query_losses(self.learner, theta, batch) }
+
+"""#,
+    "nn": #"""
+# nn: models as values. A Model is an object with
+#   model.init()         -> a fresh parameter tree (a List with one Record per layer)
+#   model(params, x)     -> the output for inputs x
+# Models are functional: adapting a model to a task just makes a new tree, and
+# `grad` differentiates through model(params, x) like any other function.
+#
+# Models marked `batched: true` also accept a task axis in front of everything:
+# params whose leaves are [T, ...] and x of shape [T, N, ...] give [T, N, ...]
+# outputs, one independent model per task. The meta-optimizers use this to
+# adapt a whole meta-batch at once (JAX's vmap, by hand).
+
+# U(-1/sqrt(fan_in), 1/sqrt(fan_in)): PyTorch's default for weights and biases.
+fn uniform_init(shape, fan_in) {
+  let bound = 1.0 / sqrt(fan_in)
+  rand(shape) * (2 * bound) - bound
+}
+
+fn linear_layer_init(n_in, n_out) {
+  {w: uniform_init([n_in, n_out], n_in), b: uniform_init([n_out], n_in)}
+}
+
+# x @ w + b; b gains an axis before the examples so that a task axis lines up.
+fn linear_layer(layer, x) { x @ layer.w + layer.b.unsqueeze(-2) }
+
+# A fully connected layer from `n_in` to `n_out` features.
+fn linear(n_in, n_out) {
+  object("Model", {
+    kind: "linear", sizes: [n_in, n_out], batched: true,
+    apply: linear_apply,
+    init: fn(self) { [linear_layer_init(n_in, n_out)] },
+  })
+}
+
+fn linear_apply(self, params, x) { linear_layer(params[0], x) }
+
+# A multilayer perceptron: sizes [1, 40, 40, 1] is Finn et al.'s sine regressor.
+# The activation follows every layer but the last.
+fn mlp(sizes, activation = relu) {
+  assert len(sizes) >= 2, "mlp: sizes needs at least an input and an output size (got {sizes})"
+  object("Model", {
+    kind: "mlp", sizes: sizes, activation: activation, batched: true,
+    apply: mlp_apply,
+    init: fn(self) {
+      map(fn(i) { linear_layer_init(sizes[i], sizes[i + 1]) }, range(len(sizes) - 1))
+    },
+  })
+}
+
+fn mlp_apply(self, params, x) {
+  var h = x
+  let last = len(params) - 1
+  for i in range(last) { h = self.activation(linear_layer(params[i], h)) }
+  linear_layer(params[last], h)
+}
+
+# One conv4 block: 3x3 convolution, batch norm (statistics of the batch itself,
+# as in MAML's reference code), ReLU, 2x2 max pooling.
+fn conv_block(layer, x) {
+  let z = conv2d(x, layer.w, layer.b, stride: 1, padding: 1)
+  max_pool2d(relu(batch_norm(z, layer.gamma, layer.beta)), 2)
+}
+
+fn conv_block_init(n_in, n_out) {
+  let fan_in = n_in * 9
+  {w: uniform_init([n_out, n_in, 3, 3], fan_in), b: zeros([n_out]),
+   gamma: ones([n_out]), beta: zeros([n_out])}
+}
+
+# The standard few-shot network (Vinyals et al. 2016; Finn et al. 2017; Snell et
+# al. 2017): four blocks of 64 filters. With `ways:` a linear head maps the
+# flattened features to class scores; without it the model is an embedding
+# network (what protonet wants). Inputs are [N, in_channels, H, W].
+fn conv4(in_channels, ways = nil, hidden = 64) {
+  object("Model", {
+    kind: "conv4", in_channels: in_channels, ways: ways, hidden: hidden, batched: false,
+    apply: conv4_apply,
+    init: fn(self) {
+      var layers = [conv_block_init(in_channels, hidden)]
+      for i in range(3) { layers.append(conv_block_init(hidden, hidden)) }
+      if ways != nil { layers.append(linear_layer_init(hidden, ways)) }
+      layers
+    },
+  })
+}
+
+fn conv4_apply(self, params, x) {
+  var h = x
+  for i in range(4) { h = conv_block(params[i], h) }
+  h = h.reshape([h.shape[0], -1])
+  if self.ways == nil { return h }
+  # After four poolings a 28x28 image is 1x1; larger images give more features.
+  assert h.shape[1] == self.hidden, "conv4: the head expects {self.hidden} features per image, got {h.shape[1]} (use 28x28 inputs)"
+  linear_layer(params[4], h)
+}
+
+"""#,
+    "optim": #"""
+# optim: gradient-descent optimizers over parameter trees.
+#
+# An Optimizer has two faces:
+#   opt.step(params, grads)          -> new params; the optimizer keeps its state
+#   opt.update(params, grads, state) -> [new params, new state]; pure, so an inner
+#                                       loop can differentiate through it
+# opt.init(params) gives the initial state, opt.reset() forgets the kept state.
+# States are trees of tensors and numbers, so `save` can checkpoint them.
+
+fn optimizer_step(self, params, grads) {
+  let state = if self.state == nil { self.init(params) } else { self.state }
+  let [next, new_state] = self.update(params, grads, state)
+  self.state = new_state
+  next
+}
+
+fn optimizer_reset(self) { self.state = nil }
+
+# Stochastic gradient descent with optional momentum and weight decay (L2):
+#   v <- momentum * v + (g + weight_decay * p);  p <- p - lr * v
+fn sgd(lr = 0.01, momentum = 0.0, weight_decay = 0.0) {
+  assert lr > 0, "sgd: lr must be positive (got {lr})"
+  assert momentum >= 0 and momentum < 1, "sgd: momentum must be in [0, 1) (got {momentum})"
+  object("Optimizer", {
+    name: "sgd", lr: lr, momentum: momentum, weight_decay: weight_decay, state: nil,
+    step: optimizer_step, reset: optimizer_reset, update: sgd_update,
+    init: fn(self, params) { {velocity: tree_map(zeros_like, params)} },
+  })
+}
+
+fn sgd_update(self, params, grads, state) {
+  let g = if self.weight_decay == 0 { grads } else { grads + self.weight_decay * params }
+  if self.momentum == 0 { return [params - self.lr * g, state] }
+  let v = self.momentum * state.velocity + g
+  [params - self.lr * v, {velocity: v}]
+}
+
+# Adam (Kingma & Ba 2015), with bias correction; weight_decay adds an L2 term
+# to the gradient as torch.optim.Adam does.
+fn adam(lr = 0.001, betas = [0.9, 0.999], eps = 1e-8, weight_decay = 0.0) {
+  assert lr > 0, "adam: lr must be positive (got {lr})"
+  assert len(betas) == 2, "adam: betas must be two numbers (got {betas})"
+  object("Optimizer", {
+    name: "adam", lr: lr, betas: betas, eps: eps, weight_decay: weight_decay, state: nil,
+    step: optimizer_step, reset: optimizer_reset, update: adam_update,
+    init: fn(self, params) {
+      {t: 0, m: tree_map(zeros_like, params), v: tree_map(zeros_like, params)}
+    },
+  })
+}
+
+fn adam_update(self, params, grads, state) {
+  let [b1, b2] = self.betas
+  let g = if self.weight_decay == 0 { grads } else { grads + self.weight_decay * params }
+  let t = state.t + 1
+  let m = b1 * state.m + (1 - b1) * g
+  let v = b2 * state.v + (1 - b2) * g * g
+  # The bias corrections fold into the step size.
+  let step_size = self.lr * sqrt(1 - b2 ** t) / (1 - b1 ** t)
+  let eps = self.eps * sqrt(1 - b2 ** t)
+  [params - step_size * m / (tree_map(sqrt, v) + eps), {t: t, m: m, v: v}]
+}
+
+"""#,
     "prelude": #"""
 # The prelude: loaded into every interpreter before any program runs.
 # Builtins written in Swift are faster; only helpers that read better in Meta

@@ -135,6 +135,10 @@ enum TensorOps {
       let axis = args.count == 2 ? try args.int(1) : try args.namedInt("axis")
       return .tensor(try args.tensor(0).squeeze(axis))
     },
+    TensorOp("expand") { args in
+      try args.expect(2...Int.max)
+      return .tensor(try args.tensor(0).expand(try args.shape(from: 1)))
+    },
     TensorOp("unsqueeze", labels: ["axis"]) { args in
       try args.expect(1...2)
       guard let axis = args.count == 2 ? try args.int(1) : try args.namedInt("axis") else {

@@ -34,7 +34,8 @@ final class OutputBuffer: @unchecked Sendable {
     lock.lock()
     defer { lock.unlock() }
     bytes.append(contentsOf: text.utf8)
-    if bytes.count >= Self.capacity || (lineBuffered && text.utf8.contains(UInt8(ascii: "\n"))) {
+    // A `\r` (a progress bar redrawing its line) is shown at once too.
+    if bytes.count >= Self.capacity || (lineBuffered && text.utf8.contains { $0 == 0x0A || $0 == 0x0D }) {
       flushLocked()
     }
   }

@@ -14,6 +14,7 @@ final class Session {
     let stdout = OutputBuffer(fd: STDOUT_FILENO)
     self.stdout = stdout
     interpreter = Interpreter(seed: options.seed, output: { stdout.write($0) })
+    interpreter.outputIsTerminal = isatty(STDOUT_FILENO) != 0
     interpreter.arguments = arguments
     interrupts = InterruptHandler(interpreter: interpreter, output: stdout, idleAction: idleInterrupt)
   }
