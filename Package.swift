@@ -18,7 +18,11 @@ let package = Package(
     // Raw-pointer kernels (matmul, im2col, ...): packing, blocking and threading in Swift.
     .target(name: "MetaKernels", dependencies: ["CMetaKernels"]),
     .target(name: "MetaTensor", dependencies: ["MetaKernels"]),
-    .target(name: "MetaLang", dependencies: ["MetaTensor"]),
+    // zlib (inflate, CRC-32) for the data loaders' zip and PNG reading.
+    .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+    // Dataset loaders (zip, PNG, Omniglot); knows nothing of the language.
+    .target(name: "MetaData", dependencies: ["MetaTensor", "MetaKernels", "CZlib"]),
+    .target(name: "MetaLang", dependencies: ["MetaTensor", "MetaData"]),
     // GNU readline is GPL: only the command-line program links it.
     .systemLibrary(name: "CReadline", providers: [.apt(["libreadline-dev"])]),
     .executableTarget(
@@ -35,6 +39,7 @@ let package = Package(
     .testTarget(name: "MetaKernelsTests", dependencies: ["MetaKernels"]),
     .testTarget(name: "MetaTensorTests", dependencies: ["MetaTensor"]),
     .testTarget(name: "MetaLangTests", dependencies: ["MetaLang"]),
+    .testTarget(name: "MetaDataTests", dependencies: ["MetaData", "MetaTensor"], exclude: ["Fixtures"]),
     .testTarget(name: "MetaCLITests", dependencies: ["meta"]),
   ]
 )

@@ -5,7 +5,7 @@ import Foundation
 enum Builtins {
   /// Every builtin, installed into the interpreter's base environment.
   static func all() -> [Builtin] {
-    let base = core() + collections() + math() + objectBuiltins() + fileBuiltins() + taskBuiltins() + learningIOBuiltins()
+    let base = core() + collections() + math() + objectBuiltins() + fileBuiltins() + taskBuiltins() + learningIOBuiltins() + omniglotBuiltins()
     return base + tensor(over: base)
   }
 

@@ -42,7 +42,14 @@ final class MetaObject: NativeObject, NativeFieldAssignable {
     return nil
   }
 
+  /// Set while this object is being described: an object reachable from its own
+  /// fields prints as `Kind(...)` instead of recursing without end.
+  private var describing = false
+
   var description: String {
+    if describing { return "\(typeName)(...)" }
+    describing = true
+    defer { describing = false }
     var parts: [String] = []
     for (key, value) in fields.fields where !key.hasPrefix("_") {
       if case .function = value { continue }

@@ -337,7 +337,10 @@ fn tree_leaves(tree) {
   let kind = type(tree)
   if kind == "List" or kind == "Record" {
     var out = []
-    for leaf in (if kind == "List" { tree } else { values(tree) }) { out = out + tree_leaves(leaf) }
+    # append, not `+`: `+` between Lists of tensors adds them leaf by leaf.
+    for leaf in (if kind == "List" { tree } else { values(tree) }) {
+      for t in tree_leaves(leaf) { out.append(t) }
+    }
     return out
   }
   [tree]
@@ -490,12 +493,15 @@ fn metaopt_fit(self, taskset, steps = 1000, batch = 25, checkpoint = nil, every 
   var start = 0
   if checkpoint != nil and exists(checkpoint) {
     let saved = load(checkpoint)
+    assert is_fit_checkpoint(saved), "{self.kind}.fit: '{checkpoint}' is not a checkpoint written by fit"
     self.params = saved.params
     self.weight_params = saved.weight_params
     self.outer.state = saved.outer_state
     history = saved.history
     start = saved.step
   }
+  # progress() needs a positive total; zero steps train nothing.
+  if steps == 0 { return history }
   let bar = progress(steps, label: self.kind, every: log_every)
   for step in range(start + 1, steps + 1) {
     let loss = self.step(taskset.sample(batch))
@@ -508,6 +514,13 @@ fn metaopt_fit(self, taskset, steps = 1000, batch = 25, checkpoint = nil, every 
   }
   bar.done()
   history
+}
+
+# Whether `saved` has every field fit's checkpoints hold (not some other tree file).
+fn is_fit_checkpoint(saved) {
+  if type(saved) != "Record" { return false }
+  for k in ["params", "weight_params", "outer_state", "history", "step"] { if not contains(saved, k) { return false } }
+  type(saved.step) == "Int" and type(saved.history) == "List"
 }
 
 # The learner's adaptation from the meta-learned parameters.

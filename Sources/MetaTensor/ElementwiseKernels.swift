@@ -23,7 +23,7 @@ extension Tensor {
       let n = layout.inner, s = layout.innerStride(0)
       layout.forEachRow(start: .zero) { o in
         let a = src + o[0], d = dst + o[1]
-        for i in 0..<n { d[i] = op(a[i * s]) }
+        for i in 0..<n { d[i] = op(a[i &* s]) }
       }
     }
   }
@@ -45,6 +45,15 @@ extension Tensor {
           for i in 0..<out.count { dst[i] = op(pa[i], pb[i]) }
         }
       }
+      if other.count == 1 && other.rank <= rank {
+        // A scalar (or all-1 shape) operand: before the row path, which would
+        // run it as rows of length 1.
+        let y = pb[0]
+        return Tensor.make(shape, strides: denseStrides(), node: node) { out in
+          guard let dst = out.baseAddress else { return }
+          for i in 0..<out.count { dst[i] = op(pa[i], y) }
+        }
+      }
       if other.rank < rank, let m = suffixRowLength(of: other, in: shape) {
         // [..., m] op [m]: the bias-add pattern; the result has self's shape.
         return Tensor.make(shape, strides: denseStrides(), node: node) { out in
@@ -55,15 +64,8 @@ extension Tensor {
           }
         }
       }
-      if other.rank == 0 {
-        let y = pb[0]
-        return Tensor.make(shape, strides: denseStrides(), node: node) { out in
-          guard let dst = out.baseAddress else { return }
-          for i in 0..<out.count { dst[i] = op(pa[i], y) }
-        }
-      }
     }
-    if rank == 0 && other.isContiguous {
+    if count == 1 && rank <= other.rank && other.isContiguous {
       let x = pa[0]
       return Tensor.make(other.shape, strides: other.denseStrides(), node: node) { out in
         guard let dst = out.baseAddress else { return }
@@ -109,7 +111,7 @@ extension Tensor {
             let x = a[0]
             for i in 0..<m { d[i] = op(x, b[i]) }
           } else {
-            for i in 0..<m { d[i] = op(a[i * sa], b[i * sb]) }
+            for i in 0..<m { d[i] = op(a[i &* sa], b[i &* sb]) }
           }
         }
       }
@@ -150,7 +152,7 @@ func selectElements(_ cond: Tensor, _ a: Tensor, _ b: Tensor, node: GradNode? = 
     let sc = layout.innerStride(0), sa = layout.innerStride(1), sb = layout.innerStride(2)
     layout.forEachRow(start: .zero) { o in
       let c = pc + o[0], x = pa + o[1], y = pb + o[2], d = dst + o[3]
-      for i in 0..<m { d[i] = c[i * sc] != 0 ? x[i * sa] : y[i * sb] }
+      for i in 0..<m { d[i] = c[i &* sc] != 0 ? x[i &* sa] : y[i &* sb] }
     }
   }
 }

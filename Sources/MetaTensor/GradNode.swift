@@ -82,6 +82,12 @@ extension Tensor {
     return Tensor(shape: shape, strides: strides, offset: offset, storage: storage, node: node)
   }
 
+  /// This tensor's data as the result of an already recorded `node` (nil: untracked).
+  func withNode(_ node: GradNode?) -> Tensor {
+    guard let node else { return detached() }
+    return Tensor(shape: shape, strides: strides, offset: offset, storage: storage, node: node)
+  }
+
   /// A fresh tensor of `shape` filled by `fill` (row-major, every element),
   /// recorded as op `op` on `inputs` with `backward`.
   public static func custom(

@@ -20,45 +20,79 @@ func gradientsForTransform(of output: Tensor, wrt inputs: [Tensor]) throws -> (g
   return (try sweep.run(seed: nil, createGraph: nested), nested)
 }
 
-/// One backward pass: topological order of the graph below `output`, and which
-/// tensors lie on a path to a requested input.
+/// One backward pass over the graph below `output`. Every tracked tensor gets
+/// a slot (its position in first-visit order); the graph's edges, the
+/// post-order and the per-tensor state live in flat arrays indexed by slot,
+/// so the sweep hashes each tensor once, not once per edge and step.
 private struct GradientSweep {
   let output: Tensor
   let inputs: [Tensor]
-  /// Tracked tensors in post-order (every tensor after all of its node's inputs).
-  private(set) var order: [Tensor] = []
-  private(set) var needed: Set<ObjectIdentifier> = []
+  /// Tracked tensors by slot; holding them keeps their addresses (the table's keys) unique.
+  private var tensors: [Tensor] = []
+  /// Slots in post-order (every tensor after all of its node's inputs).
+  private var order: [Int] = []
+  /// Input slots of slot s's node: `edges[edgeStart[s] ..< edgeStart[s] + node.inputs.count]`, -1 for untracked inputs.
+  private var edgeStart: [Int] = []
+  private var edges: [Int] = []
+  /// Slots on a path from `output` down to a requested input.
+  private var needed: [Bool] = []
+  /// Slots of the requested inputs.
+  private var wanted: [Bool] = []
   private(set) var reachesOtherLeaves = false
-  private let wanted: Set<ObjectIdentifier>
+  private var table: IdentityTable
 
   init(output: Tensor, inputs: [Tensor]) {
     self.output = output
     self.inputs = inputs
-    let wanted = Set(inputs.map(ObjectIdentifier.init))
-    self.wanted = wanted
-    var visited: Set<ObjectIdentifier> = []
-    // Iterative DFS (graphs of long training loops are deep).
+    table = IdentityTable(minimumCapacity: 64)
+    guard output.requiresGrad else { return }
+    var wantedObjects = IdentityTable(minimumCapacity: inputs.count)
+    for input in inputs { _ = wantedObjects.insert(input, value: 1) }
+    // Iterative DFS (graphs of long training loops are deep). A tensor gets
+    // its slot when first popped, so its post-order entry follows those of
+    // everything below it.
     var stack: [(Tensor, Bool)] = [(output, false)]
     while let (t, expanded) = stack.popLast() {
-      let id = ObjectIdentifier(t)
       if expanded {
-        var isNeeded = wanted.contains(id)
+        guard let slot = table.value(for: t) else { continue }
+        var isNeeded = wanted[slot]
         if let node = t.node {
-          for input in node.inputs where needed.contains(ObjectIdentifier(input)) { isNeeded = true }
-        } else if t.isGradLeaf && !wanted.contains(id) {
+          edgeStart[slot] = edges.count
+          for input in node.inputs {
+            let s = table.value(for: input) ?? -1
+            edges.append(s)
+            if s >= 0 && needed[s] { isNeeded = true }
+          }
+        } else if t.isGradLeaf && !wanted[slot] {
           reachesOtherLeaves = true
         }
-        if isNeeded { needed.insert(id) }
-        order.append(t)
+        needed[slot] = isNeeded
+        order.append(slot)
         continue
       }
-      guard t.requiresGrad, visited.insert(id).inserted else { continue }
+      guard t.requiresGrad, table.insert(t, value: tensors.count).inserted else { continue }
+      tensors.append(t)
+      edgeStart.append(0)
+      needed.append(false)
+      wanted.append(wantedObjects.value(for: t) != nil)
       stack.append((t, true))
       if let node = t.node {
-        for input in node.inputs where !visited.contains(ObjectIdentifier(input)) {
+        for input in node.inputs where input.requiresGrad && table.value(for: input) == nil {
           stack.append((input, false))
         }
       }
+    }
+  }
+
+  private static let needsNone = [false], needsOne = [true]
+  private static let needsFirst = [true, false], needsSecond = [false, true], needsBoth = [true, true]
+
+  /// The inputs cut from the graph, so that a first-order backward records nothing.
+  private static func detach(_ inputs: [Tensor]) -> [Tensor] {
+    switch inputs.count {
+    case 1: return [inputs[0].detached()]
+    case 2: return [inputs[0].detached(), inputs[1].detached()]
+    default: return inputs.map { $0.detached() }
     }
   }
 
@@ -75,28 +109,51 @@ private struct GradientSweep {
       }
       start = try Tensor.ones(output.shape)
     }
-    var grads: [ObjectIdentifier: Tensor] = [ObjectIdentifier(output): start]
-    for t in order.reversed() {
-      let id = ObjectIdentifier(t)
-      guard let node = t.node, needed.contains(id), let g = grads[id] else { continue }
-      let needs = node.inputs.map { needed.contains(ObjectIdentifier($0)) }
+    // An untracked output has no graph: only an input that is the output itself gets the seed.
+    guard !tensors.isEmpty else {
+      return try inputs.map { $0 === output ? start : try Tensor.zeros($0.shape) }
+    }
+    var grads = [Tensor?](repeating: nil, count: tensors.count)
+    grads[0] = start
+    for slot in order.reversed() {
+      let t = tensors[slot]
+      guard let node = t.node, needed[slot], let g = grads[slot] else { continue }
+      let first = edgeStart[slot], arity = node.inputs.count
+      @inline(__always) func needs(_ i: Int) -> Bool {
+        let s = edges[first + i]
+        return s >= 0 && needed[s]
+      }
+      // Free intermediate gradients as soon as they have been propagated.
+      if !wanted[slot] { grads[slot] = nil }
+      // Shared constant arrays for one- and two-input ops (most of them):
+      // building small arrays per node showed up in profiles.
+      let needsGrad: [Bool]
+      switch arity {
+      case 1: needsGrad = needs(0) ? Self.needsOne : Self.needsNone
+      case 2: needsGrad = needs(0) ? (needs(1) ? Self.needsBoth : Self.needsFirst)
+                                   : (needs(1) ? Self.needsSecond : Self.needsNone)
+      default: needsGrad = (0..<arity).map(needs)
+      }
+      guard needsGrad.contains(true) else { continue }
       let context = BackwardContext(
         grad: g,
         output: createGraph ? t : t.detached(),
-        inputs: createGraph ? node.inputs : node.inputs.map { $0.detached() },
-        needsGrad: needs)
+        inputs: createGraph ? node.inputs : Self.detach(node.inputs),
+        needsGrad: needsGrad)
       let inputGrads = try node.backward(context)
-      for (i, input) in node.inputs.enumerated() where i < inputGrads.count && needs[i] {
+      for i in 0..<Swift.min(arity, inputGrads.count) where needsGrad[i] {
         guard let gi = inputGrads[i] else { continue }
+        let input = node.inputs[i]
         guard gi.shape == input.shape else {
           throw TensorError("gradients: backward of \(node.op) gave shape \(shapeText(gi.shape)) for an input of shape \(shapeText(input.shape))")
         }
-        let key = ObjectIdentifier(input)
-        grads[key] = try grads[key].map { try $0 + gi } ?? gi
+        let s = edges[first + i]
+        if let previous = grads[s] { grads[s] = try previous + gi } else { grads[s] = gi }
       }
-      // Free intermediate gradients as soon as they have been propagated.
-      if !wanted.contains(id) { grads[id] = nil }
     }
-    return try inputs.map { input in try grads[ObjectIdentifier(input)] ?? Tensor.zeros(input.shape) }
+    return try inputs.map { input in
+      if let s = table.value(for: input), let g = grads[s] { return g }
+      return try Tensor.zeros(input.shape)
+    }
   }
 }

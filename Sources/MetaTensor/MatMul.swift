@@ -13,10 +13,10 @@ extension Tensor {
     guard k1 == k2 else {
       throw TensorError("matmul: \(shapeText(shape)) @ \(shapeText(other.shape)): inner dimensions \(k1) and \(k2) differ")
     }
-    if rank == 2 && other.rank == 2 { return try matrixProduct(other) }
+    if rank == 2 && other.rank == 2 { return try Tensor.product(self, other, false, false) }
     let a = rank == 1 ? try reshape([1, k1]) : self
     let b = other.rank == 1 ? try other.reshape([k2, 1]) : other
-    let product = try a.batchedMatmul(b, shapes: (shape, other.shape))
+    let product = try Tensor.product(a, b, false, false, shapes: (shape, other.shape))
     switch (rank, other.rank) {
     case (1, 1): return try product.reshape([])
     case (1, _): return try product.squeeze(-2)
@@ -25,15 +25,52 @@ extension Tensor {
     }
   }
 
+  /// `op(a) @ op(b)` (op transposes the last two axes when its flag is set)
+  /// for operands of rank >= 2 whose inner sizes agree, recorded as one
+  /// "matmul" node. The backward rule is written with this same op, so
+  /// gradients (of any order) come out of sgemm in row-major layout: no
+  /// transpose views to record, and no strided gradient sums downstream.
+  static func product(_ a: Tensor, _ b: Tensor, _ transA: Bool, _ transB: Bool,
+                      shapes: ([Int], [Int])? = nil) throws -> Tensor {
+    let node = GradNode.record("matmul", a, b, { c in
+      try productBackward(c, transA, transB)
+    })
+    let x = transA ? a.rawTransposed() : a, y = transB ? b.rawTransposed() : b
+    if x.rank == 2 && y.rank == 2 { return try x.matrixProduct(y, node: node) }
+    return try x.batchedMatmul(y, node: node, shapes: shapes ?? (a.shape, b.shape))
+  }
+
+  /// A view with the last two axes swapped, outside the graph (the caller records the op).
+  private func rawTransposed() -> Tensor {
+    var s = shape, st = strides
+    s.swapAt(rank - 1, rank - 2)
+    st.swapAt(rank - 1, rank - 2)
+    return Tensor(shape: s, strides: st, offset: offset, storage: storage)
+  }
+
+  /// Gradients of `C = op(A) op(B)` from `G = dC`, each summed over broadcast batch axes:
+  /// NN: dA = G Bᵀ, dB = Aᵀ G;  NT: dA = G B, dB = Gᵀ A;
+  /// TN: dA = B Gᵀ, dB = A G;   TT: dA = Bᵀ Gᵀ, dB = Gᵀ Aᵀ.
+  private static func productBackward(_ c: BackwardContext, _ transA: Bool, _ transB: Bool) throws -> [Tensor?] {
+    let (a, b, g) = (c.inputs[0], c.inputs[1], c.grad)
+    var da: Tensor?, db: Tensor?
+    if c.needsGrad[0] {
+      da = try transA ? product(b, g, transB, true) : product(g, b, false, !transB)
+    }
+    if c.needsGrad[1] {
+      db = try transB ? product(g, a, true, transA) : product(a, g, !transA, false)
+    }
+    return [try da?.sumToShape(a.shape), try db?.sumToShape(b.shape)]
+  }
+
   /// `a @ b` for two matrices (inner sizes checked): the common case, without
   /// the batch bookkeeping, so a tiny product costs little more than sgemm.
-  private func matrixProduct(_ other: Tensor) throws -> Tensor {
+  private func matrixProduct(_ other: Tensor, node: GradNode?) throws -> Tensor {
     let m = shape[0], k = shape[1], n = other.shape[1]
     let (elements, overflow) = m.multipliedReportingOverflow(by: n)
     guard !overflow, elements <= Tensor.maxElementCount else {
       throw TensorError("matmul: shape \(shapeText([m, n])) has too many elements")
     }
-    let node = GradNode.record("matmul", self, other, Tensor.matmulBackward)
     let lhs = MatrixOperand(self), rhs = MatrixOperand(other)
     return Tensor.make([m, n], strides: [n, 1], node: node) { out in
       guard let dst = out.baseAddress, !out.isEmpty else { return }
@@ -45,15 +82,8 @@ extension Tensor {
     }
   }
 
-  /// Gradient of `x @ y` (batched or not): `g @ yᵀ` and `xᵀ @ g`, summed over broadcast batch axes.
-  private static func matmulBackward(_ c: BackwardContext) throws -> [Tensor?] {
-    let (x, y) = (c.inputs[0], c.inputs[1])
-    return [try c.needsGrad[0] ? c.grad.matmul(y.transpose(-1, -2)).sumToShape(x.shape) : nil,
-            try c.needsGrad[1] ? x.transpose(-1, -2).matmul(c.grad).sumToShape(y.shape) : nil]
-  }
-
   /// `a @ b` for a.rank, b.rank >= 2 with broadcast batch axes.
-  private func batchedMatmul(_ other: Tensor, shapes: ([Int], [Int])) throws -> Tensor {
+  private func batchedMatmul(_ other: Tensor, node: GradNode?, shapes: ([Int], [Int])) throws -> Tensor {
     let m = shape[rank - 2], k = shape[rank - 1], n = other.shape[other.rank - 1]
     let batchA = Array(shape.dropLast(2)), batchB = Array(other.shape.dropLast(2))
     let batch: [Int]
@@ -64,7 +94,6 @@ extension Tensor {
     }
     let outShape = batch + [m, n]
     _ = try checkedCount(outShape, op: "matmul")
-    let node = GradNode.record("matmul", self, other, Tensor.matmulBackward)
     let lhs = MatrixOperand(self), rhs = MatrixOperand(other)
     let sa = lhs.tensor.batchStrides(to: batch), sb = rhs.tensor.batchStrides(to: batch)
     let batchCount = batch.reduce(1, *)

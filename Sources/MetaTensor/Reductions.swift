@@ -41,12 +41,12 @@ extension Tensor {
           d[0] = fold(a, n, d[0])
         } else if so == 0 {
           var acc = d[0]
-          for i in 0..<n { acc = op(acc, a[i * si]) }
+          for i in 0..<n { acc = op(acc, a[i &* si]) }
           d[0] = acc
         } else if si == 1 && so == 1 {
           for i in 0..<n { d[i] = op(d[i], a[i]) }
         } else {
-          for i in 0..<n { d[i * so] = op(d[i * so], a[i * si]) }
+          for i in 0..<n { d[i &* so] = op(d[i &* so], a[i &* si]) }
         }
       }
     }
@@ -57,9 +57,8 @@ extension Tensor {
     if axes == nil && !keepdims && isContiguous {
       // Whole-tensor sum: one fold, straight into a 0-d result (no axis bookkeeping).
       let inputShape = shape
-      let node = GradNode.record("sum", self, { c in
-        [try c.grad.reshape([Int](repeating: 1, count: inputShape.count)).expand(inputShape)]
-      })
+      // A 0-d gradient expands to any shape directly (one view node, not two).
+      let node = GradNode.record("sum", self, { c in [try c.grad.expand(inputShape)] })
       let total = foldRun(storage.base + offset, count, 0, initial: 0, { $0 + $1 },
                           lanes: { $0 + $1 }, horizontal: { $0.sum() })
       return Tensor.make([], strides: [], node: node) { $0[0] = total }
@@ -176,10 +175,48 @@ extension Tensor {
     guard target.count <= rank, try broadcastShapes(target, shape, op: "sumToShape") == shape else {
       throw TensorError("sumToShape: shape \(shapeText(target)) does not broadcast to \(shapeText(shape))")
     }
+    if let rows = leadingRowCount(summingTo: target) { return sumLeadingRows(rows, into: target) }
     let lead = rank - target.count
     var axes = Array(0..<lead)
     for (i, d) in target.enumerated() where d == 1 && shape[lead + i] != 1 { axes.append(lead + i) }
     return try sum(axes: axes, keepdims: true).reshape(target)
+  }
+}
+
+extension Tensor {
+  /// When this tensor is contiguous and non-empty and `target` (without its
+  /// leading 1s) is a suffix of its shape, the number of rows of
+  /// `target.count` elements to add up: the backward of a bias add or of
+  /// `expand` over leading axes.
+  fileprivate func leadingRowCount(summingTo target: [Int]) -> Int? {
+    var first = 0
+    while first < target.count && target[first] == 1 { first += 1 }
+    let kept = target.count - first
+    guard kept <= rank, count > 0, isContiguous else { return nil }
+    var m = 1
+    for i in 0..<kept {
+      guard target[first + i] == shape[rank - kept + i] else { return nil }
+      m &*= target[first + i]
+    }
+    // A whole-tensor sum (m == 1) is better served by the vector fold.
+    return m > 1 ? count / m : nil
+  }
+
+  /// Sum of `rows` consecutive blocks shaped `target`, recorded as a "sum"
+  /// whose gradient expands back to this tensor's shape.
+  fileprivate func sumLeadingRows(_ rows: Int, into target: [Int]) -> Tensor {
+    let inputShape = shape
+    let node = GradNode.record("sum", self, { c in [try c.grad.expand(inputShape)] })
+    let src = UnsafePointer(storage.base + offset)
+    let m = count / rows
+    return Tensor.make(target, node: node) { out in
+      guard let dst = out.baseAddress else { return }
+      dst.update(from: src, count: m)
+      for r in 1..<Swift.max(rows, 1) {
+        let row = src + r &* m
+        for i in 0..<m { dst[i] += row[i] }
+      }
+    }
   }
 }
 

@@ -149,7 +149,7 @@ func stridedAssign(shape: [Int], from src: UnsafePointer<Float>, strides srcStri
     if ss == 1 && ds == 1 {
       d.update(from: s, count: n)
     } else {
-      for i in 0..<n { d[i * ds] = s[i * ss] }
+      for i in 0..<n { d[i &* ds] = s[i &* ss] }
     }
   }
 }

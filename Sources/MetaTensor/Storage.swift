@@ -37,32 +37,55 @@ final class BufferPool: Sendable {
   static let defaultMaxBytes = 1 << 30
   /// Idle buffers kept per size class in the shared pool.
   static let defaultPerClass = 64
+  /// Idle buffers kept per small class (at most `smallClassLimit` elements)
+  /// in the shared pool: a second-order MAML step holds thousands of small
+  /// tensors at once and frees them together; with 64 slots most of them
+  /// went back to malloc and the next step paid malloc again (at most
+  /// 4096 x 4 KiB = 16 MiB per class).
+  static let defaultSmallPerClass = 4096
+  /// Classes up to this many elements count as small.
+  static let smallClassLimit = 1024
+  /// Number of small classes (16, 32, ..., 1024 elements).
+  private static let smallClassCount = sizeClass(for: smallClassLimit).index + 1
 
-  static let shared = BufferPool(maxBytes: defaultMaxBytes, perClass: defaultPerClass)
+  static let shared = BufferPool(maxBytes: defaultMaxBytes, perClass: defaultPerClass,
+                                 smallPerClass: defaultSmallPerClass)
 
   /// Number of size classes: enough for `Tensor.maxElementCount` elements.
   static let classCount = 96
 
   /// Free buffers as address bit patterns (Sendable, unlike pointers), in one
-  /// flat array of `perClass` slots per class: no nested arrays to touch
-  /// under the lock.
+  /// flat array of slots (`smallPerClass` per small class, then `perClass`
+  /// per other class): no nested arrays to touch under the lock.
   private struct State {
     var slots: [UInt]
     var counts = [Int](repeating: 0, count: BufferPool.classCount)
     var classBytes = [Int](repeating: 0, count: BufferPool.classCount)
     var bytes = 0
 
-    init(perClass: Int) { slots = [UInt](repeating: 0, count: BufferPool.classCount * perClass) }
+    init(slotCount: Int) { slots = [UInt](repeating: 0, count: slotCount) }
   }
   private let state: Mutex<State>
   private let maxBytes: Int
   private let perClass: Int
+  private let smallPerClass: Int
 
-  /// A pool holding at most `maxBytes` idle bytes and `perClass` idle buffers per class.
-  init(maxBytes: Int, perClass: Int) {
+  /// A pool holding at most `maxBytes` idle bytes and `perClass` idle buffers
+  /// per class (`smallPerClass`, default `perClass`, for the small classes).
+  init(maxBytes: Int, perClass: Int, smallPerClass: Int? = nil) {
     self.maxBytes = Swift.max(maxBytes, 0)
     self.perClass = Swift.max(perClass, 0)
-    state = Mutex(State(perClass: self.perClass))
+    self.smallPerClass = Swift.max(smallPerClass ?? perClass, 0)
+    state = Mutex(State(slotCount: Self.smallClassCount * self.smallPerClass
+                          + (Self.classCount - Self.smallClassCount) * self.perClass))
+  }
+
+  /// First slot and number of slots of class `index` (< classCount).
+  @inline(__always)
+  private func slotRange(_ index: Int) -> (start: Int, count: Int) {
+    let small = Self.smallClassCount
+    if index < small { return (index &* smallPerClass, smallPerClass) }
+    return (small &* smallPerClass &+ (index &- small) &* perClass, perClass)
   }
 
   /// The size class serving `count` elements and its buffer capacity.
@@ -85,14 +108,14 @@ final class BufferPool: Sendable {
     let (index, capacity) = Self.sizeClass(for: count)
     if index < Self.classCount {
       let bytes = capacity * MemoryLayout<Float>.stride
-      let perClass = perClass
+      let start = slotRange(index).start
       let reused: UInt? = state.withLock { s in
         let n = s.counts[index]
         guard n > 0 else { return nil }
         s.counts[index] = n - 1
         s.bytes -= bytes
         s.classBytes[index] -= bytes
-        return s.slots[index * perClass + n - 1]
+        return s.slots[start + n - 1]
       }
       if let reused, let pointer = UnsafeMutablePointer<Float>(bitPattern: reused) { return (pointer, capacity) }
     }
@@ -115,12 +138,12 @@ final class BufferPool: Sendable {
     let index = Self.sizeClass(for: capacity).index
     let bytes = capacity * MemoryLayout<Float>.stride
     let address = UInt(bitPattern: pointer)
-    let limit = maxBytes, classLimit = maxBytes / 2, perClass = perClass
-    let kept = index < Self.classCount && state.withLock { s -> Bool in
+    let limit = maxBytes, classLimit = maxBytes / 2
+    let kept = index < Self.classCount && state.withLock { [slots = slotRange(index)] s -> Bool in
       let n = s.counts[index]
-      guard n < perClass, s.bytes + bytes <= limit,
+      guard n < slots.count, s.bytes + bytes <= limit,
             s.classBytes[index] + bytes <= classLimit else { return false }
-      s.slots[index * perClass + n] = address
+      s.slots[slots.start + n] = address
       s.counts[index] = n + 1
       s.bytes += bytes
       s.classBytes[index] += bytes
@@ -134,13 +157,15 @@ final class BufferPool: Sendable {
 
   /// Frees every idle buffer (memory pressure, tests).
   func drain() {
-    let perClass = perClass
+    let ranges = (0..<BufferPool.classCount).map(slotRange)
     let addresses = state.withLock { s -> [UInt] in
       var all: [UInt] = []
       for c in 0..<BufferPool.classCount {
-        all += s.slots[c * perClass ..< c * perClass + s.counts[c]]
+        all += s.slots[ranges[c].start ..< ranges[c].start + s.counts[c]]
       }
-      s = State(perClass: perClass)
+      s.counts = [Int](repeating: 0, count: BufferPool.classCount)
+      s.classBytes = s.counts
+      s.bytes = 0
       return all
     }
     for a in addresses { UnsafeMutablePointer<Float>(bitPattern: a)?.deallocate() }

@@ -146,6 +146,15 @@ public final class Tensor: CustomStringConvertible {
 
 /// Row-major strides for `shape`.
 func contiguousStrides(_ shape: [Int]) -> [Int] {
+  // Array literals for the common ranks: `Array(repeating:count:)` looks up
+  // generic metadata at run time (~400 instructions per call, profiled).
+  switch shape.count {
+  case 0: return []
+  case 1: return [1]
+  case 2: return [shape[1], 1]
+  case 3: return [shape[1] &* shape[2], shape[2], 1]
+  default: break
+  }
   var strides = [Int](repeating: 1, count: shape.count)
   var running = 1
   for axis in stride(from: shape.count - 1, through: 0, by: -1) {

@@ -37,10 +37,21 @@ extension Tensor {
 
   /// max(x, 0).
   public func relu() -> Tensor {
-    let node = GradNode.record("relu", self, { c in
-      [try c.grad * c.inputs[0].mapElements { $0 > 0 ? 1 : 0 }]
-    })
+    let node = GradNode.record("relu", self, { c in [try c.grad.keepingWhere(positive: c.inputs[0])] })
     return mapElements(node: node) { $0 > 0 ? $0 : 0 }
+  }
+
+  /// `self` where `x > 0`, else 0 (`x` broadcast to this shape): relu's
+  /// backward in one op, with no mask tensor. Differentiable in `self` (to
+  /// any order: its own backward is the same op); the mask is a constant.
+  func keepingWhere(positive x: Tensor) throws -> Tensor {
+    let mask = x.detached()
+    let node = GradNode.record("relu_backward", self, { c in [try c.grad.keepingWhere(positive: mask)] })
+    let result = try zipElements(mask, op: "relu", node: node) { $1 > 0 ? $0 : 0 }
+    guard result.shape == shape else {
+      throw TensorError("relu: mask of shape \(shapeText(x.shape)) does not match \(shapeText(shape))")
+    }
+    return result
   }
 
   /// `x` for positive `x`, else `slope * x`.

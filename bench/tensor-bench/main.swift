@@ -1,4 +1,4 @@
-// `swift run -c release tensor-bench [--reps N] [--min-time S] [--threads T] [--json] [--only NAME]`
+// `swift run -c release tensor-bench [maml] [--reps N] [--min-time S] [--threads T] [--json] [--only NAME]`
 //
 // Per-op cost of MetaTensor on small tensors (the meta-learning inner loop)
 // and element-wise / reduction throughput on 1M float32. Timing mirrors
@@ -16,6 +16,11 @@ struct Options {
   var json = false
   /// Only ops whose name contains this (for profiling one op).
   var only = ""
+  /// Run the MAML meta-iteration benchmark (MAML.swift) instead of the op table.
+  var maml = false
+  /// With `maml`: run exactly this many meta-iterations per shape and report
+  /// their mean (for instruction counts under `perf stat`), instead of timing.
+  var iterations = 0
 }
 
 func parseOptions() -> Options? {
@@ -30,6 +35,8 @@ func parseOptions() -> Options? {
       guard !list.isEmpty else { return nil }
       o.threads = list
     case "--json": o.json = true
+    case "maml": o.maml = true
+    case "--iterations": guard let v = args.next().flatMap(Int.init), v > 0 else { return nil }; o.iterations = v
     case "--only": guard let v = args.next() else { return nil }; o.only = v
     default: return nil
     }
@@ -73,7 +80,7 @@ func tensor(_ shape: [Int], seed: UInt64) throws -> Tensor {
 }
 
 guard let options = parseOptions() else {
-  print("usage: tensor-bench [--reps N] [--min-time S] [--threads 1,2] [--json] [--only NAME]")
+  print("usage: tensor-bench [maml] [--reps N] [--min-time S] [--threads 1,2] [--json] [--only NAME]")
   exit(2)
 }
 
@@ -89,7 +96,11 @@ var rows: [[String: Any]] = []
   }
 }
 
-do {
+table: do {
+  if options.maml {
+    try runMAMLBench(options) { record("maml", $0, threads: $1, $2) }
+    break table
+  }
   // Small ops: one thread (they never split anyway).
   ThreadPool.maxThreads = 1
   let x = try tensor([10, 40], seed: 1), y = try tensor([10, 40], seed: 2)

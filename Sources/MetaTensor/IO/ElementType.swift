@@ -18,6 +18,13 @@ enum ElementType: Equatable {
   func decode(_ bytes: [UInt8], from start: Int, count: Int, bigEndian: Bool) -> [Float] {
     var out = [Float](repeating: 0, count: count)
     let width = size
+    // Little-endian Float32 on a little-endian host is already the layout: copy it.
+    if self == .float32, !bigEndian, 1.littleEndian == 1 {
+      out.withUnsafeMutableBytes { dst in
+        bytes.withUnsafeBytes { src in dst.copyMemory(from: UnsafeRawBufferPointer(rebasing: src[start..<start + count * 4])) }
+      }
+      return out
+    }
     bytes.withUnsafeBufferPointer { buffer in
       for i in 0..<count {
         // Assemble the element as an unsigned integer of its width, in file order.

@@ -23,7 +23,17 @@ public func mse(_ prediction: Tensor, _ target: Tensor) throws -> Tensor {
     throw TensorError("mse: prediction \(shapeText(prediction.shape)) and target \(shapeText(target.shape)) have different shapes (mse does not broadcast; reshape one of them)")
   }
   guard prediction.count > 0 else { throw TensorError("mse: empty tensors \(shapeText(prediction.shape))") }
-  return try (prediction - target).square().mean()
+  let n = prediction.count
+  // One node instead of four (sub, square, sum, div): MAML differentiates
+  // through this twice per task. The value and the first-order gradient
+  // round exactly as the composed form did.
+  let node = GradNode.record("mse", prediction, target, { c in
+    let scaled = try (c.grad / Float(n)) * (2 * (c.inputs[0] - c.inputs[1]))
+    return [c.needsGrad[0] ? scaled : nil, c.needsGrad[1] ? -scaled : nil]
+  })
+  let squares = try (prediction.detached() - target.detached()).square()
+  let mean = try squares.sum() / Float(n)
+  return mean.withNode(node)
 }
 
 /// Binary cross entropy of `logits` against `targets` in [0, 1] of the same
