@@ -29,24 +29,7 @@ enum PlotData {
 
   /// The numbers of a List (nil is a gap) or of a Tensor with one non-trivial axis.
   static func numbers(_ v: Value, what: String) throws -> [Double] {
-    switch v {
-    case .list(let items):
-      return try items.enumerated().map { i, item in
-        switch item {
-        case .int(let x): return Double(x)
-        case .float(let x): return x
-        case .nil_: return .nan
-        default: throw BuiltinError("plot: \(what)[\(i)] is \(withArticle(item.typeName)), expected a number")
-        }
-      }
-    case .native(let t as Tensor):
-      guard t.shape.filter({ $0 != 1 }).count <= 1 else {
-        throw BuiltinError("plot: \(what) must be a 1-D tensor (got shape \(t.shape))")
-      }
-      return t.scalars.map(Double.init)
-    default:
-      throw BuiltinError("plot: \(what) must be a List of numbers or a 1-D Tensor (got \(withArticle(v.typeName)))")
-    }
+    try Stats.numbers(v, function: "plot", what: what, gaps: true)
   }
 
   static func string(_ v: Value?, _ label: String) throws -> String? {

@@ -31,30 +31,34 @@ struct SampleSummary: Equatable {
 
 enum Stats {
   /// The numbers of a List of Ints/Floats or a Tensor with one non-trivial axis.
-  static func sample(_ v: Value, function: String) throws -> [Double] {
+  /// `what` names the argument in errors; with `gaps`, nil elements become NaN
+  /// (`plot` draws them as breaks in a line).
+  static func numbers(_ v: Value, function: String, what: String, gaps: Bool = false) throws -> [Double] {
     switch v {
     case .list(let items):
       return try items.enumerated().map { i, item in
         switch item {
         case .int(let x): return Double(x)
         case .float(let x): return x
+        case .nil_ where gaps: return .nan
         default:
-          throw BuiltinError("\(function): element \(i) is \(withArticle(item.typeName)), expected a number")
+          throw BuiltinError("\(function): \(what)[\(i)] is \(withArticle(item.typeName)), expected a number")
         }
       }
     case .native(let o as Tensor):
       guard o.shape.filter({ $0 != 1 }).count <= 1 else {
-        throw BuiltinError("\(function): expected a 1-D tensor (got shape \(o.shape))")
+        throw BuiltinError("\(function): \(what) must be a 1-D tensor (got shape \(o.shape))")
       }
       return o.scalars.map(Double.init)
     default:
-      throw BuiltinError("\(function): expected a List of numbers or a 1-D Tensor (got \(withArticle(v.typeName)))")
+      throw BuiltinError(
+        "\(function): \(what) must be a List of numbers or a 1-D Tensor (got \(withArticle(v.typeName)))")
     }
   }
 
   /// `ci95(values)` → `{mean, ci95, std, n}`.
   static func ci95(_ v: Value) throws -> Value {
-    let values = try sample(v, function: "ci95")
+    let values = try numbers(v, function: "ci95", what: "values")
     guard let s = SampleSummary(values) else { throw BuiltinError("ci95: no values (need at least one)") }
     return .record(Record([("mean", .float(s.mean)), ("ci95", .float(s.ci95)), ("std", .float(s.std)), ("n", .int(s.n))]))
   }
