@@ -321,7 +321,8 @@ fn query_losses(learner, params, tasks, adapt = nil, lr = nil, weight_decay = ni
 # The default key is the direction of the support-loss gradient at the starting
 # parameters: tasks of one family pull the parameters the same way, whatever
 # their particular examples. `key: fn(learner, params, task) -> Tensor` replaces it
-# (e.g. a mean support embedding). When full, the oldest memory goes.
+# (e.g. a mean support embedding). A task matching a memory refreshes it with
+# its own adaptation; when full, the oldest memory goes.
 fn Memory(capacity = 100, threshold = 0.9, key = nil) {
   assert capacity >= 1, "Memory: capacity must be at least 1 (got {capacity})"
   assert threshold >= -1 and threshold <= 1, "Memory: threshold must be in [-1, 1] (got {threshold})"
@@ -372,19 +373,33 @@ fn memory_recall(self, learner, params, task) {
   params
 }
 
-# Stores `adapted`, the result of adapting from `params` to `task`.
+# Stores `adapted`, the result of adapting from `params` to `task`. A task that
+# matches a memory (at least `threshold`) refreshes it, so a recurring family
+# keeps one memory holding its latest adaptation; other tasks add one, and at
+# capacity the oldest goes.
 fn memory_remember(self, learner, params, task, adapted) {
+  let k = memory_key(self, learner, params, task)
   var ks = self._keys
   var es = self._entries
+  if len(ks) > 0 {
+    let scores = stack(ks) @ k
+    let best = int(scores.argmax().item())
+    if scores[best].item() >= self.threshold {
+      es[best] = stop_gradient(adapted)
+      self._entries = es
+      return nil
+    }
+  }
   if len(ks) >= self.capacity {
     ks = ks[1:len(ks)]
     es = es[1:len(es)]
   }
-  ks.append(memory_key(self, learner, params, task))
+  ks.append(k)
   es.append(stop_gradient(adapted))
   self._keys = ks
   self._entries = es
   self.size = len(ks)
+  nil
 }
 
 fn memory_clear(self) {
