@@ -99,10 +99,14 @@ fn protonet(encoder, outer = adam(lr: 0.001), weights = nil) {
 # Query scores [queries, ways] of `task` for encoder parameters `params`.
 fn proto_logits(encoder, params, task) {
   let ways = if task.ways == nil { int(task.support.y.max().item()) + 1 } else { task.ways }
-  let support = encoder(params, task.support.x)
+  # Support and query go through the encoder as one batch, as in Snell et al.'s
+  # code: batch norm then sees the statistics of the whole episode.
+  let count = task.support.x.shape[0]
+  let embedded = encoder(params, concat([task.support.x, task.query.x]))
+  let support = embedded[0:count]
   let members = one_hot(task.support.y, ways)                  # [shots * ways, ways]
   let prototypes = (members.T @ support) / members.sum(axis: 0).unsqueeze(1)
-  -pairwise_distances(encoder(params, task.query.x), prototypes)
+  -pairwise_distances(embedded[count:embedded.shape[0]], prototypes)
 }
 
 # ---- hyper: learned inner-loop hyperparameters -----------------------------------
@@ -515,8 +519,8 @@ fn metaopt_fit(self, taskset, steps = 1000, batch = 25, checkpoint = nil, every 
     history = saved.history
     start = saved.step
   }
-  # progress() needs a positive total; zero steps train nothing.
-  if steps == 0 { return history }
+  # progress() needs a positive total; zero steps, or a finished checkpoint, train nothing.
+  if steps == 0 or start >= steps { return history }
   let bar = progress(steps, label: self.kind, every: log_every)
   for step in range(start + 1, steps + 1) {
     let loss = self.step(taskset.sample(batch))
