@@ -11,6 +11,7 @@ public func maxPool2d(
   indices: UnsafeMutablePointer<Int>, threads: Int = 1
 ) throws(KernelError) {
   try checkPoolPadding(g)
+  if g.isDenseTwoByTwo { return maxPool2x2(g, input: input, output: output, indices: indices, threads: threads) }
   let outPlane = g.outH * g.outW
   forEachPlane(g, threads: threads) { p in
     let x = input + p * g.planeSize
@@ -36,6 +37,45 @@ public func maxPool2d(
             }
           }
         }
+        output[o] = best
+        indices[o] = arg
+        o += 1
+      }
+    }
+  }
+}
+
+extension WindowGeometry {
+  /// 2×2 windows at stride 2 with no padding or dilation (conv4's pooling): every
+  /// window lies inside the input, so no bounds checks are needed.
+  var isDenseTwoByTwo: Bool {
+    kernelH == 2 && kernelW == 2 && strideH == 2 && strideW == 2 && padH == 0 && padW == 0
+      && dilationH == 1 && dilationW == 1
+  }
+}
+
+/// `maxPool2d` for `isDenseTwoByTwo` windows: the same scan order, ties and NaN
+/// rule as the general loop, without its per-element bounds checks.
+private func maxPool2x2(
+  _ g: WindowGeometry, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
+  indices: UnsafeMutablePointer<Int>, threads: Int
+) {
+  let outPlane = g.outH * g.outW, width = g.width
+  forEachPlane(g, threads: threads) { p in
+    let x = input + p * g.planeSize
+    var o = p * outPlane
+    for oh in 0..<g.outH {
+      let top = 2 * oh * width
+      for ow in 0..<g.outW {
+        let first = top + 2 * ow
+        var best = x[first], arg = first
+        @inline(__always) func consider(_ k: Int) {
+          let v = x[k]
+          if v > best || (v.isNaN && !best.isNaN) { best = v; arg = k }
+        }
+        consider(first + 1)
+        consider(first + width)
+        consider(first + width + 1)
         output[o] = best
         indices[o] = arg
         o += 1

@@ -83,6 +83,39 @@ final class PoolingTests: XCTestCase {
     XCTAssertEqual(idx, [1])
   }
 
+  /// The 2×2 stride-2 fast path gives what the general loop's rule gives (first
+  /// maximum in scan order, NaN sticks), on ties, NaNs, -inf and odd sizes.
+  func testTwoByTwoFastPathMatchesTheGeneralLoop() throws {
+    var rng = TestRandom(seed: 5)
+    for (h, w) in [(4, 4), (5, 7), (28, 28), (2, 3)] {
+      let fast = try WindowGeometry(planes: 3, height: h, width: w, kernelH: 2, kernelW: 2, strideH: 2, strideW: 2)
+      XCTAssertTrue(fast.isDenseTwoByTwo)
+      // Values from a small set make ties common; a few NaNs and -inf.
+      var x = rng.floats(fast.planes * fast.planeSize).map { ($0 * 3).rounded() }
+      for i in stride(from: 0, to: x.count, by: 7) { x[i] = .nan }
+      for i in stride(from: 3, to: x.count, by: 11) { x[i] = -.infinity }
+      let (y, idx) = try maxPool(fast, x)
+      // The general loop's answer, computed here window by window in scan order.
+      var k = 0
+      for p in 0..<fast.planes {
+        for oh in 0..<fast.outH {
+          for ow in 0..<fast.outW {
+            var best = -Float.infinity, arg = -1
+            for i in 0..<2 {
+              for j in 0..<2 {
+                let at = (2 * oh + i) * w + 2 * ow + j, v = x[p * fast.planeSize + at]
+                if arg < 0 || v > best || (v.isNaN && !best.isNaN) { best = v; arg = at }
+              }
+            }
+            XCTAssertEqual(idx[k], arg, "plane \(p) window (\(oh), \(ow)) of \(h)x\(w)")
+            XCTAssertTrue(y[k] == best || (y[k].isNaN && best.isNaN))
+            k += 1
+          }
+        }
+      }
+    }
+  }
+
   /// With its indices fixed, max pooling is a gather, and the backward a scatter: adjoints.
   func testMaxPoolBackwardIsAdjointOfGather() throws {
     var rng = TestRandom(seed: 21)
