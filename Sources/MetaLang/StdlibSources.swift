@@ -188,7 +188,9 @@ fn learner_adapt(self, params, task, steps = nil, lr = nil, weight_decay = nil) 
   let rate = if lr == nil { self.lr } else { lr }
   let decay = if weight_decay == nil { self.weight_decay } else { weight_decay }
   let memory = self.memory
-  var p = if memory == nil { params } else { memory.recall(self, params, task) }
+  # The task's memory key is computed once, for the lookup and for the store.
+  let key = if memory == nil { nil } else { memory.key_of(self, params, task) }
+  var p = if memory == nil { params } else { memory.recall_key(key, params) }
   let loss_of = fn(q) { task_loss(self, q, task.support) }
   if self.optimizer == nil {
     p = inner_steps(self, p, loss_of, n, rate, decay)
@@ -202,7 +204,7 @@ fn learner_adapt(self, params, task, steps = nil, lr = nil, weight_decay = nil) 
       state = new_state
     }
   }
-  if memory != nil { memory.remember(self, params, task, p) }
+  if memory != nil { memory.store(key, p) }
   p
 }
 
@@ -334,6 +336,8 @@ fn Memory(capacity = 100, threshold = 0.9, key = nil) {
     capacity: capacity, threshold: threshold, size: 0, hits: 0, misses: 0,
     _key: if key == nil { gradient_key } else { key }, _keys: [], _entries: [],
     recall: memory_recall, remember: memory_remember, clear: memory_clear,
+    # The key-first forms, for a learner that computes the key once per task.
+    key_of: memory_key, recall_key: memory_recall_key, store: memory_store,
   })
 }
 
@@ -351,30 +355,39 @@ fn tree_leaves(tree) {
   [tree]
 }
 
-# The support-loss gradient at `params`, flattened and scaled to unit length.
+# The support-loss gradient at `params`, flattened (memory_key scales it to unit length).
 fn gradient_key(learner, params, task) {
   let g = grad(fn(q) { task_loss(learner, q, task.support) })(stop_gradient(params))
-  let flat = concat(map(fn(t) { t.reshape([-1]) }, tree_leaves(g)))
-  flat / (((flat ** 2).sum()).sqrt() + 1e-12)
+  concat(map(fn(t) { t.reshape([-1]) }, tree_leaves(g)))
 }
 
+# The task's key, flattened and of unit length (so a dot product is a cosine).
 fn memory_key(self, learner, params, task) {
   let k = stop_gradient(self._key(learner, params, task)).reshape([-1])
   k / (((k ** 2).sum()).sqrt() + 1e-12)
 }
 
+# The index of the memory whose key best matches `k` at or above the threshold, or -1.
+fn memory_match(self, k) {
+  if self.size == 0 { return -1 }
+  let scores = stack(self._keys) @ k
+  let best = int(scores.argmax().item())
+  if scores[best].item() >= self.threshold { best } else { -1 }
+}
+
 # Where to start adapting to `task`: the best memory's parameters, or `params`.
 fn memory_recall(self, learner, params, task) {
-  if self.size == 0 { self.misses = self.misses + 1; return params }
-  let k = memory_key(self, learner, params, task)
-  let scores = stack(self._keys) @ k
-  let best = scores.argmax().item()
-  if scores[int(best)].item() >= self.threshold {
-    self.hits = self.hits + 1
-    return self._entries[int(best)]
+  memory_recall_key(self, memory_key(self, learner, params, task), params)
+}
+
+fn memory_recall_key(self, k, params) {
+  let best = memory_match(self, k)
+  if best < 0 {
+    self.misses = self.misses + 1
+    return params
   }
-  self.misses = self.misses + 1
-  params
+  self.hits = self.hits + 1
+  self._entries[best]
 }
 
 # Stores `adapted`, the result of adapting from `params` to `task`. A task that
@@ -382,17 +395,17 @@ fn memory_recall(self, learner, params, task) {
 # keeps one memory holding its latest adaptation; other tasks add one, and at
 # capacity the oldest goes.
 fn memory_remember(self, learner, params, task, adapted) {
-  let k = memory_key(self, learner, params, task)
+  memory_store(self, memory_key(self, learner, params, task), adapted)
+}
+
+fn memory_store(self, k, adapted) {
   var ks = self._keys
   var es = self._entries
-  if len(ks) > 0 {
-    let scores = stack(ks) @ k
-    let best = int(scores.argmax().item())
-    if scores[best].item() >= self.threshold {
-      es[best] = stop_gradient(adapted)
-      self._entries = es
-      return nil
-    }
+  let best = memory_match(self, k)
+  if best >= 0 {
+    es[best] = stop_gradient(adapted)
+    self._entries = es
+    return nil
   }
   if len(ks) >= self.capacity {
     ks = ks[1:len(ks)]
