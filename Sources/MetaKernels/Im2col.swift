@@ -16,28 +16,42 @@ public func im2col(
   ldColumns: Int? = nil, threads: Int = 1
 ) throws(KernelError) {
   let ld = try columnStride(g, ldColumns)
+  let taps = TapRanges(g)
+  let (outW, count) = (g.outW, g.columnCount)
   forEachPlane(g, threads: threads) { c in
+    let plane = input + c &* g.planeSize
     for ki in 0..<g.kernelH {
+      let rows = taps.rows[ki]
       for kj in 0..<g.kernelW {
-        let dst = columns + ((c * g.kernelH + ki) * g.kernelW + kj) * ld
-        let valid = g.validColumns(offset: kj * g.dilationW)
-        for oh in 0..<g.outH {
-          let out = dst + oh * g.outW
-          let ih = oh * g.strideH - g.padH + ki * g.dilationH
-          guard ih >= 0, ih < g.height, !valid.isEmpty else {
-            out.update(repeating: 0, count: g.outW)
-            continue
+        let dst = columns + ((c &* g.kernelH &+ ki) &* g.kernelW &+ kj) &* ld
+        let valid = taps.columns[kj]
+        guard !valid.isEmpty, !rows.isEmpty else {
+          zeroRow(dst, count)  // the tap reads only padding
+          continue
+        }
+        // Output rows reading padding rows are zero in one run each; inside
+        // rows get zeros only at the padding columns, so nothing is written twice.
+        zeroRow(dst, rows.lowerBound &* outW)
+        zeroRow(dst + rows.upperBound &* outW, count &- rows.upperBound &* outW)
+        if valid.count < outW {
+          let right = outW &- valid.upperBound
+          var edge = dst + rows.lowerBound &* outW
+          for _ in 0..<rows.count {
+            zeroRow(edge, valid.lowerBound)
+            zeroRow(edge + valid.upperBound, right)
+            edge += outW
           }
-          out.update(repeating: 0, count: valid.lowerBound)
-          (out + valid.upperBound).update(repeating: 0, count: g.outW - valid.upperBound)
-          let src = input + c * g.planeSize + ih * g.width
-            + valid.lowerBound * g.strideW - g.padW + kj * g.dilationW
-          if g.strideW == 1 {
-            (out + valid.lowerBound).update(from: src, count: valid.count)
-          } else {
-            var s = src
-            for ow in valid {
-              out[ow] = s.pointee
+        }
+        let out = dst + (rows.lowerBound &* outW &+ valid.lowerBound)
+        let src = plane + (taps.firstInputRow(rows, ki, g) &* g.width &+ taps.shifts[kj])
+        if g.strideW == 1 {
+          copyBlock(out, outW, src, g.strideH &* g.width, rows: rows.count, width: valid.count)
+        } else {
+          for r in 0..<rows.count {
+            var (o, s) = (out + r &* outW, src + r &* g.strideH &* g.width)
+            for _ in 0..<valid.count {
+              o.pointee = s.pointee
+              o += 1
               s += g.strideW
             }
           }
@@ -56,31 +70,69 @@ public func col2im(
 ) throws(KernelError) {
   let ld = try columnStride(g, ldColumns)
   // Each channel writes only its own input plane, so channels can run in parallel.
+  let taps = TapRanges(g)
+  let outW = g.outW
   forEachPlane(g, threads: threads) { c in
+    let plane = input + c &* g.planeSize
     for ki in 0..<g.kernelH {
+      let rows = taps.rows[ki]
       for kj in 0..<g.kernelW {
-        let src = columns + ((c * g.kernelH + ki) * g.kernelW + kj) * ld
-        let valid = g.validColumns(offset: kj * g.dilationW)
-        guard !valid.isEmpty else { continue }
-        for oh in 0..<g.outH {
-          let ih = oh * g.strideH - g.padH + ki * g.dilationH
-          guard ih >= 0, ih < g.height else { continue }
-          let col = src + oh * g.outW
-          let base = input + c * g.planeSize + ih * g.width
-            + valid.lowerBound * g.strideW - g.padW + kj * g.dilationW
-          if g.strideW == 1 {
-            for ow in valid { base[ow - valid.lowerBound] += col[ow] }
-          } else {
-            var dst = base
-            for ow in valid {
-              dst.pointee += col[ow]
-              dst += g.strideW
+        let valid = taps.columns[kj]
+        guard !valid.isEmpty, !rows.isEmpty else { continue }
+        let tap = (c &* g.kernelH &+ ki) &* g.kernelW &+ kj
+        let col = columns + (tap &* ld &+ rows.lowerBound &* outW &+ valid.lowerBound)
+        let base = plane + (taps.firstInputRow(rows, ki, g) &* g.width &+ taps.shifts[kj])
+        if g.strideW == 1 {
+          addBlock(base, g.strideH &* g.width, col, outW, rows: rows.count, width: valid.count)
+        } else {
+          for r in 0..<rows.count {
+            var (d, s) = (base + r &* g.strideH &* g.width, col + r &* outW)
+            for _ in 0..<valid.count {
+              d.pointee += s.pointee
+              d += g.strideW
+              s += 1
             }
           }
         }
       }
     }
   }
+}
+
+/// Per kernel tap, the output rows and columns that read inside the image,
+/// computed once per call: the divisions behind them cost more than a whole
+/// 3-float row move when redone for every tap of every plane.
+private struct TapRanges {
+  /// `rows[ki]`: the output rows of kernel row `ki` that read an input row.
+  let rows: [Range<Int>]
+  /// `columns[kj]`: likewise for kernel column `kj`.
+  let columns: [Range<Int>]
+  /// `shifts[kj]`: the input column read by output column `columns[kj].lowerBound`.
+  let shifts: [Int]
+
+  init(_ g: WindowGeometry) {
+    rows = (0..<g.kernelH).map { validRows(g, offset: $0 * g.dilationH) }
+    let columns = (0..<g.kernelW).map { g.validColumns(offset: $0 * g.dilationW) }
+    self.columns = columns
+    shifts = (0..<g.kernelW).map { columns[$0].lowerBound * g.strideW - g.padW + $0 * g.dilationW }
+  }
+
+  /// The input row read by output row `rows.lowerBound` of kernel row `ki`.
+  @inline(__always)
+  func firstInputRow(_ rows: Range<Int>, _ ki: Int, _ g: WindowGeometry) -> Int {
+    rows.lowerBound &* g.strideH &- g.padH &+ ki &* g.dilationH
+  }
+}
+
+/// The output rows `oh` whose input row `oh*strideH - padH + offset` lies
+/// inside `0..<height`, for a kernel tap at `offset = ki * dilationH`
+/// (the row counterpart of `WindowGeometry.validColumns`).
+private func validRows(_ g: WindowGeometry, offset: Int) -> Range<Int> {
+  let shift = offset - g.padH  // input row of oh = 0
+  let lo = shift >= 0 ? 0 : (-shift + g.strideH - 1) / g.strideH
+  let last = g.height - 1 - shift  // oh * strideH <= last
+  let hi = last < 0 ? 0 : min(g.outH, last / g.strideH + 1)
+  return min(lo, g.outH)..<max(min(lo, g.outH), hi)
 }
 
 private func columnStride(_ g: WindowGeometry, _ ld: Int?) throws(KernelError) -> Int {

@@ -1,3 +1,5 @@
+import CMetaKernels
+
 // 2-D max and average pooling over NCHW planes (batch x channels folded into
 // `WindowGeometry.planes`), with the adjoints their gradients need.
 
@@ -5,12 +7,17 @@
 /// `indices[p, oh, ow]` its flat position `ih*width + iw` within plane `p`
 /// (padding never wins; -1, with output -inf, for a dilated window that misses
 /// the input entirely). A NaN in a window is propagated, as in PyTorch.
+/// Indices are 32-bit (half the memory traffic of `Int` on the largest
+/// tensors of a conv net); planes of more than `Int32.max` elements are rejected.
 /// Throws if the padding exceeds half the kernel (a window could then be all padding).
 public func maxPool2d(
   _ g: WindowGeometry, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
-  indices: UnsafeMutablePointer<Int>, threads: Int = 1
+  indices: UnsafeMutablePointer<Int32>, threads: Int = 1
 ) throws(KernelError) {
   try checkPoolPadding(g)
+  guard g.planeSize <= Int(Int32.max) else {
+    throw .invalidArgument("plane of \(g.height) x \(g.width) elements is too large for max pooling (at most \(Int32.max))")
+  }
   if g.isDenseTwoByTwo { return maxPool2x2(g, input: input, output: output, indices: indices, threads: threads) }
   let outPlane = g.outH * g.outW
   forEachPlane(g, threads: threads) { p in
@@ -38,7 +45,7 @@ public func maxPool2d(
           }
         }
         output[o] = best
-        indices[o] = arg
+        indices[o] = Int32(truncatingIfNeeded: arg)  // < planeSize <= Int32.max, or -1
         o += 1
       }
     }
@@ -55,32 +62,16 @@ extension WindowGeometry {
 }
 
 /// `maxPool2d` for `isDenseTwoByTwo` windows: the same scan order, ties and NaN
-/// rule as the general loop, without its per-element bounds checks.
+/// rule as the general loop, in C without bounds checks or branches (random
+/// data would mispredict every compare).
 private func maxPool2x2(
   _ g: WindowGeometry, input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
-  indices: UnsafeMutablePointer<Int>, threads: Int
+  indices: UnsafeMutablePointer<Int32>, threads: Int
 ) {
-  let outPlane = g.outH * g.outW, width = g.width
+  let outPlane = g.outH * g.outW
   forEachPlane(g, threads: threads) { p in
-    let x = input + p * g.planeSize
-    var o = p * outPlane
-    for oh in 0..<g.outH {
-      let top = 2 * oh * width
-      for ow in 0..<g.outW {
-        let first = top + 2 * ow
-        var best = x[first], arg = first
-        @inline(__always) func consider(_ k: Int) {
-          let v = x[k]
-          if v > best || (v.isNaN && !best.isNaN) { best = v; arg = k }
-        }
-        consider(first + 1)
-        consider(first + width)
-        consider(first + width + 1)
-        output[o] = best
-        indices[o] = arg
-        o += 1
-      }
-    }
+    meta_maxpool2x2_plane(input + p * g.planeSize, Int64(g.height), Int64(g.width),
+                          output + p * outPlane, indices + p * outPlane)
   }
 }
 
@@ -88,14 +79,14 @@ private func maxPool2x2(
 /// `gradInput[p, indices[p, oh, ow]]`. Accumulates into `gradInput`.
 /// Indices outside `0..<height*width` are ignored rather than trusted.
 public func maxPool2dBackward(
-  _ g: WindowGeometry, gradOutput: UnsafePointer<Float>, indices: UnsafePointer<Int>,
+  _ g: WindowGeometry, gradOutput: UnsafePointer<Float>, indices: UnsafePointer<Int32>,
   gradInput: UnsafeMutablePointer<Float>, threads: Int = 1
 ) {
   let outPlane = g.outH * g.outW
   forEachPlane(g, threads: threads) { p in
     let gi = gradInput + p * g.planeSize
     for o in (p * outPlane)..<((p + 1) * outPlane) {
-      let idx = indices[o]
+      let idx = Int(indices[o])
       if idx >= 0, idx < g.planeSize { gi[idx] += gradOutput[o] }
     }
   }

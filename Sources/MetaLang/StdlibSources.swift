@@ -662,10 +662,12 @@ fn mlp_apply(self, params, x) {
 }
 
 # One conv4 block: 3x3 convolution, batch norm (statistics of the batch itself,
-# as in MAML's reference code), ReLU, 2x2 max pooling.
+# as in MAML's reference code), ReLU, 2x2 max pooling. ReLU and max pooling
+# commute (relu of a window's max is the max of its relus, and the gradient
+# reaches the same input), so pooling first gives ReLU a quarter of the values.
 fn conv_block(layer, x) {
   let z = conv2d(x, layer.w, layer.b, stride: 1, padding: 1)
-  max_pool2d(relu(batch_norm(z, layer.gamma, layer.beta)), 2)
+  relu(max_pool2d(batch_norm(z, layer.gamma, layer.beta), 2))
 }
 
 fn conv_block_init(n_in, n_out) {

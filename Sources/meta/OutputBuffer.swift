@@ -19,6 +19,13 @@ final class OutputBuffer: @unchecked Sendable {
   private var bytes: [UInt8] = []
   /// Set once a write fails (e.g. the reader closed the pipe): later output is dropped.
   private var broken = false
+  /// When output last went out (monotonic seconds).
+  private var lastFlush = monotonicSeconds()
+  /// A block-buffered stream still writes out a finished line once this many
+  /// seconds have passed since the last write, so the log of a training run
+  /// redirected to a file (`meta train.meta > log`) stays current while a
+  /// `print` in a hot loop still costs a memcpy.
+  static let staleAfter = 1.0
 
   /// - Parameter lineBuffered: nil chooses line buffering exactly when `fd` is a terminal.
   init(fd: Int32, lineBuffered: Bool? = nil) {
@@ -35,8 +42,10 @@ final class OutputBuffer: @unchecked Sendable {
     defer { lock.unlock() }
     bytes.append(contentsOf: text.utf8)
     // A `\r` (a progress bar redrawing its line) is shown at once too.
-    if bytes.count >= Self.capacity || (lineBuffered && text.utf8.contains { $0 == 0x0A || $0 == 0x0D }) {
+    if bytes.count >= Self.capacity {
       flushLocked()
+    } else if text.utf8.contains(where: { $0 == 0x0A || $0 == 0x0D }) {
+      if lineBuffered || monotonicSeconds() - lastFlush >= Self.staleAfter { flushLocked() }
     }
   }
 
@@ -53,7 +62,15 @@ final class OutputBuffer: @unchecked Sendable {
       broken = !bytes.withUnsafeBytes { writeFully(fd, $0) }
     }
     bytes.removeAll(keepingCapacity: true)
+    lastFlush = monotonicSeconds()
   }
+}
+
+/// Seconds on the monotonic clock (unaffected by changes to the wall clock).
+private func monotonicSeconds() -> Double {
+  var t = timespec()
+  clock_gettime(CLOCK_MONOTONIC, &t)
+  return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
 }
 
 /// Writes all of `buffer` to `fd`, retrying partial writes and interrupted calls.

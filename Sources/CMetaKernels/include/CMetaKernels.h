@@ -105,6 +105,16 @@ void meta_vsigmoid_avx512(const float *x, float *y, int64_t n);
 void meta_vsigmoid_avx2(const float *x, float *y, int64_t n);
 void meta_vsigmoid_generic(const float *x, float *y, int64_t n);
 
+// ---------------------------------------------------------------------------
+// Pooling.
+
+/// 2x2 max pooling at stride 2 of one `height x width` plane (`height/2 x
+/// width/2` outputs): each output the window's largest input (the first on
+/// ties; the first NaN if any), `idx` its flat position `ih*width + iw`.
+/// `height*width` must fit in int32_t.
+void meta_maxpool2x2_plane(const float *x, int64_t height, int64_t width,
+                           float *out, int32_t *idx);
+
 #ifdef __cplusplus
 }
 #endif

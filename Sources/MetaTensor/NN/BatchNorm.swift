@@ -14,9 +14,9 @@ public struct BatchNormResult {
 /// over N, H, W) or `x [N, C]` (over N), with optional per-channel scale
 /// `gamma [C]` and shift `beta [C]`.
 ///
-/// In training mode the batch mean and biased variance normalize `x`; they are
-/// computed with differentiable ops, so the gradient (of any order) includes
-/// the paths through the statistics. When running statistics are given they
+/// In training mode the batch mean and biased variance normalize `x`, in one
+/// fused op (`batchNormTraining`) whose gradient, of any order, includes the
+/// paths through the statistics. When running statistics are given they
 /// are updated as in PyTorch: `(1 - momentum) * running + momentum * batch`,
 /// using the unbiased variance. In evaluation mode the running statistics
 /// normalize `x` and are returned unchanged. Functional: nothing is mutated.
@@ -40,42 +40,30 @@ public func batchNorm(
   guard eps >= 0, eps.isFinite else { throw TensorError("batchNorm: eps \(eps) must be finite and not negative") }
   guard momentum >= 0, momentum <= 1 else { throw TensorError("batchNorm: momentum \(momentum) must lie in [0, 1]") }
 
-  let axes = x.rank == 4 ? [0, 2, 3] : [0]
-  let paramShape = x.rank == 4 ? [1, channels, 1, 1] : [1, channels]
-  var output: Tensor
-  let newMean: Tensor?, newVar: Tensor?
   if training {
-    let perChannel = axes.reduce(1) { $0 * x.shape[$1] }
+    let perChannel = x.shape.enumerated().reduce(1) { $1.offset == 1 ? $0 : $0 * $1.element }
     guard perChannel > 1 else {
       throw TensorError("batchNorm: training needs more than 1 value per channel, input \(shapeText(x.shape)) has \(perChannel)")
     }
-    let mean = try x.mean(axes: axes, keepdims: true)
-    let centered = try x - mean
-    let variance = try centered.square().mean(axes: axes, keepdims: true)
-    // gamma / std is per channel: one multiply over x instead of a divide and a multiply.
-    output = try centered * perChannelScale(gamma, std: (variance + eps).sqrt(), paramShape)
-    if let runningMean, let runningVar {
-      let unbiased = Float(Double(perChannel) / Double(perChannel - 1))
-      let keep = 1 - momentum
-      newMean = try (keep * runningMean.detached() + momentum * mean.detached().reshape([channels]))
-      newVar = try (keep * runningVar.detached() + (momentum * unbiased) * variance.detached().reshape([channels]))
-    } else {
-      (newMean, newVar) = (nil, nil)
-    }
-  } else {
+    let (output, mean, variance) = try batchNormTraining(x, gamma: gamma, beta: beta, eps: eps)
     guard let runningMean, let runningVar else {
-      throw TensorError("batchNorm: evaluation mode (training: false) needs runningMean and runningVar")
+      return BatchNormResult(output: output, runningMean: nil, runningVar: nil)
     }
-    let mean = try runningMean.reshape(paramShape), variance = try runningVar.reshape(paramShape)
-    output = try (x - mean) * perChannelScale(gamma, std: (variance + eps).sqrt(), paramShape)
-    (newMean, newVar) = (runningMean, runningVar)
+    let unbiased = Float(Double(perChannel) / Double(perChannel - 1))
+    let keep = 1 - momentum
+    let batchMean = try Tensor(shape: [channels], scalars: mean.map { Float($0) })
+    let batchVar = try Tensor(shape: [channels], scalars: variance.map { Float($0) })
+    return BatchNormResult(
+      output: output,
+      runningMean: try keep * runningMean.detached() + momentum * batchMean,
+      runningVar: try keep * runningVar.detached() + (momentum * unbiased) * batchVar)
   }
-  if let beta { output = try output + beta.reshape(paramShape) }
-  return BatchNormResult(output: output, runningMean: newMean, runningVar: newVar)
-}
-
-/// `gamma / std` (or `1 / std`) shaped `paramShape`: a small per-channel tensor.
-private func perChannelScale(_ gamma: Tensor?, std: Tensor, _ paramShape: [Int]) throws -> Tensor {
-  guard let gamma else { return try 1 / std }
-  return try gamma.reshape(paramShape) / std
+  guard let runningMean, let runningVar else {
+    throw TensorError("batchNorm: evaluation mode (training: false) needs runningMean and runningVar")
+  }
+  // gamma / std is per channel: one multiply over x instead of a divide and a multiply.
+  let std = try (runningVar + eps).sqrt()
+  let scale = try gamma.map { try $0 / std } ?? (1 / std)
+  let output = try channelAffine(x, mean: runningMean, scale: scale, shift: beta ?? Tensor.zeros([channels]))
+  return BatchNormResult(output: output, runningMean: runningMean, runningVar: runningVar)
 }

@@ -4,8 +4,8 @@
 /// `outH = (H + 2*padding.height - kh) / stride.height + 1` (likewise W).
 ///
 /// Its value is `reshape(W[O, C*kh*kw] @ im2col(x))` per image. It is computed
-/// image by image (im2col into a small reused buffer, then one matrix
-/// product written straight into the NCHW output), so no `N*C*kh*kw*outH*outW`
+/// in small groups of images (their columns side by side in a cache-sized
+/// buffer, one matrix product per group), so no `N*C*kh*kw*outH*outW`
 /// column matrix is built or kept for the backward pass. It is differentiable
 /// to any order: the three linear maps involved — the convolution, its
 /// adjoint in the input (`col2im(Wᵀ g)`) and its adjoint in the weight

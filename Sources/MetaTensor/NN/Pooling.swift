@@ -34,51 +34,65 @@ public func maxPool2d(
   let layout = try PoolLayout(op: "maxPool2d", inputShape: x.shape, kernel: kernel,
                               stride: stride ?? kernel, padding: padding)
   let g = layout.window
-  var found = [Int](repeating: 0, count: layout.outputShape.reduce(1, *))
+  let argmax = PoolIndices(count: layout.outputShape.reduce(1, *))
   let pooled = try x.detached().withContiguousBuffer { src in
     try Tensor.custom("max_pool2d", shape: layout.outputShape, inputs: [], fill: { out in
       guard let input = src.baseAddress, let output = out.baseAddress else { return }
-      try found.withUnsafeMutableBufferPointer { indices in
-        guard let idx = indices.baseAddress else { return }
-        do {
-          try MetaKernels.maxPool2d(g, input: input, output: output, indices: idx, threads: layout.threads)
-        } catch {
-          throw TensorError("maxPool2d: \(kernelReason(error))")
-        }
+      do {
+        // The kernel writes every index (or throws).
+        try MetaKernels.maxPool2d(g, input: input, output: output, indices: argmax.base, threads: layout.threads)
+      } catch {
+        throw TensorError("maxPool2d: \(kernelReason(error))")
       }
     }, backward: { _ in [] })
   }
-  let argmax = found
   return pooled.recorded(as: "max_pool2d", inputs: [x]) { c in
     [try scatterToArgmax(c.grad, argmax, layout)]
   }
 }
 
+/// A max pooling's argmax indices (position within the plane), kept for the
+/// backward pass. The buffer comes from the tensor buffer pool: a conv net's
+/// first pooling keeps tens of millions of them, and a fresh allocation every
+/// step would pay a page fault per 4 KiB.
+final class PoolIndices: @unchecked Sendable {
+  private let storage: Storage
+  let count: Int
+  /// Written once by the pooling kernel, read-only afterwards.
+  let base: UnsafeMutablePointer<Int32>
+
+  init(count: Int) {
+    self.count = count
+    storage = Storage(count: count)  // Float and Int32 have the same size
+    base = UnsafeMutableRawPointer(storage.base).bindMemory(to: Int32.self, capacity: count)
+  }
+
+  // The pool hands the memory out as Float again.
+  deinit { UnsafeMutableRawPointer(storage.base).bindMemory(to: Float.self, capacity: count) }
+}
+
 /// Zeros of the pooling input's shape with `grad [N, C, outH, outW]` added at
 /// the argmax positions (the adjoint of `gatherAtArgmax`).
-func scatterToArgmax(_ grad: Tensor, _ argmax: [Int], _ layout: PoolLayout) throws -> Tensor {
+func scatterToArgmax(_ grad: Tensor, _ argmax: PoolIndices, _ layout: PoolLayout) throws -> Tensor {
   let g = layout.window
   return try grad.withContiguousBuffer { src in
     try Tensor.custom("max_pool2d_backward", shape: layout.inputShape, inputs: [grad], fill: { out in
       out.initialize(repeating: 0)
       guard let gradOut = src.baseAddress, let gradIn = out.baseAddress else { return }
-      argmax.withUnsafeBufferPointer { indices in
-        guard let idx = indices.baseAddress else { return }
-        MetaKernels.maxPool2dBackward(g, gradOutput: gradOut, indices: idx, gradInput: gradIn, threads: layout.threads)
-      }
+      MetaKernels.maxPool2dBackward(g, gradOutput: gradOut, indices: argmax.base, gradInput: gradIn, threads: layout.threads)
     }, backward: { c in [try gatherAtArgmax(c.grad, argmax, layout)] })
   }
 }
 
 /// The elements of `x` (the pooling input's shape) at the argmax positions,
 /// shaped like the pooling output (the adjoint of `scatterToArgmax`).
-func gatherAtArgmax(_ x: Tensor, _ argmax: [Int], _ layout: PoolLayout) throws -> Tensor {
+func gatherAtArgmax(_ x: Tensor, _ argmax: PoolIndices, _ layout: PoolLayout) throws -> Tensor {
   let g = layout.window, outPlane = g.outH * g.outW
   return try x.withContiguousBuffer { src in
     try Tensor.custom("max_pool2d_gather", shape: layout.outputShape, inputs: [x], fill: { out in
       for p in 0..<g.planes {
         for o in (p * outPlane)..<((p + 1) * outPlane) {
-          let i = argmax[o]
+          let i = Int(argmax.base[o])
           // The kernel never leaves -1 for dense windows; guard anyway.
           out[o] = i >= 0 && i < g.planeSize ? src[p * g.planeSize + i] : 0
         }
