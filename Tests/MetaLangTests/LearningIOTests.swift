@@ -296,6 +296,23 @@ final class LearningIOTests: XCTestCase {
     XCTAssertEqual(lines, 12)  // every 3 steps, and the last
   }
 
+  func testDefaultIntervalAlsoPrintsAfterAQuietMinute() throws {
+    var out = ""
+    // Steps 40 s apart: the 10%-interval (every 100 steps) is never reached,
+    // but a line is due once 60 s passed since the last one.
+    let clock = FakeClock([0] + (1...4).map { Double($0) * 40 })
+    let bar = ProgressBar(total: 1000, label: "fit", every: nil, terminal: false, clock: clock.now, write: { out += $0 })
+    for step in 1...4 { try bar.update(step: step, loss: 1) }
+    // 2 steps in 80 s = 0.025 it/s; 998 steps left x 40 s = 11h05m (then 996 x 40 s).
+    XCTAssertEqual(out, "fit step 2/1000 loss 1.0000 0.03 it/s eta 11h05m\nfit step 4/1000 loss 1.0000 0.03 it/s eta 11h04m\n")
+    // A caller's explicit `every` is kept exactly.
+    var quiet = ""
+    let slow = FakeClock([0] + (1...4).map { Double($0) * 400 })
+    let fixed = ProgressBar(total: 1000, label: "fit", every: 100, terminal: false, clock: slow.now, write: { quiet += $0 })
+    for step in 1...4 { try fixed.update(step: step, loss: 1) }
+    XCTAssertEqual(quiet, "")
+  }
+
   func testTerminalRedrawsAtMostTenTimesASecond() throws {
     var out = ""
     // Steps 1/16 s apart: a redraw at steps 1, 3, 5, 7, 9 and always at the last.

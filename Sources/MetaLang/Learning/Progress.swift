@@ -1,6 +1,7 @@
 // `progress(total, label:, every:)`: the progress line of a training loop. On a
 // terminal it redraws one line with `\r` (at most ten times a second); elsewhere
-// (a log file, a pipe, a test) it prints a plain line every `every` steps.
+// (a log file, a pipe, a test) it prints a plain line every `every` steps, and
+// by default also after a minute without one (a long run's log stays alive).
 
 import Foundation
 import MetaTensor
@@ -12,6 +13,9 @@ final class ProgressBar {
   let label: String
   /// Plain-line interval when not on a terminal.
   let every: Int
+  /// Whether a plain line is also due after `quietInterval` seconds without
+  /// one (when `every` was not chosen by the caller).
+  let timed: Bool
   let terminal: Bool
   private let clock: () -> Double
   private let write: (String) -> Void
@@ -25,6 +29,7 @@ final class ProgressBar {
   private var lastLength = 0
   /// The step of the last plain line.
   private var lastPrinted = 0
+  private var lastPrintedAt: Double
   /// Losses since the last line shown (their mean is what is shown).
   private var lossSum = 0.0
   private var lossCount = 0
@@ -33,6 +38,9 @@ final class ProgressBar {
 
   /// Seconds between two redraws on a terminal.
   static let redrawInterval = 0.1
+  /// Longest silence in a log by default: a 60,000-step run prints every
+  /// 6,000 steps, which can be hours apart.
+  static let quietInterval = 60.0
   static let barWidth = 20
 
   init(total: Int, label: String, every: Int?, terminal: Bool, clock: @escaping () -> Double,
@@ -40,10 +48,12 @@ final class ProgressBar {
     self.total = total
     self.label = label
     self.every = every ?? max(1, total / 10)
+    timed = every == nil
     self.terminal = terminal
     self.clock = clock
     self.write = write
     start = clock()
+    lastPrintedAt = start
   }
 
   /// Records that `step` (1-based) finished with `loss` (nil when there is none).
@@ -60,8 +70,9 @@ final class ProgressBar {
       guard step == total || now - lastDraw >= Self.redrawInterval else { return }
       lastDraw = now
       redraw(takeLoss(), elapsed: now - start, tail: "eta " + ProgressText.duration(eta(now)))
-    } else if step - lastPrinted >= every || step == total {
+    } else if step - lastPrinted >= every || step == total || (timed && now - lastPrintedAt >= Self.quietInterval) {
       lastPrinted = step
+      lastPrintedAt = now
       var line = "\(label) step \(step)/\(total)"
       if let loss = takeLoss() { line += " loss " + ProgressText.loss(loss) }
       line += " " + ProgressText.rate(steps: stepsHere, seconds: now - start)
