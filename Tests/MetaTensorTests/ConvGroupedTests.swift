@@ -28,6 +28,11 @@ final class ConvGroupedTests: XCTestCase {
     Case(x: [11, 2, 6, 5], w: [3, 2, 1, 4], stride: Size2D(1, 3), padding: 0),  // non-square
     Case(x: [13, 4, 3, 3], w: [6, 4, 3, 3]),  // 1x1 outputs: 13 images in one product
     Case(x: [6, 2, 30, 29], w: [3, 2, 3, 3], padding: 1),  // rows wider than 8 floats
+    // C*kh*kw >= 64 and O >= 32: the direct kernels (ConvDirect.swift); the
+    // input gradient too when C >= 32 and the stride is 1.
+    Case(x: [5, 8, 3, 3], w: [40, 8, 3, 3], padding: 1),
+    Case(x: [3, 32, 5, 4], w: [33, 32, 3, 3], padding: 1),
+    Case(x: [3, 32, 7, 6], w: [32, 32, 3, 3], stride: Size2D(2, 2), padding: Size2D(1, 0)),
   ]
 
   // MARK: Direct loops

@@ -1,6 +1,6 @@
 """conv2d at the conv4 encoder's shapes in PyTorch: the twin of conv_bench.meta.
 
-    python bench/conv/conv_torch.py [--batches 600,75] [--runs 5] [--min-s 0.1] [--threads 1]
+    python bench/conv/conv_torch.py [--batches 600,75,5] [--runs 5] [--min-s 0.1] [--threads 1]
 
 Prints `CONV <layer> <N> <op> <ms>` lines (best of `runs`, ms per call) for
 fwd (conv2d), grad_w (forward + gradient in w of sum(conv2d(x, w) * r)) and
@@ -35,7 +35,7 @@ def best_ms(f, runs, min_s):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--batches", default="600,75")
+    ap.add_argument("--batches", default="600,75,5")
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--min-s", type=float, default=0.1)
     ap.add_argument("--threads", type=int, default=1)

@@ -11,7 +11,7 @@
 #   SCRATCH    swift scratch path (default .build-bench); META overrides the binary
 #   NO_BUILD=1 skip the release build
 #   PY         python with torch (default /tmp/peers/bin/python; see bench/maml_sine/setup_peers.sh)
-#   BATCHES    comma-separated batch sizes (default 600,75)
+#   BATCHES    comma-separated batch sizes (default 600,75,5)
 #   RUNS       timed runs per figure (default 5); MIN_S seconds per run at least (default 0.1)
 #   OUT        directory for the raw outputs (default /tmp/conv_bench)
 set -uo pipefail
@@ -21,7 +21,7 @@ ROOT="$(cd "$HERE/../.." && pwd)"
 SCRATCH="${SCRATCH:-.build-bench}"
 META="${META:-$ROOT/$SCRATCH/release/meta}"
 PY="${PY:-/tmp/peers/bin/python}"
-BATCHES="${BATCHES:-600,75}"
+BATCHES="${BATCHES:-600,75,5}"
 RUNS="${RUNS:-5}"
 MIN_S="${MIN_S:-0.1}"
 OUT="${OUT:-/tmp/conv_bench}"

@@ -115,6 +115,34 @@ void meta_vsigmoid_generic(const float *x, float *y, int64_t n);
 void meta_maxpool2x2_plane(const float *x, int64_t height, int64_t width,
                            float *out, int32_t *idx);
 
+// ---------------------------------------------------------------------------
+// Direct convolution over a zero-padded input (conv_direct.c). Kernel row p
+// of output position q reads x[xbase[q] + koff[p]]. `wt` is the weight matrix
+// transposed, [k, ldw] (ldw a multiple of 16, zero past the live channels);
+// `gt` likewise holds the output gradient as [npos, ldw]. `_avx2` needs
+// META_CPU_AVX2_FMA or better, `_avx512` needs META_CPU_AVX512.
+// ---------------------------------------------------------------------------
+
+/// out[obase[q] + o*ostride] = bias[o] (0 when bias is NULL)
+///   + sum over p < k of wt[p*ldw + o] * x[xbase[q] + koff[p]], for q < npos, o < nout.
+void meta_conv_direct_fwd_avx512(const float *x, const int64_t *xbase, const int64_t *obase, int64_t npos,
+                                 const int64_t *koff, int64_t k, const float *wt, int64_t ldw,
+                                 int64_t nout, const float *bias, float *out, int64_t ostride);
+void meta_conv_direct_fwd_avx2(const float *x, const int64_t *xbase, const int64_t *obase, int64_t npos,
+                               const int64_t *koff, int64_t k, const float *wt, int64_t ldw,
+                               int64_t nout, const float *bias, float *out, int64_t ostride);
+void meta_conv_direct_fwd_generic(const float *x, const int64_t *xbase, const int64_t *obase, int64_t npos,
+                                  const int64_t *koff, int64_t k, const float *wt, int64_t ldw,
+                                  int64_t nout, const float *bias, float *out, int64_t ostride);
+/// dwt[p*ldw + o] += sum over q < npos (in order) of x[xbase[q] + koff[p]] * gt[q*ldw + o],
+/// for p < k, o < ldw.
+void meta_conv_direct_wgrad_avx512(const float *x, const int64_t *xbase, int64_t npos, const int64_t *koff,
+                                   int64_t k, const float *gt, int64_t ldw, float *dwt);
+void meta_conv_direct_wgrad_avx2(const float *x, const int64_t *xbase, int64_t npos, const int64_t *koff,
+                                 int64_t k, const float *gt, int64_t ldw, float *dwt);
+void meta_conv_direct_wgrad_generic(const float *x, const int64_t *xbase, int64_t npos, const int64_t *koff,
+                                    int64_t k, const float *gt, int64_t ldw, float *dwt);
+
 #ifdef __cplusplus
 }
 #endif

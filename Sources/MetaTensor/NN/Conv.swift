@@ -3,10 +3,11 @@
 /// `bias [O]`, giving `[N, O, outH, outW]` with
 /// `outH = (H + 2*padding.height - kh) / stride.height + 1` (likewise W).
 ///
-/// Its value is `reshape(W[O, C*kh*kw] @ im2col(x))` per image. It is computed
-/// in small groups of images (their columns side by side in a cache-sized
-/// buffer, one matrix product per group), so no `N*C*kh*kw*outH*outW`
-/// column matrix is built or kept for the backward pass. It is differentiable
+/// Its value is `reshape(W[O, C*kh*kw] @ im2col(x))` per image. Layers with
+/// enough channels run a direct convolution kernel (no column matrix at all);
+/// the others run in small groups of images (their columns side by side in a
+/// cache-sized buffer, one matrix product per group). Either way no
+/// `N*C*kh*kw*outH*outW` column matrix is built or kept for the backward pass. It is differentiable
 /// to any order: the three linear maps involved — the convolution, its
 /// adjoint in the input (`col2im(Wᵀ g)`) and its adjoint in the weight
 /// (`Σ g im2col(x)ᵀ`) — are recorded ops whose derivatives are each other.

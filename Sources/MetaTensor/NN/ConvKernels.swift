@@ -101,12 +101,18 @@ struct ConvGeometry: Equatable, Sendable {
 /// images is one matrix product over their column matrices side by side,
 /// `[k, G*l]`; outputs and gradients move between that layout and NCHW by
 /// block copies (cheap next to the k = C*kh*kw multiply-adds per element).
+/// Layers with many channels skip the column matrix and run the direct
+/// kernels instead (`DirectConv`, chosen by `directConv`).
 extension ConvGeometry {
   /// y[n] = W[O, k] @ im2col(x[n])[k, l] (+ bias[O] on every column).
   func forward(
     x: UnsafePointer<Float>, w: UnsafePointer<Float>, bias: UnsafeBufferPointer<Float>?,
     y: UnsafeMutablePointer<Float>
   ) throws {
+    if let direct = directConv {
+      direct.forward(x: x, batch: batch, w: w, bias: bias?.baseAddress, y: y, threads: ThreadPool.maxThreads)
+      return
+    }
     let (o, k, l) = (outChannels, k, l)
     try forEachGroup(parts: partCount, op: "conv2d") { _, images, cols, spare, threads throws(KernelError) in
       let width = images.count * l
@@ -129,6 +135,10 @@ extension ConvGeometry {
 
   /// dx[n] = col2im(Wᵀ[k, O] @ g[n][O, l]): the adjoint of `forward` in x.
   func inputGradient(g: UnsafePointer<Float>, w: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>) throws {
+    if let direct = directInputGradient {
+      try direct.inputGradient(g: g, batch: batch, w: w, dx: dx, threads: ThreadPool.maxThreads)
+      return
+    }
     let (o, k, l) = (outChannels, k, l)
     dx.update(repeating: 0, count: batch * imageSize)
     try forEachGroup(parts: partCount, op: "conv2d") { _, images, cols, spare, threads throws(KernelError) in
@@ -148,6 +158,10 @@ extension ConvGeometry {
   /// shape fills the micro-kernel's tiles better (k = 9 and O = 64 for a
   /// one-channel 3x3 layer: 75% of a 12x32 tile used as [9, 64], 25% as [64, 9]).
   func weightGradient(g: UnsafePointer<Float>, x: UnsafePointer<Float>, dw: UnsafeMutablePointer<Float>) throws {
+    if let direct = directConv {
+      direct.weightGradient(x: x, batch: batch, g: g, dw: dw, threads: ThreadPool.maxThreads)
+      return
+    }
     let (o, k, l) = (outChannels, k, l)
     let parts = partCount
     let transposed = sgemmTileEfficiency(m: k, n: o) > sgemmTileEfficiency(m: o, n: k)
@@ -181,6 +195,25 @@ extension ConvGeometry {
         }
       }
     }
+  }
+
+  /// The direct kernels when they beat the column-matrix path (bench/conv/run.sh
+  /// and 28x28 and 42x42 spot checks): at least 64 multiply-adds per output
+  /// and 32 output channels, so the 64-channel register tiles run mostly full
+  /// (16 filters left the tile load-bound at half the column path's speed; a
+  /// 3-channel 3x3 layer, k = 27, ran 3x slower than its column path).
+  private var directConv: DirectConv? {
+    guard k >= 64, outChannels >= 32 else { return nil }
+    return try? DirectConv(window: window, outChannels: outChannels)
+  }
+
+  /// The direct input gradient, a forward convolution from the O output
+  /// channels back to the C input channels: the same bounds, mirrored.
+  private var directInputGradient: DirectConv? {
+    guard outChannels * window.kernelH * window.kernelW >= 64, window.planes >= 32,
+      let direct = try? DirectConv(window: window, outChannels: outChannels), direct.supportsInputGradient
+    else { return nil }
+    return direct
   }
 
   /// The output gradients of `images` as one `[O, count*l]` matrix: `g`'s own
