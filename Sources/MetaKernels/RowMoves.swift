@@ -75,32 +75,13 @@ func addRow(_ dst: UnsafeMutablePointer<Float>, _ src: UnsafePointer<Float>, _ n
 }
 
 /// Copies a `rows x width` block: row `r` from `src + r*srcStride` to
-/// `dst + r*dstStride`. The narrow widths of small images get their own
-/// loops with the width a constant, so each row is a few straight moves.
+/// `dst + r*dstStride`.
 @inline(__always)
 func copyBlock(
   _ dst: UnsafeMutablePointer<Float>, _ dstStride: Int, _ src: UnsafePointer<Float>, _ srcStride: Int,
   rows: Int, width: Int
 ) {
-  @inline(__always)
-  func run(_ w: Int) {
-    var (d, s) = (dst, src)
-    for _ in 0..<rows {
-      copyRow(d, s, w)
-      d += dstStride
-      s += srcStride
-    }
-  }
-  switch width {
-  case 1: run(1)
-  case 2: run(2)
-  case 3: run(3)
-  case 4: run(4)
-  case 5: run(5)
-  case 6: run(6)
-  case 7: run(7)
-  default: run(width)
-  }
+  forEachRow(dst, dstStride, src, srcStride, rows: rows, width: width, copyRow)
 }
 
 /// Adds a `rows x width` block: row `r` of `src` (rows `srcStride` apart)
@@ -110,11 +91,22 @@ func addBlock(
   _ dst: UnsafeMutablePointer<Float>, _ dstStride: Int, _ src: UnsafePointer<Float>, _ srcStride: Int,
   rows: Int, width: Int
 ) {
+  forEachRow(dst, dstStride, src, srcStride, rows: rows, width: width, addRow)
+}
+
+/// Runs `move(dstRow, srcRow, width)` over the rows of a block. The narrow
+/// widths of small images get their own loops with the width a constant, so
+/// each row is a few straight moves.
+@inline(__always)
+private func forEachRow(
+  _ dst: UnsafeMutablePointer<Float>, _ dstStride: Int, _ src: UnsafePointer<Float>, _ srcStride: Int,
+  rows: Int, width: Int, _ move: (UnsafeMutablePointer<Float>, UnsafePointer<Float>, Int) -> Void
+) {
   @inline(__always)
   func run(_ w: Int) {
     var (d, s) = (dst, src)
     for _ in 0..<rows {
-      addRow(d, s, w)
+      move(d, s, w)
       d += dstStride
       s += srcStride
     }

@@ -7,30 +7,14 @@ fwd (conv2d), grad_w (forward + gradient in w of sum(conv2d(x, w) * r)) and
 grad_xw (the same in x and w).
 """
 import argparse
-import time
+import os
+import sys
 
 import torch
 import torch.nn.functional as F
 
-
-def best_ms(f, runs, min_s):
-    f()
-    n = 1
-    while True:
-        t0 = time.perf_counter()
-        for _ in range(n):
-            f()
-        if time.perf_counter() - t0 >= min_s or n >= 100000:
-            break
-        n *= 2
-    best = None
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        for _ in range(n):
-            f()
-        ms = (time.perf_counter() - t0) / n * 1000
-        best = ms if best is None else min(best, ms)
-    return best
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import timing  # noqa: E402  (bench/timing.py: the peers' shared timing method)
 
 
 def main():
@@ -62,7 +46,7 @@ def main():
                 torch.autograd.grad((F.conv2d(u, v, padding=1) * r).sum(), [u, v])
 
             for name, f in [("fwd", fwd), ("grad_w", grad_w), ("grad_xw", grad_xw)]:
-                print(f"CONV {layer} {n} {name} {best_ms(f, a.runs, a.min_s):.3f}", flush=True)
+                print(f"CONV {layer} {n} {name} {timing.measure(f, a.runs, a.min_s)[1] * 1000:.3f}", flush=True)
 
 
 if __name__ == "__main__":
