@@ -193,7 +193,7 @@ extension DirectConv {
           defer { padded.deallocate() }
           let gt = UnsafeMutablePointer<Float>.allocate(capacity: size * l * ldw)
           defer { gt.deallocate() }
-          gt.update(repeating: 0, count: size * l * ldw)  // the padding lanes stay 0
+          if o < ldw { gt.update(repeating: 0, count: size * l * ldw) }  // the padding lanes stay 0
           let xbase = UnsafeMutablePointer<Int64>.allocate(capacity: size * l)
           defer { xbase.deallocate() }
           windowStarts(count: size, into: xbase)
@@ -207,9 +207,7 @@ extension DirectConv {
             n += count
           }
         }
-        for f in 0..<o {
-          for p in 0..<k { dw[f * k + p] = dwp[p * ldw + f] }
-        }
+        meta_transpose_f32(dwp, Int64(k), Int64(o), Int64(ldw), dw, Int64(k))
       }
     }
   }
@@ -239,22 +237,15 @@ extension DirectConv {
       dilationH: v.dilationH, dilationW: v.dilationW)
     let flipped = try DirectConv(window: back, outChannels: v.planes, level: level)
     // The flipped kernel wf[c, f, i, j] = w[f, c, kh-1-i, kw-1-j], built
-    // straight in the transposed layout: wt[((f*kh + i)*kw + j)*ldw + c].
-    let (kh, kw, c, o, ldc) = (v.kernelH, v.kernelW, v.planes, outChannels, flipped.ldw)
-    var wt = [Float](repeating: 0, count: o * kh * kw * ldc)
+    // straight in the transposed layout: wt[(f*kh*kw + s)*ldw + c] with
+    // s = i*kw + j. Per f that is w[f] as a [c, kh*kw] matrix transposed
+    // with its columns reversed (kh*kw-1-s = (kh-1-i)*kw + kw-1-j).
+    let (s, c, o, ldc) = (v.kernelH * v.kernelW, v.planes, outChannels, flipped.ldw)
+    var wt = [Float](repeating: 0, count: o * s * ldc)
     wt.withUnsafeMutableBufferPointer { buffer in
       guard let out = buffer.baseAddress else { return }
       for f in 0..<o {
-        for i in 0..<kh {
-          for j in 0..<kw {
-            let row = out + ((f * kh + i) * kw + j) * ldc
-            var src = w + (f * c * kh + (kh - 1 - i)) * kw + (kw - 1 - j)
-            for ch in 0..<c {
-              row[ch] = src.pointee
-              src += kh * kw
-            }
-          }
-        }
+        meta_transpose_f32(w + f * c * s, Int64(c), Int64(s), Int64(s), out + (f * s + s - 1) * ldc, -Int64(ldc))
       }
     }
     flipped.forward(x: g, batch: batch, wt: wt, bias: nil, y: dx, threads: threads)
@@ -268,10 +259,7 @@ extension DirectConv {
     var wt = [Float](repeating: 0, count: k * ldw)
     wt.withUnsafeMutableBufferPointer { buffer in
       guard let out = buffer.baseAddress else { return }
-      for f in 0..<o {
-        let row = w + f * k
-        for p in 0..<k { out[p * ldw + f] = row[p] }
-      }
+      meta_transpose_f32(w, Int64(o), Int64(k), Int64(k), out, Int64(ldw))
     }
     return wt
   }
@@ -280,11 +268,7 @@ extension DirectConv {
   func transposeGradient(_ g: UnsafePointer<Float>, count: Int, into gt: UnsafeMutablePointer<Float>) {
     let (o, l, ldw) = (outChannels, l, ldw)
     for j in 0..<count {
-      let src = g + j * o * l, dst = gt + j * l * ldw
-      for f in 0..<o {
-        let row = src + f * l
-        for p in 0..<l { dst[p * ldw + f] = row[p] }
-      }
+      meta_transpose_f32(g + j * o * l, Int64(o), Int64(l), Int64(l), gt + j * l * ldw, Int64(ldw))
     }
   }
 

@@ -143,6 +143,15 @@ void meta_conv_direct_wgrad_avx2(const float *x, const int64_t *xbase, int64_t n
 void meta_conv_direct_wgrad_generic(const float *x, const int64_t *xbase, int64_t npos, const int64_t *koff,
                                     int64_t k, const float *gt, int64_t ldw, float *dwt);
 
+// ---------------------------------------------------------------------------
+// Layout.
+
+/// dst[c*dst_stride + r] = src[r*src_stride + c] for r < rows, c < cols, in
+/// 4x4 vector blocks. dst_stride may be negative (reversing the column order);
+/// the two regions must not overlap.
+void meta_transpose_f32(const float *src, int64_t rows, int64_t cols, int64_t src_stride,
+                        float *dst, int64_t dst_stride);
+
 #ifdef __cplusplus
 }
 #endif

@@ -221,3 +221,36 @@ func batchNormInputGradient(
     }
   }
 }
+
+/// Per-channel `Σ a * b`, in Double.
+func productSums(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ layout: ChannelLayout) -> [Double] {
+  var sum = [Double](repeating: 0, count: layout.channels)
+  sum.withUnsafeMutableBufferPointer { out in
+    guard let sp = out.baseAddress else { return }
+    layout.forChannelRanges { range in
+      for c in range { sp[c] = 0 }
+      layout.forEachRun(range) { c, run in
+        let (pa, pb) = (a + run, b + run)
+        sp[c] += runSums(layout.inner, { i in (load8(pa + i) * load8(pb + i), SIMD8<Float>()) },
+                         { i in (Double(pa[i]) * Double(pb[i]), 0) }).0
+      }
+    }
+  }
+  return sum
+}
+
+/// `out = u * uScale[c] + g * gScale[c] + (x - mean[c]) * dScale[c] + constant[c]`
+/// for every element: the batch-norm second-order input gradient.
+func batchNormSecondInputGradient(
+  _ u: UnsafePointer<Float>, _ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>,
+  _ out: UnsafeMutablePointer<Float>, _ layout: ChannelLayout,
+  mean: [Float], uScale: [Float], gScale: [Float], dScale: [Float], constant: [Float]
+) {
+  layout.forChannelRanges { range in
+    layout.forEachRun(range) { c, run in
+      let (m, a, b, d, k) = (mean[c], uScale[c], gScale[c], dScale[c], constant[c])
+      let (us, gs, xs, dst) = (u + run, g + run, x + run, out + run)
+      for i in 0..<layout.inner { dst[i] = us[i] * a + gs[i] * b + ((xs[i] - m) * d + k) }
+    }
+  }
+}

@@ -4,7 +4,7 @@
 
 /// What the training op's backward needs from its forward: small per-channel
 /// arrays (no tensors, so the graph holds no reference to its own output).
-private struct BatchStatistics {
+struct BatchStatistics {
   let layout: ChannelLayout
   /// The mean the forward subtracted (Float, as the kernels use it).
   let mean: [Float]
@@ -53,64 +53,24 @@ func batchNormTraining(
 
 /// Gradients of the training op for x, gamma and beta (dx nil when x's is
 /// not needed). Fused loops when no graph is wanted (a first-order sweep
-/// detaches everything); differentiable generic ops otherwise, so that
-/// gradients of gradients stay exact.
+/// detaches everything); recorded ops (`BatchNormGradientOps.swift`)
+/// otherwise, so that gradients of gradients stay exact.
 private func batchNormGradients(
   _ c: BackwardContext, gamma: Tensor?, _ stats: BatchStatistics
 ) throws -> (dx: Tensor?, dgamma: Tensor, dbeta: Tensor) {
   let x = c.inputs[0]
-  if c.grad.requiresGrad || c.inputs.contains(where: \.requiresGrad) {
-    return try compositeGradients(x, gamma: gamma, grad: c.grad, eps: stats.eps, needsInput: c.needsGrad[0])
+  if isBuildingGraph(c) {
+    return try recordedBatchNormGradients(x: x, gamma: gamma, grad: c.grad, needsInput: c.needsGrad[0], stats: stats)
   }
-  let layout = stats.layout, channels = layout.channels, m = Double(layout.perChannel)
-  let gammas = gamma?.scalars ?? [Float](repeating: 1, count: channels)
-  return try c.grad.withContiguousBuffer { gs in
-    try x.withContiguousBuffer { xs in
-      guard let gp = gs.baseAddress, let xp = xs.baseAddress else {
-        throw TensorError("batchNorm: gradient of an input with no elements")
-      }
-      let (sumG, sumGD) = gradientSums(gp, xp, layout, mean: stats.mean)
-      // Σ g x̂ = invstd Σ g (x - mean).
-      let sumGXhat = (0..<channels).map { sumGD[$0] * stats.invstd[$0] }
-      let dgamma = try Tensor(shape: [channels], scalars: sumGXhat.map { Float($0) })
-      let dbeta = try Tensor(shape: [channels], scalars: sumG.map { Float($0) })
-      guard c.needsGrad[0] else { return (nil, dgamma, dbeta) }
-      // dx = s (g - Σg/M - x̂ Σgx̂/M) with s = gamma invstd, x̂ = (x - mean) invstd.
-      var gScale = [Float](), dScale = [Float](), constant = [Float]()
-      for ch in 0..<channels {
-        let s = Double(gammas[ch]) * stats.invstd[ch]
-        gScale.append(Float(s))
-        dScale.append(Float(-s * stats.invstd[ch] * sumGXhat[ch] / m))
-        constant.append(Float(-s * sumG[ch] / m))
-      }
-      let dx = Tensor.make(x.shape) { out in
-        guard let dp = out.baseAddress else { return }
-        batchNormInputGradient(gp, xp, dp, layout, mean: stats.mean, gScale: gScale, dScale: dScale, constant: constant)
-      }
-      return (dx, dgamma, dbeta)
-    }
+  let layout = stats.layout, channels = layout.channels
+  return try withBuffers(c.grad, x) { gp, xp in
+    let (sumG, sumGD) = gradientSums(gp, xp, layout, mean: stats.mean)
+    let dgamma = try Tensor(shape: [channels], scalars: (0..<channels).map { Float(sumGD[$0] * stats.invstd[$0]) })
+    let dbeta = try Tensor(shape: [channels], scalars: sumG.map { Float($0) })
+    guard c.needsGrad[0] else { return (nil, dgamma, dbeta) }
+    let gammas = gamma?.scalars ?? [Float](repeating: 1, count: channels)
+    return (fusedInputGradient(gp, xp, shape: x.shape, stats, gammas: gammas, sumG: sumG, sumGD: sumGD), dgamma, dbeta)
   }
-}
-
-/// The same gradients written with differentiable generic ops (the closed
-/// form of the derivative of `(x - mean) / sqrt(var + eps) * gamma + beta`).
-func compositeGradients(
-  _ x: Tensor, gamma: Tensor?, grad g: Tensor, eps: Float, needsInput: Bool
-) throws -> (dx: Tensor?, dgamma: Tensor, dbeta: Tensor) {
-  let channels = x.shape[1]
-  let axes = x.rank == 4 ? [0, 2, 3] : [0]
-  let paramShape = x.rank == 4 ? [1, channels, 1, 1] : [1, channels]
-  let m = Float(axes.reduce(1) { $0 * x.shape[$1] })
-  let centered = try x - x.mean(axes: axes, keepdims: true)
-  let invstd = try 1 / (centered.square().mean(axes: axes, keepdims: true) + eps).sqrt()
-  let xhat = try centered * invstd
-  let sumG = try g.sum(axes: axes, keepdims: true)
-  let sumGXhat = try (g * xhat).sum(axes: axes, keepdims: true)
-  let dgamma = try sumGXhat.reshape([channels]), dbeta = try sumG.reshape([channels])
-  guard needsInput else { return (nil, dgamma, dbeta) }
-  let scale = try gamma.map { try $0.reshape(paramShape) * invstd } ?? invstd
-  let dx = try scale * (g - sumG / m - xhat * (sumGXhat / m))
-  return (dx, dgamma, dbeta)
 }
 
 /// `(x - mean) * scale + shift` per channel (axis 1) of a 2-D or 4-D `x`,

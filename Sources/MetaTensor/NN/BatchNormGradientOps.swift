@@ -1,0 +1,194 @@
+/// Batch norm's backward as recorded ops, for when the gradient is itself
+/// differentiated (MAML's inner step is built with a graph). Spelled out in
+/// generic ops, that gradient is ~15 passes over the activation, and the
+/// outer backward runs ~30 more through them. Here dx and dγ are one fused op
+/// each (dβ is a plain sum), and their own backward rules are closed forms:
+/// fused loops when no further graph is wanted, generic differentiable ops
+/// when it is (third order and beyond), so every order stays exact.
+///
+/// Per channel, over its M values, with r = 1/sqrt(σ² + eps), x̂ = (x - μ) r,
+/// ḡ = mean(g) and c = mean(g x̂), the first-order rule is
+///   dx = γ r (g - ḡ - x̂ c),   dγ = Σ g x̂,   dβ = Σ g.
+/// For cotangents u (of dx) and a (of dγ), with ū = mean(u), s = mean(u x̂)
+/// and K = mean(u g) - ū ḡ - c s, their derivatives are
+///   through dx:  ∂g = γ r (u - ū - x̂ s),   ∂γ = M r K,
+///                ∂x = γ r² (c ū + s ḡ - c u - s g + x̂ (2 c s - K));
+///   through dγ:  ∂g = a x̂,   ∂x = a r (g - ḡ - x̂ c).
+/// (∂x uses ∂x̂/∂x = r (I - 11ᵀ/M - x̂x̂ᵀ/M) and ∂r/∂x = -r² x̂ / M.)
+
+/// dx (when `needsInput`), dγ and dβ of the training op for output gradient
+/// `g`, recorded on `x`, `g` and `gamma` (nil: γ = 1).
+func recordedBatchNormGradients(
+  x: Tensor, gamma: Tensor?, grad g: Tensor, needsInput: Bool, stats: BatchStatistics
+) throws -> (dx: Tensor?, dgamma: Tensor, dbeta: Tensor) {
+  let layout = stats.layout
+  let dbeta = try g.sum(axes: x.rank == 4 ? [0, 2, 3] : [0])
+  let dot = try withBuffers(g, x) { gp, xp in gradientSums(gp, xp, layout, mean: stats.mean).dot }
+  let dgamma = try Tensor(shape: [layout.channels], scalars: (0..<layout.channels).map { Float(dot[$0] * stats.invstd[$0]) })
+    .recorded(as: "batch_norm_dgamma", inputs: [x, g]) { c in try gammaGradientBackward(c, stats) }
+  guard needsInput else { return (nil, dgamma, dbeta) }
+  let gammas = gamma?.scalars ?? [Float](repeating: 1, count: layout.channels)
+  let dx = try withBuffers(g, x) { gp, xp in
+    let (sumG, sumGD) = gradientSums(gp, xp, layout, mean: stats.mean)
+    return fusedInputGradient(gp, xp, shape: x.shape, stats, gammas: gammas, sumG: sumG, sumGD: sumGD)
+  }
+  let inputs = gamma.map { [x, g, $0] } ?? [x, g]
+  return (dx.recorded(as: "batch_norm_dx", inputs: inputs) { c in try inputGradientBackward(c, stats) }, dgamma, dbeta)
+}
+
+/// Whether a backward rule must build a graph (some enclosing differentiation
+/// will differentiate its result); a plain sweep hands rules detached tensors.
+func isBuildingGraph(_ c: BackwardContext) -> Bool {
+  c.grad.requiresGrad || c.inputs.contains(where: \.requiresGrad)
+}
+
+/// `body` on the contiguous elements of `a` and `b`.
+func withBuffers<R>(
+  _ a: Tensor, _ b: Tensor, _ body: (UnsafePointer<Float>, UnsafePointer<Float>) throws -> R
+) throws -> R {
+  try a.withContiguousBuffer { ab in
+    try b.withContiguousBuffer { bb in
+      guard let ap = ab.baseAddress, let bp = bb.baseAddress else {
+        throw TensorError("batchNorm: gradient of an input with no elements")
+      }
+      return try body(ap, bp)
+    }
+  }
+}
+
+/// dx = γ r (g - ḡ - x̂ c) in one pass, from the per-channel sums Σg and Σ g (x - μ).
+func fusedInputGradient(
+  _ gp: UnsafePointer<Float>, _ xp: UnsafePointer<Float>, shape: [Int], _ stats: BatchStatistics,
+  gammas: [Float], sumG: [Double], sumGD: [Double]
+) -> Tensor {
+  let m = Double(stats.layout.perChannel)
+  var gScale = [Float](), dScale = [Float](), constant = [Float]()
+  for ch in 0..<stats.layout.channels {
+    let r = stats.invstd[ch], s = Double(gammas[ch]) * r
+    gScale.append(Float(s))
+    dScale.append(Float(-s * r * r * sumGD[ch] / m))
+    constant.append(Float(-s * sumG[ch] / m))
+  }
+  return Tensor.make(shape) { out in
+    guard let dp = out.baseAddress else { return }
+    batchNormInputGradient(gp, xp, dp, stats.layout, mean: stats.mean, gScale: gScale, dScale: dScale, constant: constant)
+  }
+}
+
+/// x̂ and r of `x` in generic differentiable ops (keepdims shapes), for the
+/// rules that must build a graph.
+private struct GenericStatistics {
+  let axes: [Int]
+  let paramShape: [Int]
+  let xhat: Tensor
+  let invstd: Tensor
+
+  init(_ x: Tensor, eps: Float) throws {
+    axes = x.rank == 4 ? [0, 2, 3] : [0]
+    paramShape = x.rank == 4 ? [1, x.shape[1], 1, 1] : [1, x.shape[1]]
+    let centered = try x - x.mean(axes: axes, keepdims: true)
+    invstd = try 1 / (centered.square().mean(axes: axes, keepdims: true) + eps).sqrt()
+    xhat = try centered * invstd
+  }
+
+  func mean(_ t: Tensor) throws -> Tensor { try t.mean(axes: axes, keepdims: true) }
+}
+
+/// Backward of dγ (inputs x, g; cotangent a of shape [C]).
+private func gammaGradientBackward(_ c: BackwardContext, _ stats: BatchStatistics) throws -> [Tensor?] {
+  let (x, g) = (c.inputs[0], c.inputs[1])
+  if isBuildingGraph(c) {
+    let t = try GenericStatistics(x, eps: stats.eps)
+    let a = try c.grad.reshape(t.paramShape)
+    let dx = try c.needsGrad[0]
+      ? a * t.invstd * (g - t.mean(g) - t.xhat * t.mean(g * t.xhat)) : nil
+    return [dx, try c.needsGrad[1] ? a * t.xhat : nil]
+  }
+  let layout = stats.layout, m = Double(layout.perChannel), a = c.grad.scalars
+  let ar = (0..<layout.channels).map { Double(a[$0]) * stats.invstd[$0] }
+  return try withBuffers(g, x) { gp, xp in
+    var dx: Tensor?
+    if c.needsGrad[0] {
+      let (sumG, sumGD) = gradientSums(gp, xp, layout, mean: stats.mean)
+      let r = stats.invstd
+      let gScale = ar.map { Float($0) }
+      let dScale = (0..<layout.channels).map { Float(-ar[$0] * r[$0] * r[$0] * sumGD[$0] / m) }
+      let constant = (0..<layout.channels).map { Float(-ar[$0] * sumG[$0] / m) }
+      dx = Tensor.make(x.shape) { out in
+        guard let dp = out.baseAddress else { return }
+        batchNormInputGradient(gp, xp, dp, layout, mean: stats.mean, gScale: gScale, dScale: dScale, constant: constant)
+      }
+    }
+    let dg: Tensor? = c.needsGrad[1] ? Tensor.make(x.shape) { out in
+      guard let dp = out.baseAddress else { return }
+      let zeros = [Float](repeating: 0, count: layout.channels)
+      channelAffine(xp, dp, layout, mean: stats.mean, scale: ar.map { Float($0) }, shift: zeros)
+    } : nil
+    return [dx, dg]
+  }
+}
+
+/// Backward of dx (inputs x, g and γ if given; cotangent u shaped like x).
+private func inputGradientBackward(_ c: BackwardContext, _ stats: BatchStatistics) throws -> [Tensor?] {
+  let (x, g, u) = (c.inputs[0], c.inputs[1], c.grad)
+  let gamma = c.inputs.count > 2 ? c.inputs[2] : nil
+  if isBuildingGraph(c) {
+    let t = try GenericStatistics(x, eps: stats.eps)
+    let (ub, s) = (try t.mean(u), try t.mean(u * t.xhat))
+    let (gb, cc) = (try t.mean(g), try t.mean(g * t.xhat))
+    let k = try t.mean(u * g) - ub * gb - cc * s
+    let gr = try gamma.map { try $0.reshape(t.paramShape) * t.invstd } ?? t.invstd
+    var grads: [Tensor?] = [
+      try c.needsGrad[0]
+        ? gr * t.invstd * (cc * ub + s * gb - cc * u - s * g + t.xhat * (2 * cc * s - k)) : nil,
+      try c.needsGrad[1] ? gr * (u - ub - t.xhat * s) : nil,
+    ]
+    if gamma != nil {
+      let m = Float(stats.layout.perChannel)
+      grads.append(try c.needsGrad[2] ? (m * t.invstd * k).reshape([stats.layout.channels]) : nil)
+    }
+    return grads
+  }
+  let layout = stats.layout, channels = layout.channels, m = Double(layout.perChannel)
+  let gammas = gamma?.scalars ?? [Float](repeating: 1, count: channels)
+  return try withBuffers(g, x) { gp, xp in
+    try u.withContiguousBuffer { ub in
+      guard let up = ub.baseAddress else { throw TensorError("batchNorm: gradient of an input with no elements") }
+      let (sumU, sumUD) = gradientSums(up, xp, layout, mean: stats.mean)
+      let (sumG, sumGD) = gradientSums(gp, xp, layout, mean: stats.mean)
+      let sumUG = productSums(up, gp, layout)
+      var terms: (k: [Double], uScale: [Float], gScale: [Float], dScale: [Float], constant: [Float]) = ([], [], [], [], [])
+      var ggScale = [Float](), gdScale = [Float](), gConstant = [Float]()
+      for ch in 0..<channels {
+        let r = stats.invstd[ch], gr = Double(gammas[ch]) * r, gr2 = gr * r
+        let (uMean, s) = (sumU[ch] / m, r * sumUD[ch] / m)
+        let (gMean, cc) = (sumG[ch] / m, r * sumGD[ch] / m)
+        let k = sumUG[ch] / m - uMean * gMean - cc * s
+        terms.k.append(k)
+        terms.uScale.append(Float(-gr2 * cc))
+        terms.gScale.append(Float(-gr2 * s))
+        terms.dScale.append(Float(gr2 * r * (2 * cc * s - k)))
+        terms.constant.append(Float(gr2 * (cc * uMean + s * gMean)))
+        ggScale.append(Float(gr))
+        gdScale.append(Float(-gr * r * s))
+        gConstant.append(Float(-gr * uMean))
+      }
+      var grads: [Tensor?] = [
+        c.needsGrad[0] ? Tensor.make(x.shape) { out in
+          guard let dp = out.baseAddress else { return }
+          batchNormSecondInputGradient(up, gp, xp, dp, layout, mean: stats.mean, uScale: terms.uScale,
+                                       gScale: terms.gScale, dScale: terms.dScale, constant: terms.constant)
+        } : nil,
+        c.needsGrad[1] ? Tensor.make(x.shape) { out in
+          guard let dp = out.baseAddress else { return }
+          batchNormInputGradient(up, xp, dp, layout, mean: stats.mean, gScale: ggScale, dScale: gdScale, constant: gConstant)
+        } : nil,
+      ]
+      if gamma != nil {
+        grads.append(try c.needsGrad[2]
+          ? Tensor(shape: [channels], scalars: (0..<channels).map { Float(m * stats.invstd[$0] * terms.k[$0]) }) : nil)
+      }
+      return grads
+    }
+  }
+}
