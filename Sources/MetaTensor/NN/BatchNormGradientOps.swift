@@ -23,17 +23,17 @@ func recordedBatchNormGradients(
 ) throws -> (dx: Tensor?, dgamma: Tensor, dbeta: Tensor) {
   let layout = stats.layout
   let dbeta = try g.sum(axes: x.rank == 4 ? [0, 2, 3] : [0])
-  let dot = try withBuffers(g, x) { gp, xp in gradientSums(gp, xp, layout, mean: stats.mean).dot }
+  let gammas = gamma?.scalars ?? [Float](repeating: 1, count: layout.channels)
+  let (dot, dx) = try withBuffers(g, x) { gp, xp in
+    let (sumG, sumGD) = gradientSums(gp, xp, layout, mean: stats.mean)
+    let dx = needsInput
+      ? fusedInputGradient(gp, xp, shape: x.shape, stats, gammas: gammas, sumG: sumG, sumGD: sumGD) : nil
+    return (sumGD, dx)
+  }
   let dgamma = try Tensor(shape: [layout.channels], scalars: (0..<layout.channels).map { Float(dot[$0] * stats.invstd[$0]) })
     .recorded(as: "batch_norm_dgamma", inputs: [x, g]) { c in try gammaGradientBackward(c, stats) }
-  guard needsInput else { return (nil, dgamma, dbeta) }
-  let gammas = gamma?.scalars ?? [Float](repeating: 1, count: layout.channels)
-  let dx = try withBuffers(g, x) { gp, xp in
-    let (sumG, sumGD) = gradientSums(gp, xp, layout, mean: stats.mean)
-    return fusedInputGradient(gp, xp, shape: x.shape, stats, gammas: gammas, sumG: sumG, sumGD: sumGD)
-  }
   let inputs = gamma.map { [x, g, $0] } ?? [x, g]
-  return (dx.recorded(as: "batch_norm_dx", inputs: inputs) { c in try inputGradientBackward(c, stats) }, dgamma, dbeta)
+  return (dx?.recorded(as: "batch_norm_dx", inputs: inputs) { c in try inputGradientBackward(c, stats) }, dgamma, dbeta)
 }
 
 /// Whether a backward rule must build a graph (some enclosing differentiation
