@@ -11,18 +11,23 @@ extension Builtins {
           guard case .int(let v) = s else { throw BuiltinError("'start' to 'enumerate' must be an Int") }
           i = v
         }
+        let xs = try args.elements(0)
         var out: [Value] = []
-        for x in try args.elements(0) {
+        for x in xs {
           out.append(.list([.int(i), x]))
           i &+= 1
         }
+        try args.rt.nesting.check(out, deeperThan: .list(xs), by: 1)
         return .list(out)
       },
       Builtin("zip") { args in
         try args.expect(1...Int.max)
         let lists = try (0..<args.count).map { try args.elements($0) }
         let n = lists.map(\.count).min() ?? 0
-        return .list((0..<n).map { i in .list(lists.map { $0[i] }) })
+        let out: [Value] = (0..<n).map { i in .list(lists.map { $0[i] }) }
+        // As deep as a list of the input lists: one level above the deepest.
+        try args.rt.nesting.check(out, deeperThan: .list(lists.map(Value.list)), by: 0)
+        return .list(out)
       },
       Builtin("map") { args in
         try args.expect(2)
@@ -74,6 +79,8 @@ extension Builtins {
     var out: [Value] = []
     out.reserveCapacity(xs.count)
     for x in xs { out.append(try rt.call(f, [x], at: rt.nativeCallLoc)) }
+    // The results go one level down; each is as deep as the cap allows.
+    try rt.nesting.check(.list(out), levels: 0)
     return out
   }
 

@@ -8,8 +8,9 @@ public final class Function {
   let proto: FunctionProto?
   /// `proto` without reference counting, for the call fast path (`proto` keeps it alive).
   let unretainedProto: Unmanaged<FunctionProto>?
-  /// The closure's captured variables (its upvalues), in the order the resolver numbered them.
-  let captures: [Box]
+  /// The closure's captured variables (its upvalues), in the order the resolver
+  /// numbered them. Only `deinit` changes them.
+  private(set) var captures: [Box]
   /// Set for builtins (which see the interpreter's runtime).
   let builtin: Builtin?
   /// Set for functions registered by the host.
@@ -32,6 +33,26 @@ public final class Function {
   /// An error `body` throws becomes a Meta runtime error at the call site.
   public init(name: String, body: @escaping (NativeArguments) throws -> Value) {
     self.name = name; proto = nil; unretainedProto = nil; captures = []; builtin = nil; host = body
+  }
+
+  /// Frees chains of closures iteratively. A closure built from another in a
+  /// loop (`f = compose(f, g)`) holds it through a captured variable; left to
+  /// Swift, freeing the last link frees the chain recursively, a few stack
+  /// frames per link, and a long chain overflows the stack. Here every
+  /// closure that dies with this one gives up its captures first, in a loop.
+  /// (Chains that pass through lists or records are not followed.)
+  deinit {
+    guard !captures.isEmpty else { return }
+    var boxes = captures
+    captures = []
+    while var box = boxes.popLast() {
+      // A shared box is a live variable; a non-function value ends the chain.
+      guard isKnownUniquelyReferenced(&box), case .function(var f) = box.value else { continue }
+      box.value = .nil_
+      guard isKnownUniquelyReferenced(&f) else { continue }
+      boxes.append(contentsOf: f.captures)
+      f.captures = []
+    }
   }
 
   /// Names of the parameters (empty for native functions), for tools and messages.

@@ -178,7 +178,9 @@ enum RecordMethods {
     "values": { r, args in try args.expect(0); return .list(r.values) },
     "items": { r, args in
       try args.expect(0)
-      return .list(r.fields.map { .list([.string($0.0), $0.1]) })
+      let out: [Value] = r.fields.map { .list([.string($0.0), $0.1]) }
+      try args.rt.nesting.check(out, deeperThan: .record(r), by: 1)
+      return .list(out)
     },
     "has": { r, args in try args.expect(1); return .bool(r[try args.string(0)] != nil) },
     "get": { r, args in

@@ -1,7 +1,8 @@
 // The nesting cap: freeing a list inside a list inside ... recurses once per level
 // in Swift's runtime, so data nested deeply enough would overflow the stack of
 // whichever thread drops it (a host's 8 MB main thread at around 50,000 levels).
-// Literals, `append`/`insert` and assignments into a place refuse to go deeper.
+// Literals, `append`/`insert`, assignments into a place and the builtins that
+// wrap values (`enumerate`, `zip`, `map`, `items`) refuse to go deeper.
 
 extension Interpreter {
   /// Deepest nesting of lists and records a script can build (`[[1]]` is 2 deep).
@@ -24,6 +25,17 @@ final class NestingGauge {
     case .list, .record: try checkContainer(v, levels: levels)
     default: return
     }
+  }
+
+  /// Throws when `result`, a container `levels` deeper than `input` (as
+  /// `enumerate` builds from a list), would exceed the cap; otherwise
+  /// remembers it as that deep, so a loop that feeds it back in costs a step.
+  func check(_ result: [Value], deeperThan input: Value, by levels: Int) throws {
+    let d = depth(input) + levels
+    if d > Interpreter.maxNestingDepth {
+      throw BuiltinError("data nested too deeply (more than \(Interpreter.maxNestingDepth) levels)")
+    }
+    if d > 1, !result.isEmpty { remember(result, d) }
   }
 
   @inline(never) private func checkContainer(_ v: Value, levels: Int) throws {

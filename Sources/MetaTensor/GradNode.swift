@@ -21,13 +21,32 @@ public typealias BackwardRule = (BackwardContext) throws -> [Tensor?]
 /// back up, so a graph is freed as soon as its last output is.
 final class GradNode {
   let op: String
-  let inputs: [Tensor]
+  /// Only `deinit` changes it (taking the inputs of nodes about to be freed).
+  private(set) var inputs: [Tensor]
   let backward: BackwardRule
 
   init(op: String, inputs: [Tensor], backward: @escaping BackwardRule) {
     self.op = op
     self.inputs = inputs
     self.backward = backward
+  }
+
+  /// Frees the graph below iteratively. Left to Swift, freeing a node frees
+  /// its inputs' nodes from inside its own deinit, one stack frame set per
+  /// op: a chain of a million ops (a loss summed over a long loop without
+  /// `stop_gradient`) would overflow the stack. Here every node that dies
+  /// with this one is emptied in a loop first, so each deinit is shallow.
+  deinit {
+    var pending: [GradNode] = []
+    for input in inputs { if let node = input.node { pending.append(node) } }
+    guard !pending.isEmpty else { return }
+    inputs = []
+    while var node = pending.popLast() {
+      // Shared nodes stay as they are: something else still uses them.
+      guard isKnownUniquelyReferenced(&node) else { continue }
+      for input in node.inputs { if let below = input.node { pending.append(below) } }
+      node.inputs = []
+    }
   }
 
   /// A node when any input is tracked, else nil (constants build no graph).
