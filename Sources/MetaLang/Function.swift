@@ -9,8 +9,8 @@ public final class Function {
   /// `proto` without reference counting, for the call fast path (`proto` keeps it alive).
   let unretainedProto: Unmanaged<FunctionProto>?
   /// The closure's captured variables (its upvalues), in the order the resolver
-  /// numbered them. Only `deinit` changes them.
-  private(set) var captures: [Box]
+  /// numbered them. Only `deinit` changes them, so reads skip the exclusivity checks.
+  @exclusivity(unchecked) private(set) var captures: [Box]
   /// Set for builtins (which see the interpreter's runtime).
   let builtin: Builtin?
   /// Set for functions registered by the host.

@@ -21,8 +21,9 @@ public typealias BackwardRule = (BackwardContext) throws -> [Tensor?]
 /// back up, so a graph is freed as soon as its last output is.
 final class GradNode {
   let op: String
-  /// Only `deinit` changes it (taking the inputs of nodes about to be freed).
-  private(set) var inputs: [Tensor]
+  /// Only `deinit` changes it (taking the inputs of nodes about to be freed),
+  /// so reads skip the exclusivity checks.
+  @exclusivity(unchecked) private(set) var inputs: [Tensor]
   let backward: BackwardRule
 
   init(op: String, inputs: [Tensor], backward: @escaping BackwardRule) {
