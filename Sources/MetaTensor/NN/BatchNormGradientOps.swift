@@ -24,16 +24,20 @@ func recordedBatchNormGradients(
   let layout = stats.layout
   let dbeta = try g.sum(axes: x.rank == 4 ? [0, 2, 3] : [0])
   let gammas = gamma?.scalars ?? [Float](repeating: 1, count: layout.channels)
-  let (dot, dx) = try withBuffers(g, x) { gp, xp in
-    let (sumG, sumGD) = gradientSums(gp, xp, layout, mean: stats.mean)
+  // Σg and Σ g (x - μ) of these values: the backward rules' fused paths reuse them.
+  let (sums, dx) = try withBuffers(g, x) { gp, xp in
+    let sums = gradientSums(gp, xp, layout, mean: stats.mean)
     let dx = needsInput
-      ? fusedInputGradient(gp, xp, shape: x.shape, stats, gammas: gammas, sumG: sumG, sumGD: sumGD) : nil
-    return (sumGD, dx)
+      ? fusedInputGradient(gp, xp, shape: x.shape, stats, gammas: gammas, sumG: sums.sum, sumGD: sums.dot) : nil
+    return (sums, dx)
   }
-  let dgamma = try Tensor(shape: [layout.channels], scalars: (0..<layout.channels).map { Float(dot[$0] * stats.invstd[$0]) })
-    .recorded(as: "batch_norm_dgamma", inputs: [x, g]) { c in try gammaGradientBackward(c, stats) }
+  let dgamma = try Tensor(shape: [layout.channels], scalars: (0..<layout.channels).map { Float(sums.dot[$0] * stats.invstd[$0]) })
+    .recorded(as: "batch_norm_dgamma", inputs: [x, g]) { c in try gammaGradientBackward(c, stats, gSums: sums) }
   let inputs = gamma.map { [x, g, $0] } ?? [x, g]
-  return (dx?.recorded(as: "batch_norm_dx", inputs: inputs) { c in try inputGradientBackward(c, stats) }, dgamma, dbeta)
+  let recordedDx = dx?.recorded(as: "batch_norm_dx", inputs: inputs) { c in
+    try inputGradientBackward(c, stats, gSums: sums)
+  }
+  return (recordedDx, dgamma, dbeta)
 }
 
 /// Whether a backward rule must build a graph (some enclosing differentiation
@@ -52,6 +56,19 @@ func withBuffers<R>(
         throw TensorError("batchNorm: gradient of an input with no elements")
       }
       return try body(ap, bp)
+    }
+  }
+}
+
+/// `body` on the contiguous elements of `a`, `b` and `c`.
+private func withBuffers<R>(
+  _ a: Tensor, _ b: Tensor, _ c: Tensor,
+  _ body: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>) throws -> R
+) throws -> R {
+  try withBuffers(a, b) { ap, bp in
+    try c.withContiguousBuffer { cb in
+      guard let cp = cb.baseAddress else { throw TensorError("batchNorm: gradient of an input with no elements") }
+      return try body(ap, bp, cp)
     }
   }
 }
@@ -92,44 +109,42 @@ private struct GenericStatistics {
   }
 
   func mean(_ t: Tensor) throws -> Tensor { try t.mean(axes: axes, keepdims: true) }
+
+  /// v - mean(v) - x̂ mean(v x̂): the first-order rule's bracket, with v for g.
+  func project(_ v: Tensor) throws -> Tensor { try v - mean(v) - xhat * mean(v * xhat) }
 }
 
-/// Backward of dγ (inputs x, g; cotangent a of shape [C]).
-private func gammaGradientBackward(_ c: BackwardContext, _ stats: BatchStatistics) throws -> [Tensor?] {
+/// Backward of dγ (inputs x, g; cotangent a of shape [C]); `gSums` are Σg
+/// and Σ g (x - μ) of the inputs' values. ∂x has the first-order rule's form
+/// with a in place of γ.
+private func gammaGradientBackward(
+  _ c: BackwardContext, _ stats: BatchStatistics, gSums: (sum: [Double], dot: [Double])
+) throws -> [Tensor?] {
   let (x, g) = (c.inputs[0], c.inputs[1])
   if isBuildingGraph(c) {
     let t = try GenericStatistics(x, eps: stats.eps)
     let a = try c.grad.reshape(t.paramShape)
-    let dx = try c.needsGrad[0]
-      ? a * t.invstd * (g - t.mean(g) - t.xhat * t.mean(g * t.xhat)) : nil
-    return [dx, try c.needsGrad[1] ? a * t.xhat : nil]
+    return [try c.needsGrad[0] ? a * t.invstd * t.project(g) : nil, try c.needsGrad[1] ? a * t.xhat : nil]
   }
-  let layout = stats.layout, m = Double(layout.perChannel), a = c.grad.scalars
-  let ar = (0..<layout.channels).map { Double(a[$0]) * stats.invstd[$0] }
+  let layout = stats.layout, a = c.grad.scalars
   return try withBuffers(g, x) { gp, xp in
-    var dx: Tensor?
-    if c.needsGrad[0] {
-      let (sumG, sumGD) = gradientSums(gp, xp, layout, mean: stats.mean)
-      let r = stats.invstd
-      let gScale = ar.map { Float($0) }
-      let dScale = (0..<layout.channels).map { Float(-ar[$0] * r[$0] * r[$0] * sumGD[$0] / m) }
-      let constant = (0..<layout.channels).map { Float(-ar[$0] * sumG[$0] / m) }
-      dx = Tensor.make(x.shape) { out in
-        guard let dp = out.baseAddress else { return }
-        batchNormInputGradient(gp, xp, dp, layout, mean: stats.mean, gScale: gScale, dScale: dScale, constant: constant)
-      }
-    }
+    let dx = c.needsGrad[0]
+      ? fusedInputGradient(gp, xp, shape: x.shape, stats, gammas: a, sumG: gSums.sum, sumGD: gSums.dot) : nil
     let dg: Tensor? = c.needsGrad[1] ? Tensor.make(x.shape) { out in
       guard let dp = out.baseAddress else { return }
-      let zeros = [Float](repeating: 0, count: layout.channels)
-      channelAffine(xp, dp, layout, mean: stats.mean, scale: ar.map { Float($0) }, shift: zeros)
+      let scale = (0..<layout.channels).map { Float(Double(a[$0]) * stats.invstd[$0]) }
+      channelAffine(xp, dp, layout, mean: stats.mean, scale: scale, shift: [Float](repeating: 0, count: layout.channels))
     } : nil
     return [dx, dg]
   }
 }
 
-/// Backward of dx (inputs x, g and γ if given; cotangent u shaped like x).
-private func inputGradientBackward(_ c: BackwardContext, _ stats: BatchStatistics) throws -> [Tensor?] {
+/// Backward of dx (inputs x, g and γ if given; cotangent u shaped like x);
+/// `gSums` are Σg and Σ g (x - μ) of the inputs' values. ∂g has the
+/// first-order rule's form with u in place of g.
+private func inputGradientBackward(
+  _ c: BackwardContext, _ stats: BatchStatistics, gSums: (sum: [Double], dot: [Double])
+) throws -> [Tensor?] {
   let (x, g, u) = (c.inputs[0], c.inputs[1], c.grad)
   let gamma = c.inputs.count > 2 ? c.inputs[2] : nil
   if isBuildingGraph(c) {
@@ -141,7 +156,7 @@ private func inputGradientBackward(_ c: BackwardContext, _ stats: BatchStatistic
     var grads: [Tensor?] = [
       try c.needsGrad[0]
         ? gr * t.invstd * (cc * ub + s * gb - cc * u - s * g + t.xhat * (2 * cc * s - k)) : nil,
-      try c.needsGrad[1] ? gr * (u - ub - t.xhat * s) : nil,
+      try c.needsGrad[1] ? gr * t.project(u) : nil,
     ]
     if gamma != nil {
       let m = Float(stats.layout.perChannel)
@@ -151,44 +166,33 @@ private func inputGradientBackward(_ c: BackwardContext, _ stats: BatchStatistic
   }
   let layout = stats.layout, channels = layout.channels, m = Double(layout.perChannel)
   let gammas = gamma?.scalars ?? [Float](repeating: 1, count: channels)
-  return try withBuffers(g, x) { gp, xp in
-    try u.withContiguousBuffer { ub in
-      guard let up = ub.baseAddress else { throw TensorError("batchNorm: gradient of an input with no elements") }
-      let (sumU, sumUD) = gradientSums(up, xp, layout, mean: stats.mean)
-      let (sumG, sumGD) = gradientSums(gp, xp, layout, mean: stats.mean)
-      let sumUG = productSums(up, gp, layout)
-      var terms: (k: [Double], uScale: [Float], gScale: [Float], dScale: [Float], constant: [Float]) = ([], [], [], [], [])
-      var ggScale = [Float](), gdScale = [Float](), gConstant = [Float]()
-      for ch in 0..<channels {
-        let r = stats.invstd[ch], gr = Double(gammas[ch]) * r, gr2 = gr * r
-        let (uMean, s) = (sumU[ch] / m, r * sumUD[ch] / m)
-        let (gMean, cc) = (sumG[ch] / m, r * sumGD[ch] / m)
-        let k = sumUG[ch] / m - uMean * gMean - cc * s
-        terms.k.append(k)
-        terms.uScale.append(Float(-gr2 * cc))
-        terms.gScale.append(Float(-gr2 * s))
-        terms.dScale.append(Float(gr2 * r * (2 * cc * s - k)))
-        terms.constant.append(Float(gr2 * (cc * uMean + s * gMean)))
-        ggScale.append(Float(gr))
-        gdScale.append(Float(-gr * r * s))
-        gConstant.append(Float(-gr * uMean))
-      }
-      var grads: [Tensor?] = [
-        c.needsGrad[0] ? Tensor.make(x.shape) { out in
-          guard let dp = out.baseAddress else { return }
-          batchNormSecondInputGradient(up, gp, xp, dp, layout, mean: stats.mean, uScale: terms.uScale,
-                                       gScale: terms.gScale, dScale: terms.dScale, constant: terms.constant)
-        } : nil,
-        c.needsGrad[1] ? Tensor.make(x.shape) { out in
-          guard let dp = out.baseAddress else { return }
-          batchNormInputGradient(up, xp, dp, layout, mean: stats.mean, gScale: ggScale, dScale: gdScale, constant: gConstant)
-        } : nil,
-      ]
-      if gamma != nil {
-        grads.append(try c.needsGrad[2]
-          ? Tensor(shape: [channels], scalars: (0..<channels).map { Float(m * stats.invstd[$0] * terms.k[$0]) }) : nil)
-      }
-      return grads
+  return try withBuffers(u, g, x) { up, gp, xp in
+    let (sumU, sumUD) = gradientSums(up, xp, layout, mean: stats.mean)
+    let sumUG = productSums(up, gp, layout)
+    var k = [Double](), uScale = [Float](), gScale = [Float](), dScale = [Float](), constant = [Float]()
+    for ch in 0..<channels {
+      let r = stats.invstd[ch], gr2 = Double(gammas[ch]) * r * r
+      let (uMean, s) = (sumU[ch] / m, r * sumUD[ch] / m)
+      let (gMean, cc) = (gSums.sum[ch] / m, r * gSums.dot[ch] / m)
+      k.append(sumUG[ch] / m - uMean * gMean - cc * s)
+      uScale.append(Float(-gr2 * cc))
+      gScale.append(Float(-gr2 * s))
+      dScale.append(Float(gr2 * r * (2 * cc * s - k[ch])))
+      constant.append(Float(gr2 * (cc * uMean + s * gMean)))
     }
+    var grads: [Tensor?] = [
+      c.needsGrad[0] ? Tensor.make(x.shape) { out in
+        guard let dp = out.baseAddress else { return }
+        batchNormSecondInputGradient(up, gp, xp, dp, layout, mean: stats.mean, uScale: uScale,
+                                     gScale: gScale, dScale: dScale, constant: constant)
+      } : nil,
+      c.needsGrad[1]
+        ? fusedInputGradient(up, xp, shape: x.shape, stats, gammas: gammas, sumG: sumU, sumGD: sumUD) : nil,
+    ]
+    if gamma != nil {
+      grads.append(try c.needsGrad[2]
+        ? Tensor(shape: [channels], scalars: (0..<channels).map { Float(m * stats.invstd[$0] * k[$0]) }) : nil)
+    }
+    return grads
   }
 }
