@@ -156,7 +156,7 @@ private func inputGradientBackward(
     var grads: [Tensor?] = [
       try c.needsGrad[0]
         ? gr * t.invstd * (cc * ub + s * gb - cc * u - s * g + t.xhat * (2 * cc * s - k)) : nil,
-      try c.needsGrad[1] ? gr * t.project(u) : nil,
+      try c.needsGrad[1] ? gr * (u - ub - t.xhat * s) : nil,   // project(u), its means already at hand
     ]
     if gamma != nil {
       let m = Float(stats.layout.perChannel)
