@@ -100,11 +100,11 @@ public struct MetaError: Error, Sendable, CustomStringConvertible {
   }
 }
 
-/// Several errors from one pass (the parser recovers and keeps going).
-public struct MetaErrors: Error, Sendable, CustomStringConvertible {
-  public var errors: [MetaError]
-  public init(_ errors: [MetaError]) { self.errors = errors }
-  public var description: String { errors.map(\.description).joined(separator: "\n") }
+/// An error raised by a builtin or a method, located at the call site by the caller.
+struct BuiltinError: Error {
+  var message: String
+  var kind: MetaError.Kind = .runtime
+  init(_ message: String, kind: MetaError.Kind = .runtime) { self.message = message; self.kind = kind }
 }
 
 extension String {

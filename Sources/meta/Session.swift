@@ -40,8 +40,6 @@ enum ErrorText {
     switch error {
     case let error as MetaError:
       return withSource(error, sources: sources).render()
-    case let errors as MetaErrors:
-      return errors.errors.map { withSource($0, sources: sources).render() }.joined(separator: "\n")
     case let error as CannotOpen:
       return error.description
     default:

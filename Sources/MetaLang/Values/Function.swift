@@ -143,10 +143,3 @@ struct Builtin {
     self.name = name; self.labels = labels; self.body = body
   }
 }
-
-/// An error raised by a builtin or a method, located at the call site by the caller.
-struct BuiltinError: Error {
-  var message: String
-  var kind: MetaError.Kind = .runtime
-  init(_ message: String, kind: MetaError.Kind = .runtime) { self.message = message; self.kind = kind }
-}

@@ -59,7 +59,6 @@ final class Runtime {
   var output: (String) -> Void
   /// Whether `output` reaches a terminal (progress bars redraw in place there).
   var outputIsTerminal = false
-  var arguments: [String] = []
   let random: RandomStream
   let modules = ModuleCache()
   var searchPaths: [String]

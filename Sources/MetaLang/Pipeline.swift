@@ -1,0 +1,56 @@
+// The pipeline: source text → tokens and syntax tree (Syntax/) → executable
+// nodes (Compile/) → values (Eval/). The main program, every module and the
+// prelude go through these two functions; the Interpreter facade and `import`
+// are their only callers.
+
+extension Runtime {
+  /// The first of `errors` carrying the rest as `followingErrors`, sources attached.
+  private static func combined(_ errors: [MetaError], source: String) -> MetaError? {
+    var all = MetaError.attachingSource(errors, source)
+    guard !all.isEmpty else { return nil }
+    var headline = all.removeFirst()
+    headline.followingErrors = all
+    return headline
+  }
+
+  /// Parses and resolves a program for `env`; every error found is thrown as one. Also
+  /// says whether the program ends in an expression statement (the REPL shows its value).
+  func compile(
+    _ source: String, file: String, directory: String?, env: Env, name: String
+  ) throws -> (FunctionProto, endsInExpression: Bool) {
+    sources[file] = source
+    let (program, parseErrors) = Parser.parse(source, file: file)
+    if let error = Self.combined(parseErrors, source: source) { throw error }
+    let resolver = Resolver(rt: self, env: env, file: file, directory: directory)
+    let saved = env.declarations
+    let proto = resolver.compile(program, name: name)
+    if let error = Self.combined(resolver.errors, source: source) {
+      env.restore(saved)  // a program that did not resolve declares nothing
+      throw error
+    }
+    if case .expression? = program.statements.last { return (proto, true) }
+    return (proto, false)
+  }
+
+  /// Runs a compiled program (the main one at depth 0, a module one level below its
+  /// importer). Returns the value of its final expression statement, if it ran.
+  func runTopLevel(_ proto: FunctionProto, at loc: SourceLoc) throws -> Value? {
+    let nested = activeTopLevels > 0 || depth > 0
+    let newFp = sp
+    let reserved = proto.frameSize
+    guard depth < Interpreter.maxCallDepth, stackEnd - newFp > reserved else { throw overflow(loc) }
+    let savedFp = fp, savedDepth = depth, savedCaptures = captures
+    sp = newFp + reserved
+    fp = newFp
+    if nested { depth += 1 }
+    records[depth] = CallRecord(proto: proto, callLoc: loc)
+    activeTopLevels += 1
+    defer {
+      activeTopLevels -= 1
+      for i in 0..<reserved { newFp[i] = .nil_ }
+      sp = newFp; fp = savedFp; depth = savedDepth; captures = savedCaptures
+    }
+    captures = []
+    return try proto.body.exec(self) == .returnValue ? takeReturnValue() : nil
+  }
+}
