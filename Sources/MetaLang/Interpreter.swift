@@ -5,22 +5,6 @@
 
 import Foundation
 
-/// Arguments passed to a native Swift function registered with `Interpreter.register`.
-public struct NativeArguments {
-  /// Positional arguments, in order.
-  public var positional: [Value]
-  /// Named arguments (`f(x, by: 2)` gives `["by": 2]`), in call order.
-  public var named: [(label: String, value: Value)]
-  public init(positional: [Value], named: [(label: String, value: Value)]) {
-    self.positional = positional; self.named = named
-  }
-
-  /// The value of the named argument `label`, if given.
-  public func named(_ label: String) -> Value? {
-    named.first { $0.label == label }?.value
-  }
-}
-
 /// Runs Meta programs. One interpreter holds one global environment, one
 /// random stream and one set of loaded modules.
 public final class Interpreter {

@@ -36,21 +36,12 @@ extension Runtime {
   /// importer). Returns the value of its final expression statement, if it ran.
   func runTopLevel(_ proto: FunctionProto, at loc: SourceLoc) throws -> Value? {
     let nested = activeTopLevels > 0 || depth > 0
-    let newFp = sp
-    let reserved = proto.frameSize
-    guard depth < Interpreter.maxCallDepth, stackEnd - newFp > reserved else { throw overflow(loc) }
-    let savedFp = fp, savedDepth = depth, savedCaptures = captures
-    sp = newFp + reserved
-    fp = newFp
-    if nested { depth += 1 }
-    records[depth] = CallRecord(proto: proto, callLoc: loc)
-    activeTopLevels += 1
-    defer {
-      activeTopLevels -= 1
-      for i in 0..<reserved { newFp[i] = .nil_ }
-      sp = newFp; fp = savedFp; depth = savedDepth; captures = savedCaptures
+    return try withSlots(proto.frameSize, at: loc) { frame in
+      activeTopLevels += 1
+      defer { activeTopLevels -= 1 }
+      return try inFrame(frame, of: proto, from: loc, captures: [], deeper: nested) {
+        try proto.body.exec(self) == .returnValue ? takeReturnValue() : nil
+      }
     }
-    captures = []
-    return try proto.body.exec(self) == .returnValue ? takeReturnValue() : nil
   }
 }

@@ -53,7 +53,7 @@ enum Builtins {
         let a = try args.int(0)
         let (start, stop) = args.count == 1 ? (0, a) : (a, try args.int(1))
         let step = args.count == 3 ? try args.int(2) : 1
-        if step == 0 { throw BuiltinError("bad argument #3 to 'range' (step must not be zero)") }
+        if step == 0 { throw args.bad(2, detail: "step must not be zero") }
         let n = rangeCount(start, stop, step)
         try Operators.checkSize(n, "list")
         var out: [Value] = []

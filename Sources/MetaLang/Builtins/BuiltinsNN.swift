@@ -26,7 +26,7 @@ extension Builtins {
         try args.tensor(0), gamma: try args.optionalTensor(1), beta: try args.optionalTensor(2),
         runningMean: runningMean, runningVar: runningVar,
         training: args.namedBool("training", default: true),
-        momentum: try args.namedNumber("momentum") ?? 0.1, eps: try args.namedNumber("eps") ?? 1e-5)
+        momentum: try args.namedFloat("momentum") ?? 0.1, eps: try args.namedFloat("eps") ?? 1e-5)
       guard let mean = r.runningMean, let variance = r.runningVar else { return .tensor(r.output) }
       return .record(Record([("out", .tensor(r.output)), ("running_mean", .tensor(mean)), ("running_var", .tensor(variance))]))
     },

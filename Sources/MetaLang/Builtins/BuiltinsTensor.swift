@@ -22,7 +22,7 @@ extension Builtins {
     },
     TensorOp("full", method: false) { args in
       try args.expect(2)
-      return .tensor(try Tensor.full(try args.ints(0, what: "shape (List of Ints)"), try args.number(1)))
+      return .tensor(try Tensor.full(try args.ints(0, what: "shape (List of Ints)"), try args.float(1)))
     },
     TensorOp("eye", method: false) { args in
       try args.expect(1...2)
@@ -30,24 +30,24 @@ extension Builtins {
     },
     TensorOp("arange", method: false) { args in
       try args.expect(1...3)
-      if args.count == 1 { return .tensor(try Tensor.arange(0, try args.number(0))) }
-      let step = args.count == 3 ? try args.number(2) : 1
-      return .tensor(try Tensor.arange(try args.number(0), try args.number(1), step: step))
+      if args.count == 1 { return .tensor(try Tensor.arange(0, try args.float(0))) }
+      let step = args.count == 3 ? try args.float(2) : 1
+      return .tensor(try Tensor.arange(try args.float(0), try args.float(1), step: step))
     },
     TensorOp("linspace", method: false) { args in
       try args.expect(3)
-      return .tensor(try Tensor.linspace(try args.number(0), try args.number(1), count: try args.int(2)))
+      return .tensor(try Tensor.linspace(try args.float(0), try args.float(1), count: try args.int(2)))
     },
     TensorOp("randn", labels: ["mean", "std"], method: false) { args in
       try args.expect(1...Int.max)
       let shape = try args.shape(from: 0)
-      let mean = try args.namedNumber("mean") ?? 0, std = try args.namedNumber("std") ?? 1
+      let mean = try args.namedFloat("mean") ?? 0, std = try args.namedFloat("std") ?? 1
       return .tensor(try args.runtime().random.withState { try Tensor.randn(shape, mean: mean, std: std, using: &$0) })
     },
     TensorOp("rand", labels: ["low", "high"], method: false) { args in
       try args.expect(1...Int.max)
       let shape = try args.shape(from: 0)
-      let low = try args.namedNumber("low") ?? 0, high = try args.namedNumber("high") ?? 1
+      let low = try args.namedFloat("low") ?? 0, high = try args.namedFloat("high") ?? 1
       guard low < high else { throw BuiltinError("rand: low (\(low)) must be less than high (\(high))") }
       return .tensor(try args.runtime().random.withState { try Tensor.rand(shape, low: low, high: high, using: &$0) })
     },
@@ -65,17 +65,12 @@ extension Builtins {
     },
     TensorOp("load_npy", method: false) { args in
       try args.expect(1)
-      return .tensor(try NpyFile.read(try string(args, 0)))
+      return .tensor(try NpyFile.read(try args.string(0)))
     },
     TensorOp("save_npy", method: false) { args in
       try args.expect(2)
-      try NpyFile.write(try args.tensor(0), to: try string(args, 1))
+      try NpyFile.write(try args.tensor(0), to: try args.string(1))
       return .nil_
     },
   ]
-
-  private static func string(_ args: OpArgs, _ i: Int) throws -> String {
-    if case .string(let s) = args[i] { return s }
-    throw args.bad(i, "String")
-  }
 }

@@ -21,18 +21,10 @@ extension Builtins {
     },
     TensorOp("tree_map", method: false) { args in
       try args.expect(2...Int.max)
-      try callable(args, 0)
+      _ = try args.callable(0)
       return try Tree.map(args[0], Array(args.positional.dropFirst()), try args.runtime())
     },
   ]
-
-  static func callable(_ args: OpArgs, _ i: Int) throws {
-    switch args[i] {
-    case .function: return
-    case .native(let o) where o is NativeCallable: return
-    default: throw args.bad(i, "Function")
-    }
-  }
 }
 
 /// What `grad(f, argnums: ...)` captured: the function and which arguments to
@@ -44,10 +36,9 @@ struct Differentiation {
   let asList: Bool
   let name: String
 
-  init(_ args: OpArgs) throws {
-    try Builtins.callable(args, 0)
-    f = args[0]
-    name = args.name
+  init(_ args: NativeArguments) throws {
+    f = try args.callable(0)
+    name = args.function
     switch args.named("argnums") {
     case nil: argnums = [0]; asList = false
     case .int(let n)?: argnums = [n]; asList = false

@@ -1,75 +1,25 @@
-// Arguments of tensor functions and methods, read with Lua-style messages
-// naming the function and the argument. A method call `t.sum(axis: 0)` is the
-// function call `sum(t, axis: 0)` with `t` as argument 0 (and numbering that
-// starts at the first argument inside the parentheses).
+// What tensor functions and methods read from their arguments: tensors, shapes,
+// axes, kernel sizes. A method call `t.sum(axis: 0)` is the function call
+// `sum(t, axis: 0)` with `t` as argument 0, a receiver that messages do not count.
 
 import MetaTensor
 
-struct OpArgs {
-  let name: String
-  var positional: [Value]
-  let named: [(label: String, value: Value)]
-  /// The runtime, for functions that call back or draw random numbers (nil in methods).
-  let rt: Runtime?
-  let isMethod: Bool
+extension ArgumentReader {
+  /// Positional argument `i`, an Int or a Float, as a Float.
+  func float(_ i: Int) throws -> Float { try number(i, as: Float.self) }
 
-  init(name: String, positional: [Value], named: [(label: String, value: Value)], rt: Runtime?, isMethod: Bool) {
-    self.name = name; self.positional = positional; self.named = named; self.rt = rt; self.isMethod = isMethod
-  }
-
-  init(_ args: Arguments) {
-    self.init(name: args.function, positional: Array(args.positional), named: args.named, rt: args.rt, isMethod: false)
-  }
-
-  var count: Int { positional.count }
-  subscript(i: Int) -> Value { positional[i] }
-
-  func runtime() throws -> Runtime {
-    guard let rt else { throw BuiltinError("'\(name)' cannot be called as a method") }
-    return rt
-  }
-
-  /// The argument's number as the user wrote it.
-  private func ordinal(_ i: Int) -> Int { isMethod ? i : i + 1 }
-
-  func expect(_ range: ClosedRange<Int>) throws {
-    guard !range.contains(count) else { return }
-    let shift = isMethod ? 1 : 0
-    let lo = range.lowerBound - shift, hi = range.upperBound - shift
-    let want = lo == hi ? "\(lo)" : hi >= Int.max - 1 ? "at least \(lo)" : "\(lo) to \(hi)"
-    throw BuiltinError("wrong number of arguments to '\(name)' (expected \(want), got \(count - shift))")
-  }
-
-  func expect(_ n: Int) throws { try expect(n...n) }
-
-  func checkLabels(_ labels: [String]) throws {
-    for (label, _) in named where !labels.contains(label) {
-      throw BuiltinError("unknown argument '\(label)' to '\(name)'")
-    }
-  }
-
-  func named(_ label: String) -> Value? {
-    for entry in named where entry.label == label { return entry.value }
-    return nil
-  }
-
-  func bad(_ i: Int, _ expected: String) -> BuiltinError {
-    BuiltinError("bad argument #\(ordinal(i)) to '\(name)' (\(expected) expected, got \(positional[i].typeName))")
-  }
-
-  func badNamed(_ label: String, _ expected: String, _ v: Value) -> BuiltinError {
-    BuiltinError("bad argument '\(label)' to '\(name)' (\(expected) expected, got \(v.typeName))")
-  }
+  /// A named number as a Float; nil when absent or `nil`.
+  func namedFloat(_ label: String) throws -> Float? { try namedNumber(label, as: Float.self) }
 
   /// A tensor argument; an Int or Float becomes a 0-d tensor.
   func tensor(_ i: Int) throws -> Tensor {
-    if let t = positional[i].tensor ?? TensorConvert.scalarTensor(positional[i]) { return t }
+    if let t = self[i].tensor ?? TensorConvert.scalarTensor(self[i]) { return t }
     throw bad(i, "Tensor")
   }
 
   /// A tensor, or nil when the argument is absent or `nil`.
   func optionalTensor(_ i: Int) throws -> Tensor? {
-    guard i < count, !isNil(positional[i]) else { return nil }
+    guard i < count, !isNil(self[i]) else { return nil }
     return try tensor(i)
   }
 
@@ -81,47 +31,13 @@ struct OpArgs {
 
   /// Labels (class indices) as a tensor: a tensor or a List of Ints.
   func labels(_ i: Int) throws -> Tensor {
-    if case .list = positional[i] { return try TensorConvert.fromNested(positional[i], function: name) }
+    if case .list = self[i] { return try TensorConvert.fromNested(self[i], function: function) }
     return try tensor(i)
-  }
-
-  func int(_ i: Int) throws -> Int {
-    if case .int(let v) = positional[i] { return v }
-    throw bad(i, "Int")
-  }
-
-  func number(_ i: Int) throws -> Float {
-    switch positional[i] {
-    case .int(let v): return Float(v)
-    case .float(let v): return Float(v)
-    default: throw bad(i, "number")
-    }
-  }
-
-  func namedNumber(_ label: String) throws -> Float? {
-    switch named(label) {
-    case nil, .nil_?: return nil
-    case .int(let v)?: return Float(v)
-    case .float(let v)?: return Float(v)
-    case let v?: throw badNamed(label, "number", v)
-    }
-  }
-
-  func namedInt(_ label: String) throws -> Int? {
-    switch named(label) {
-    case nil, .nil_?: return nil
-    case .int(let v)?: return v
-    case let v?: throw badNamed(label, "Int", v)
-    }
-  }
-
-  func namedBool(_ label: String, default value: Bool) -> Bool {
-    named(label)?.isTruthy ?? value
   }
 
   /// A list of Ints (a shape or axes) at position i; a lone Int counts as `[n]`.
   func ints(_ i: Int, what: String = "List of Ints") throws -> [Int] {
-    if let r = try intList(positional[i]) { return r }
+    if let r = try intList(self[i]) { return r }
     throw bad(i, what)
   }
 

@@ -11,9 +11,9 @@ struct TensorOp: Sendable {
   let labels: [String]
   /// Also callable as `t.name(...)`.
   let isMethod: Bool
-  let body: @Sendable (OpArgs) throws -> Value
+  let body: @Sendable (NativeArguments) throws -> Value
 
-  init(_ name: String, labels: [String] = [], method: Bool = true, _ body: @escaping @Sendable (OpArgs) throws -> Value) {
+  init(_ name: String, labels: [String] = [], method: Bool = true, _ body: @escaping @Sendable (NativeArguments) throws -> Value) {
     self.name = name; self.labels = labels; isMethod = method; self.body = body
   }
 }
@@ -74,7 +74,7 @@ enum TensorOps {
     unary("abs") { $0.abs() }, unary("sin") { $0.sin() }, unary("cos") { $0.cos() }, unary("sign") { $0.sign() }, unary("square") { $0.square() },
     TensorOp("leaky_relu", labels: ["slope"]) { args in
       try args.expect(1...2)
-      let slope = args.count == 2 ? try args.number(1) : try args.namedNumber("slope") ?? 0.01
+      let slope = args.count == 2 ? try args.float(1) : try args.namedFloat("slope") ?? 0.01
       return .tensor(try args.tensor(0).leakyRelu(slope: slope))
     },
     TensorOp("softmax", labels: ["axis"]) { args in
@@ -92,8 +92,8 @@ enum TensorOps {
     argExtreme("argmax", wantMax: true), argExtreme("argmin", wantMax: false),
     TensorOp("clamp", labels: ["min", "max"]) { args in
       try args.expect(1...3)
-      let lo = args.count > 1 ? try args.number(1) : try args.namedNumber("min")
-      let hi = args.count > 2 ? try args.number(2) : try args.namedNumber("max")
+      let lo = args.count > 1 ? try args.float(1) : try args.namedFloat("min")
+      let hi = args.count > 2 ? try args.float(2) : try args.namedFloat("max")
       return .tensor(try args.tensor(0).clamp(min: lo, max: hi))
     },
     TensorOp("matmul") { args in
@@ -157,11 +157,11 @@ enum TensorOps {
   ]
 
   /// A List of tensors (numbers become 0-d tensors).
-  static func tensorList(_ args: OpArgs, _ i: Int) throws -> [Tensor] {
+  static func tensorList(_ args: NativeArguments, _ i: Int) throws -> [Tensor] {
     guard case .list(let xs) = args[i] else { throw args.bad(i, "List of Tensors") }
     return try xs.enumerated().map { k, v in
       guard let t = v.tensor ?? TensorConvert.scalarTensor(v) else {
-        throw BuiltinError("bad argument #\(i + 1) to '\(args.name)' (item \(k + 1) is \(withArticle(v.typeName)), not a Tensor)")
+        throw args.bad(i, detail: "item \(k + 1) is \(withArticle(v.typeName)), not a Tensor")
       }
       return t
     }
@@ -196,7 +196,7 @@ extension Builtins {
     [
       Builtin("clamp", labels: ["min", "max"]) { args in
         if args.count > 0, args[0].tensor != nil, let op = TensorOps.methods["clamp"] {
-          return try op.body(OpArgs(args))
+          return try op.body(NativeArguments(args))
         }
         // Numbers: x limited to [lo, hi], as the prelude's version did.
         try args.expect(3)
@@ -210,13 +210,11 @@ extension Builtins {
 
   private static func wrap(_ op: TensorOp, over original: Builtin?) -> Builtin {
     guard let original else {
-      return Builtin(op.name, labels: op.labels) { args in try op.body(OpArgs(args)) }
+      return Builtin(op.name, labels: op.labels) { args in try op.body(NativeArguments(args)) }
     }
     return Builtin(op.name, labels: Array(Set(op.labels + original.labels)).sorted()) { args in
-      for i in 0..<args.count where args[i].tensor != nil { return try op.body(OpArgs(args)) }
-      for (label, _) in args.named where !original.labels.contains(label) {
-        throw BuiltinError("unknown argument '\(label)' to '\(op.name)'")
-      }
+      for i in 0..<args.count where args[i].tensor != nil { return try op.body(NativeArguments(args)) }
+      try args.checkLabels(original.labels)
       return try original.body(&args)
     }
   }

@@ -52,9 +52,11 @@ extension Tensor: NativeTruth {
 extension Tensor: NativeMethods {
   public func callMethod(_ name: String, _ arguments: NativeArguments) throws -> Value? {
     guard let op = TensorOps.methods[name] else { return nil }
-    let args = OpArgs(
-      name: name, positional: [.tensor(self)] + arguments.positional, named: arguments.named,
-      rt: nil, isMethod: true)
+    // The function's body, with the tensor as its (uncounted) argument 0.
+    var args = arguments
+    args.positional.insert(.tensor(self), at: 0)
+    args.function = name
+    args.receivers = 1
     try args.checkLabels(op.labels)
     return try op.body(args)
   }

@@ -1,8 +1,49 @@
 // Calling functions: Meta closures get a frame on the value stack (no heap
 // allocation per call), builtins read their arguments from the stack, host
-// functions get a `NativeArguments`.
+// functions get a `NativeArguments`. Every frame and every builtin's arguments
+// are reserved by `withSlots`; every frame is made current by `inFrame`.
 
 extension Runtime {
+  /// Runs `body` with `size` slots reserved at the top of the value stack: a frame
+  /// for a Meta function (`frame: true`, which also checks the call depth) or a
+  /// builtin's arguments. Free slots always hold nil; the reserved ones are nil again after.
+  @inline(__always) func withSlots<R>(
+    _ size: Int, at loc: SourceLoc, frame: Bool = true, _ body: (UnsafeMutablePointer<Value>) throws -> R
+  ) throws -> R {
+    let base = sp
+    guard !frame || depth < Interpreter.maxCallDepth, stackEnd - base > size else { throw overflow(loc) }
+    sp = base + size
+    defer {
+      base.update(repeating: .nil_, count: size)
+      sp = base
+    }
+    return try body(base)
+  }
+
+  /// Runs `body` with `frame` (reserved by `withSlots`) as the current frame: `proto`
+  /// running, called from `loc`, one level deeper (`deeper: false` for the outermost
+  /// program, at depth 0). `captures`, if given, replace the running closure's meanwhile.
+  @inline(__always) func inFrame<R>(
+    _ frame: UnsafeMutablePointer<Value>, of proto: FunctionProto, from loc: SourceLoc,
+    captures newCaptures: [Box]? = nil, deeper: Bool = true, _ body: () throws -> R
+  ) rethrows -> R {
+    let savedFp = fp
+    fp = frame
+    if deeper { depth &+= 1 }  // below maxCallDepth: `withSlots` checked
+    records[depth] = CallRecord(proto: proto, callLoc: loc)
+    var savedCaptures: [Box]?
+    if let newCaptures {
+      savedCaptures = captures
+      captures = newCaptures
+    }
+    defer {
+      fp = savedFp
+      if deeper { depth &-= 1 }
+      if let savedCaptures { captures = savedCaptures }
+    }
+    return try body()
+  }
+
   @inline(never) func overflow(_ loc: SourceLoc) -> MetaError {
     error("stack overflow", at: loc, kind: .limit)
   }
@@ -28,29 +69,15 @@ extension Runtime {
     guard node.allPositional, argc == proto.paramCount, f.captures.isEmpty, proto.plainEntry
     else { return try callClosureGeneral(f, proto, node) }
     // The fast path: positional arguments only, nothing to box or capture.
-    let newFp = sp
-    let size = proto.frameSize
-    guard depth < Interpreter.maxCallDepth, newFp + size < stackEnd else { throw overflow(node.loc) }
-    sp = newFp + size
-    defer {
-      newFp.update(repeating: .nil_, count: size)
-      sp = newFp
+    return try withSlots(proto.frameSize, at: node.loc) { frame in
+      // Free slots always hold nil, so the arguments initialize them instead of
+      // assigning, which would destroy the nil first.
+      for i in 0..<argc {
+        (frame + i).initialize(to: try node.unretainedArgs[i]._withUnsafeGuaranteedRef { try $0.eval(self) })
+      }
+      try tick(node.loc)
+      return try inFrame(frame, of: proto, from: node.loc) { try runBody(proto) }
     }
-    // Free slots always hold nil (every frame clears its slots on exit), so the
-    // arguments initialize them instead of assigning, which would destroy the nil first.
-    for i in 0..<argc {
-      (newFp + i).initialize(to: try node.unretainedArgs[i]._withUnsafeGuaranteedRef { try $0.eval(self) })
-    }
-    try tick(node.loc)
-    let savedFp = fp
-    fp = newFp
-    depth &+= 1  // below maxCallDepth, checked above
-    records[depth] = CallRecord(proto: proto, callLoc: node.loc)
-    defer {
-      fp = savedFp
-      depth &-= 1
-    }
-    return try runBody(proto)
   }
 
   /// Runs the body of the function whose frame is now current.
@@ -66,56 +93,36 @@ extension Runtime {
 
   /// Calls with named arguments, defaults, captured parameters or a closure's captures.
   func callClosureGeneral(_ f: Function, _ proto: FunctionProto, _ node: CallSite) throws -> Value {
-    let newFp = sp
     let argc = node.unretainedArgs.count
-    let reserved = max(proto.frameSize, argc)
-    guard depth < Interpreter.maxCallDepth, newFp + reserved < stackEnd else { throw overflow(node.loc) }
-    sp = newFp + reserved
-    defer {
-      newFp.update(repeating: .nil_, count: reserved)
-      sp = newFp
+    return try withSlots(max(proto.frameSize, argc), at: node.loc) { frame in
+      for i in 0..<node.positionalCount { frame[i] = try node.args[i].eval(self) }
+      var named: [(label: String, value: Value)] = []
+      for i in node.positionalCount..<argc { named.append((node.labels[i], try node.args[i].eval(self))) }
+      return try enter(f, proto, frame, node.loc, positional: node.positionalCount, named: named)
     }
-    for i in 0..<node.positionalCount { newFp[i] = try node.args[i].eval(self) }
-    var named: [(label: String, value: Value)] = []
-    for i in node.positionalCount..<argc { named.append((node.labels[i], try node.args[i].eval(self))) }
-    return try enter(f, proto, newFp, node.loc, positional: node.positionalCount, named: named)
   }
 
-  /// Runs a closure whose arguments are already in `newFp[0...]`: all of them when
-  /// `named` is nil, else the first `positional` ones plus `named`.
+  /// Runs a closure whose frame `withSlots` reserved and whose arguments are already in
+  /// `frame[0...]`: the first `positional` ones, plus `named`.
   func enter(
-    _ f: Function, _ proto: FunctionProto, _ newFp: UnsafeMutablePointer<Value>, _ loc: SourceLoc,
-    positional: Int = 0, named: [(label: String, value: Value)]? = nil
+    _ f: Function, _ proto: FunctionProto, _ frame: UnsafeMutablePointer<Value>, _ loc: SourceLoc,
+    positional: Int, named: [(label: String, value: Value)]
   ) throws -> Value {
     try tick(loc)
     var missing: [Int] = []
-    if let named, positional != proto.paramCount || !named.isEmpty {
-      missing = try bindArguments(proto, newFp, loc, positional: positional, named: named)
+    if positional != proto.paramCount || !named.isEmpty {
+      missing = try bindArguments(proto, frame, loc, positional: positional, named: named)
     }
-    let savedFp = fp
-    fp = newFp
-    depth += 1
-    records[depth] = CallRecord(proto: proto, callLoc: loc)
-    let swapsCaptures = !f.captures.isEmpty
-    var savedCaptures: [Box] = []
-    if swapsCaptures { savedCaptures = captures; captures = f.captures }
-    defer {
-      fp = savedFp
-      depth -= 1
-      if swapsCaptures { captures = savedCaptures }
-    }
-    if let (slot, boxed) = proto.selfSlot {
-      newFp[slot] = boxed ? .native(Box(.function(f))) : .function(f)
-    }
-    if !missing.isEmpty {
-      for i in missing {
-        if let d = proto.params[i].defaultValue { newFp[i] = try d.eval(self) }
+    return try inFrame(frame, of: proto, from: loc, captures: f.captures.isEmpty ? nil : f.captures) {
+      if let (slot, boxed) = proto.selfSlot {
+        frame[slot] = boxed ? .native(Box(.function(f))) : .function(f)
       }
+      for i in missing {
+        if let d = proto.params[i].defaultValue { frame[i] = try d.eval(self) }
+      }
+      for s in proto.boxedParams { frame[s] = .native(Box(frame[s])) }
+      return try runBody(proto)
     }
-    if !proto.boxedParams.isEmpty {
-      for s in proto.boxedParams { newFp[s] = .native(Box(newFp[s])) }
-    }
-    return try runBody(proto)
   }
 
   @inline(__always) func takeReturnValue() -> Value {
@@ -139,7 +146,7 @@ extension Runtime {
     for i in 0..<positional { filled[i] = true }
     for (label, value) in named {
       guard let i = params.firstIndex(where: { $0.name == label }) else {
-        throw error("unknown argument '\(label)' to '\(fname)'", at: loc)
+        throw error(ArgumentMessage.unknownLabel(label, fname), at: loc)
       }
       if filled[i] { throw error("argument '\(label)' given twice to '\(fname)'", at: loc) }
       frame[i] = value
@@ -158,39 +165,43 @@ extension Runtime {
   func callNative(_ f: Function, _ node: CallSite) throws -> Value {
     let args = node.args
     if let b = f.builtin {
-      let base = sp
       let n = node.positionalCount
-      guard stackEnd - base > n else { throw overflow(node.loc) }
-      sp = base + n
-      defer {
-        for i in 0..<n { base[i] = .nil_ }
-        sp = base
+      return try withSlots(n, at: node.loc, frame: false) { base in
+        for i in 0..<n { base[i] = try args[i].eval(self) }
+        var named: [(label: String, value: Value)] = []
+        for i in n..<args.count { named.append((node.labels[i], try args[i].eval(self))) }
+        return try invoke(b.name, b.labels, UnsafeMutableBufferPointer(start: base, count: n), named, node.loc, b.body)
       }
-      for i in 0..<n { base[i] = try args[i].eval(self) }
-      var named: [(label: String, value: Value)] = []
-      for i in n..<args.count { named.append((node.labels[i], try args[i].eval(self))) }
-      return try invoke(b, UnsafeMutableBufferPointer(start: base, count: n), named, node.loc)
     }
-    var positional: [Value] = []
-    positional.reserveCapacity(node.positionalCount)
-    for i in 0..<node.positionalCount { positional.append(try args[i].eval(self)) }
-    var named: [(label: String, value: Value)] = []
-    for i in node.positionalCount..<args.count { named.append((node.labels[i], try args[i].eval(self))) }
-    return try callHost(f, NativeArguments(positional: positional, named: named), node.loc)
+    let (positional, named) = try node.evalArguments(self)
+    return try callHost(f, NativeArguments(positional: positional, named: named, function: f.name), node.loc)
   }
 
-  func invoke(
-    _ b: Builtin, _ positional: UnsafeMutableBufferPointer<Value>,
-    _ named: [(label: String, value: Value)], _ loc: SourceLoc
-  ) throws -> Value {
-    for (label, _) in named where !b.labels.contains(label) {
-      throw error("unknown argument '\(label)' to '\(b.name)'", at: loc)
-    }
-    var arguments = Arguments(rt: self, function: b.name, positional: positional, named: named)
+  /// Runs a builtin, or a method of a list, string or record, on arguments already on
+  /// the value stack; it accepts the named arguments in `labels`.
+  func invoke<R>(
+    _ function: String, _ labels: [String], _ positional: UnsafeMutableBufferPointer<Value>,
+    _ named: [(label: String, value: Value)], _ loc: SourceLoc, _ body: (inout Arguments) throws -> R
+  ) throws -> R {
+    var arguments = Arguments(rt: self, function: function, positional: positional, named: named)
     let savedLoc = nativeCallLoc
     nativeCallLoc = loc
     defer { nativeCallLoc = savedLoc }
-    do { return try b.body(&arguments) } catch { throw locate(error, at: loc) }
+    do {
+      try arguments.checkLabels(labels)
+      return try body(&arguments)
+    } catch { throw locate(error, at: loc) }
+  }
+
+  /// `invoke` for evaluated arguments: copies them onto the value stack first.
+  func withArguments<R>(
+    _ function: String, _ labels: [String], _ positional: [Value], _ named: [(label: String, value: Value)],
+    _ loc: SourceLoc, _ body: (inout Arguments) throws -> R
+  ) throws -> R {
+    try withSlots(positional.count, at: loc, frame: false) { base in
+      for (i, v) in positional.enumerated() { base[i] = v }
+      return try invoke(function, labels, UnsafeMutableBufferPointer(start: base, count: positional.count), named, loc, body)
+    }
   }
 
   func callHost(_ f: Function, _ arguments: NativeArguments, _ loc: SourceLoc) throws -> Value {
@@ -205,16 +216,8 @@ extension Runtime {
 
   func callNonFunction(_ fv: Value, _ node: CallSite, _ what: String?) throws -> Value {
     guard case .native(let o) = fv, o is NativeCallable || o is MetaObject else { throw notCallable(fv, what, node.loc) }
-    var positional: [Value] = []
-    for i in 0..<node.positionalCount { positional.append(try node.args[i].eval(self)) }
-    var named: [(label: String, value: Value)] = []
-    for i in node.positionalCount..<node.args.count {
-      named.append((node.labels[i], try node.args[i].eval(self)))
-    }
-    guard let c = o as? NativeCallable else { return try call(fv, positional, named: named, at: node.loc) }
-    do { return try c.call(NativeArguments(positional: positional, named: named)) } catch {
-      throw locateHostError(error, at: node.loc)
-    }
+    let (positional, named) = try node.evalArguments(self)
+    return try call(fv, positional, named: named, at: node.loc)
   }
 
   /// Calls a function value with evaluated arguments (builtins calling back, the host API).
@@ -224,30 +227,15 @@ extension Runtime {
     switch fv {
     case .function(let f):
       if let proto = f.proto {
-        let newFp = sp
-        let reserved = max(proto.frameSize, positional.count)
-        guard depth < Interpreter.maxCallDepth, newFp + reserved < stackEnd else { throw overflow(loc) }
-        sp = newFp + reserved
-        defer {
-          for i in 0..<reserved { newFp[i] = .nil_ }
-          sp = newFp
+        return try withSlots(max(proto.frameSize, positional.count), at: loc) { frame in
+          for (i, v) in positional.enumerated() { frame[i] = v }
+          return try enter(f, proto, frame, loc, positional: positional.count, named: named)
         }
-        for (i, v) in positional.enumerated() { newFp[i] = v }
-        return try enter(f, proto, newFp, loc, positional: positional.count, named: named)
       }
       if let b = f.builtin {
-        let base = sp
-        let n = positional.count
-        guard stackEnd - base > n else { throw overflow(loc) }
-        sp = base + n
-        defer {
-          for i in 0..<n { base[i] = .nil_ }
-          sp = base
-        }
-        for (i, v) in positional.enumerated() { base[i] = v }
-        return try invoke(b, UnsafeMutableBufferPointer(start: base, count: n), named, loc)
+        return try withArguments(b.name, b.labels, positional, named, loc, b.body)
       }
-      return try callHost(f, NativeArguments(positional: positional, named: named), loc)
+      return try callHost(f, NativeArguments(positional: positional, named: named, function: f.name), loc)
     case .native(let o):
       if let object = o as? MetaObject {
         guard let target = object.callTarget else {
@@ -256,7 +244,7 @@ extension Runtime {
         return try call(target, MetaObject.takesSelf(target) ? [fv] + positional : positional, named: named, at: loc)
       }
       if let c = o as? NativeCallable {
-        do { return try c.call(NativeArguments(positional: positional, named: named)) } catch {
+        do { return try c.call(NativeArguments(positional: positional, named: named, function: c.typeName)) } catch {
           throw locateHostError(error, at: loc)
         }
       }

@@ -66,10 +66,10 @@ final class MethodCallNode: CallSite {
   let name: String
   let place: PlacePath?
   // The builtin methods called `name`, looked up once.
-  let mutatingMethod: MutatingListMethod?
-  let listMethod: ListMethod?
-  let stringMethod: StringMethod?
-  let recordMethod: RecordMethod?
+  let mutatingMethod: MethodTable<MutatingListMethod>.Method?
+  let listMethod: MethodTable<ListMethod>.Method?
+  let stringMethod: MethodTable<StringMethod>.Method?
+  let recordMethod: MethodTable<RecordMethod>.Method?
 
   init(receiver: ExprNode, name: String, place: PlacePath?, args: [ExprNode], labels: [String], loc: SourceLoc) {
     self.receiver = receiver; self.name = name; self.place = place
@@ -95,14 +95,14 @@ final class MethodCallNode: CallSite {
     return try dispatch(value, rt)
   }
 
-  private func mutate(_ method: MutatingListMethod, _ place: PlacePath, _ keys: [Value], _ rt: Runtime) throws -> Value {
+  private func mutate(_ method: MethodTable<MutatingListMethod>.Method, _ place: PlacePath, _ keys: [Value], _ rt: Runtime) throws -> Value {
     if place.root.isConst { throw rt.error("cannot mutate constant '\(place.root.name)'", at: loc) }
     let (positional, named) = try evalArguments(rt)
     return try place.modify(rt, keys, loc) { target -> Value in
       guard case .list(var xs) = target else { return .nil_ }
       target = .nil_  // the list is now uniquely ours: no copy on mutation
       defer { target = .list(xs) }
-      return try rt.withArguments(name, positional, named, loc) { args in try method(&xs, &args) }
+      return try rt.withArguments(name, method.labels, positional, named, loc) { args in try method.body(&xs, &args) }
     }
   }
 
@@ -112,28 +112,28 @@ final class MethodCallNode: CallSite {
       if let f = r[name] { return try rt.call(f, self, "field '\(name)'") }
       if let method = recordMethod {
         let (positional, named) = try evalArguments(rt)
-        return try rt.withArguments(name, positional, named, loc) { args in try method(r, &args) }
+        return try rt.withArguments(name, method.labels, positional, named, loc) { args in try method.body(r, &args) }
       }
       throw rt.error("record has no field '\(name)'", at: loc)
     case .list(var xs):
       let (positional, named) = try evalArguments(rt)
       if let method = mutatingMethod {
         // A temporary (not a variable): mutate the copy, return the method's result.
-        return try rt.withArguments(name, positional, named, loc) { args in try method(&xs, &args) }
+        return try rt.withArguments(name, method.labels, positional, named, loc) { args in try method.body(&xs, &args) }
       }
       guard let method = listMethod else { throw rt.error("List has no method '\(name)'", at: loc) }
-      return try rt.withArguments(name, positional, named, loc) { args in try method(xs, &args) }
+      return try rt.withArguments(name, method.labels, positional, named, loc) { args in try method.body(xs, &args) }
     case .string(let s):
       guard let method = stringMethod else {
         throw rt.error("String has no method '\(name)'", at: loc)
       }
       let (positional, named) = try evalArguments(rt)
-      return try rt.withArguments(name, positional, named, loc) { args in try method(s, &args) }
+      return try rt.withArguments(name, method.labels, positional, named, loc) { args in try method.body(s, &args) }
     case .native(let o):
       if let m = o as? NativeMethods {
         let (positional, named) = try evalArguments(rt)
         let result: Value?
-        do { result = try m.callMethod(name, NativeArguments(positional: positional, named: named)) } catch {
+        do { result = try m.callMethod(name, NativeArguments(positional: positional, named: named, function: name)) } catch {
           throw rt.locateHostError(error, at: loc)
         }
         if let result { return result }
@@ -161,34 +161,6 @@ final class MethodCallNode: CallSite {
     }
     if let evaluated { return try rt.call(f, evaluated.positional, named: evaluated.named, at: loc) }
     return try rt.call(f, self, "method '\(name)'")
-  }
-}
-
-extension Runtime {
-  /// Runs a method body with its arguments in `Arguments` form (on the value stack).
-  func withArguments<R>(
-    _ name: String, _ positional: [Value], _ named: [(label: String, value: Value)], _ loc: SourceLoc,
-    _ body: (inout Arguments) throws -> R
-  ) throws -> R {
-    let base = sp
-    let n = positional.count
-    guard stackEnd - base > n else { throw overflow(loc) }
-    sp = base + n
-    defer {
-      for i in 0..<n { base[i] = .nil_ }
-      sp = base
-    }
-    for (i, v) in positional.enumerated() { base[i] = v }
-    // Only sorting methods take named arguments.
-    let labels = name == "sort" || name == "sorted" ? ["key", "reverse"] : []
-    for (label, _) in named where !labels.contains(label) {
-      throw error("unknown argument '\(label)' to '\(name)'", at: loc)
-    }
-    var args = Arguments(rt: self, function: name, positional: UnsafeMutableBufferPointer(start: base, count: n), named: named)
-    let savedLoc = nativeCallLoc
-    nativeCallLoc = loc
-    defer { nativeCallLoc = savedLoc }
-    do { return try body(&args) } catch { throw locate(error, at: loc) }
   }
 }
 

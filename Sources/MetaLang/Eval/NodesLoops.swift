@@ -89,7 +89,7 @@ final class ForRangeStmt: StmtNode {
     for (i, arg) in call.args.enumerated() {
       let v = try arg.eval(rt)
       guard case .int(let n) = v else {
-        throw rt.error("bad argument #\(i + 1) to 'range' (Int expected, got \(v.typeName))", at: call.loc)
+        throw rt.error(ArgumentMessage.bad(i + 1, "range", expected: "Int", got: v), at: call.loc)
       }
       bounds.append(n)
     }
@@ -99,10 +99,9 @@ final class ForRangeStmt: StmtNode {
     case 2: (start, stop, step) = (bounds[0], bounds[1], 1)
     case 3: (start, stop, step) = (bounds[0], bounds[1], bounds[2])
     default:
-      throw rt.error(
-        "wrong number of arguments to 'range' (expected 1 to 3, got \(bounds.count))", at: call.loc)
+      throw rt.error(ArgumentMessage.wrongCount("range", expected: 1...3, got: bounds.count), at: call.loc)
     }
-    if step == 0 { throw rt.error("bad argument #3 to 'range' (step must not be zero)", at: call.loc) }
+    if step == 0 { throw rt.error(ArgumentMessage.bad(3, "range", "step must not be zero"), at: call.loc) }
     let body = general.body
     let loc = general.loc
     let fastSlot: Int? = (target as? LocalBind).flatMap { $0.boxed ? nil : $0.slot }

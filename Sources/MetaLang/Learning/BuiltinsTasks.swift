@@ -142,7 +142,7 @@ extension Builtins {
   }
 
   private static func badNamed(_ label: String, _ function: String, _ expected: String, _ v: Value) -> BuiltinError {
-    BuiltinError("bad argument '\(label)' to '\(function)' (\(expected) expected, got \(v.typeName))")
+    BuiltinError(ArgumentMessage.badNamed(label, function, expected: expected, got: v))
   }
 
   /// An optional Int argument (nil when absent or nil).

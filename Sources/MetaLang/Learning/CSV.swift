@@ -104,7 +104,7 @@ struct CSVTable {
       }
       return i
     default:
-      throw BuiltinError("bad argument 'label' to 'load_csv' (Int or String expected, got \(label.typeName))")
+      throw BuiltinError(ArgumentMessage.badNamed("label", "load_csv", expected: "Int or String", got: label))
     }
   }
 

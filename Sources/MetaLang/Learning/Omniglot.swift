@@ -58,7 +58,7 @@ extension Builtins {
   }
 
   private static func omniglotBad(_ label: String, _ expected: String, _ v: Value) -> BuiltinError {
-    BuiltinError("bad argument '\(label)' to 'omniglot' (\(expected) expected, got \(v.typeName))")
+    BuiltinError(ArgumentMessage.badNamed(label, "omniglot", expected: expected, got: v))
   }
 
   /// A string option naming one case of `T`.

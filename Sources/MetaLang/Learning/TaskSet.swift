@@ -62,19 +62,12 @@ public final class MetaTaskSet: NativeObject, NativeMethods {
   }
 
   private func sampleMethod(_ arguments: NativeArguments) throws -> Value {
-    if let label = arguments.named.first?.label {
-      throw BuiltinError("unknown argument '\(label)' to 'sample'")
-    }
-    switch arguments.positional.count {
-    case 0: return .native(try sample())
-    case 1:
-      guard case .int(let n) = arguments.positional[0] else {
-        throw BuiltinError("bad argument #1 to 'sample' (Int expected, got \(arguments.positional[0].typeName))")
-      }
-      return .list(try sample(n).map { .native($0) })
-    default:
-      throw BuiltinError("wrong number of arguments to 'sample' (expected 0 to 1, got \(arguments.positional.count))")
-    }
+    var args = arguments
+    args.function = "sample"
+    try args.checkLabels([])
+    try args.expect(0...1)
+    if args.count == 0 { return .native(try sample()) }
+    return .list(try sample(try args.int(0)).map { .native($0) })
   }
 
   /// `TaskSet(sine, shots: 10, queries: 10, amplitude: [0.1, 5.0], phase: [0.0, 3.14159])`.

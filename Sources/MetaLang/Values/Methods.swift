@@ -9,8 +9,28 @@ typealias MutatingListMethod = @Sendable (inout [Value], inout Arguments) throws
 typealias StringMethod = @Sendable (String, inout Arguments) throws -> Value
 typealias RecordMethod = @Sendable (Record, inout Arguments) throws -> Value
 
+/// One type's methods by name, each with the named arguments it accepts (others
+/// are an error naming the method), as `Builtin.labels` for builtins.
+struct MethodTable<Body: Sendable>: Sendable {
+  struct Method: Sendable {
+    let body: Body
+    let labels: [String]
+  }
+  private let methods: [String: Method]
+
+  /// `labels` names the methods that take named arguments, and which.
+  init(labels: [String: [String]] = [:], _ bodies: [String: Body]) {
+    var methods: [String: Method] = [:]
+    for (name, body) in bodies { methods[name] = Method(body: body, labels: labels[name] ?? []) }
+    self.methods = methods
+  }
+
+  subscript(name: String) -> Method? { methods[name] }
+  var keys: Dictionary<String, Method>.Keys { methods.keys }
+}
+
 enum ListMethods {
-  static let mutating: [String: MutatingListMethod] = [
+  static let mutating = MethodTable<MutatingListMethod>(labels: ["sort": ["key", "reverse"]], [
     "append": { xs, args in
       try args.expect(1)
       try Operators.checkSize(xs.count + 1, "list")
@@ -63,9 +83,9 @@ enum ListMethods {
       xs.reverse()
       return .nil_
     },
-  ]
+  ])
 
-  static let table: [String: ListMethod] = [
+  static let table = MethodTable<ListMethod>(labels: ["sorted": ["key", "reverse"]], [
     "map": { xs, args in
       try args.expect(1)
       return .list(try Builtins.map(try args.callable(0), xs, args.rt))
@@ -108,7 +128,7 @@ enum ListMethods {
       try args.expect(0)
       return .list(xs)
     },
-  ]
+  ])
 
   static func firstIndex(_ xs: [Value], _ v: Value) throws -> Int? {
     for (i, x) in xs.enumerated() where try Compare.equal(x, v) { return i }
@@ -117,7 +137,7 @@ enum ListMethods {
 }
 
 enum StringMethods {
-  static let table: [String: StringMethod] = [
+  static let table = MethodTable<StringMethod>([
     "upper": { s, args in try args.expect(0); return .string(s.uppercased()) },
     "lower": { s, args in try args.expect(0); return .string(s.lowercased()) },
     "strip": { s, args in try args.expect(0); return .string(s.trimmingWhitespace()) },
@@ -156,7 +176,7 @@ enum StringMethods {
       let sub = try args.string(0)
       return .bool(sub.isEmpty || s.contains(sub))
     },
-  ]
+  ])
 
   /// `sep.join(items)`: items must be strings.
   static func join(_ sep: String, _ items: [Value]) throws -> String {
@@ -173,7 +193,7 @@ enum StringMethods {
 }
 
 enum RecordMethods {
-  static let table: [String: RecordMethod] = [
+  static let table = MethodTable<RecordMethod>([
     "keys": { r, args in try args.expect(0); return .list(r.keys.map { .string($0) }) },
     "values": { r, args in try args.expect(0); return .list(r.values) },
     "items": { r, args in
@@ -187,7 +207,7 @@ enum RecordMethods {
       try args.expect(1...2)
       return r[try args.string(0)] ?? (args.count == 2 ? args[1] : .nil_)
     },
-  ]
+  ])
 }
 
 extension String {
