@@ -39,7 +39,7 @@ extension Runtime {
     return try withSlots(proto.frameSize, at: loc) { frame in
       activeTopLevels += 1
       defer { activeTopLevels -= 1 }
-      return try inFrame(frame, of: proto, from: loc, captures: [], deeper: nested) {
+      return try inFrame(frame, of: proto, from: loc, deeper: nested, swapsCaptures: true, captures: []) {
         try proto.body.exec(self) == .returnValue ? takeReturnValue() : nil
       }
     }

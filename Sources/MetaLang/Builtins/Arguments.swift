@@ -22,27 +22,28 @@ public protocol ArgumentReader {
 
 /// The messages for calls with the wrong arguments, for readers and for the
 /// evaluator's own checks (a `for i in range(...)` loop, named arguments of closures).
+/// Never inlined: they are cold, and inlined they crowd the loops that call them.
 enum ArgumentMessage {
-  static func bad(_ ordinal: Int, _ function: String, _ detail: String) -> String {
+  @inline(never) static func bad(_ ordinal: Int, _ function: String, _ detail: String) -> String {
     "bad argument #\(ordinal) to '\(function)' (\(detail))"
   }
 
-  static func bad(_ ordinal: Int, _ function: String, expected: String, got v: Value) -> String {
+  @inline(never) static func bad(_ ordinal: Int, _ function: String, expected: String, got v: Value) -> String {
     bad(ordinal, function, "\(expected) expected, got \(v.typeName)")
   }
 
-  static func badNamed(_ label: String, _ function: String, expected: String, got v: Value) -> String {
+  @inline(never) static func badNamed(_ label: String, _ function: String, expected: String, got v: Value) -> String {
     "bad argument '\(label)' to '\(function)' (\(expected) expected, got \(v.typeName))"
   }
 
   /// `expected` counts arguments as the user writes them; `Int.max` means no upper bound.
-  static func wrongCount(_ function: String, expected: ClosedRange<Int>, got: Int) -> String {
+  @inline(never) static func wrongCount(_ function: String, expected: ClosedRange<Int>, got: Int) -> String {
     let lo = expected.lowerBound, hi = expected.upperBound
     let want = lo == hi ? "\(lo)" : hi == Int.max ? "at least \(lo)" : "\(lo) to \(hi)"
     return "wrong number of arguments to '\(function)' (expected \(want), got \(got))"
   }
 
-  static func unknownLabel(_ label: String, _ function: String) -> String {
+  @inline(never) static func unknownLabel(_ label: String, _ function: String) -> String {
     "unknown argument '\(label)' to '\(function)'"
   }
 }

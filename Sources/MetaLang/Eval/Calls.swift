@@ -7,11 +7,14 @@ extension Runtime {
   /// Runs `body` with `size` slots reserved at the top of the value stack: a frame
   /// for a Meta function (`frame: true`, which also checks the call depth) or a
   /// builtin's arguments. Free slots always hold nil; the reserved ones are nil again after.
+  /// (`loc` is read only to report an overflow: read early, it would cost a register.)
   @inline(__always) func withSlots<R>(
-    _ size: Int, at loc: SourceLoc, frame: Bool = true, _ body: (UnsafeMutablePointer<Value>) throws -> R
+    _ size: Int, at loc: @autoclosure () -> SourceLoc, frame: Bool = true,
+    _ body: (UnsafeMutablePointer<Value>) throws -> R
   ) throws -> R {
     let base = sp
-    guard !frame || depth < Interpreter.maxCallDepth, stackEnd - base > size else { throw overflow(loc) }
+    // `base + size < stackEnd`, not `stackEnd - base > size`: no division by the stride.
+    guard !frame || depth < Interpreter.maxCallDepth, base + size < stackEnd else { throw overflow(loc()) }
     sp = base + size
     defer {
       base.update(repeating: .nil_, count: size)
@@ -22,24 +25,25 @@ extension Runtime {
 
   /// Runs `body` with `frame` (reserved by `withSlots`) as the current frame: `proto`
   /// running, called from `loc`, one level deeper (`deeper: false` for the outermost
-  /// program, at depth 0). `captures`, if given, replace the running closure's meanwhile.
+  /// program, at depth 0). With `swapsCaptures`, `captures` replace the running
+  /// closure's meanwhile (an autoclosure: read only then, which saves a retain).
   @inline(__always) func inFrame<R>(
-    _ frame: UnsafeMutablePointer<Value>, of proto: FunctionProto, from loc: SourceLoc,
-    captures newCaptures: [Box]? = nil, deeper: Bool = true, _ body: () throws -> R
+    _ frame: UnsafeMutablePointer<Value>, of proto: FunctionProto, from loc: SourceLoc, deeper: Bool = true,
+    swapsCaptures: Bool = false, captures newCaptures: @autoclosure () -> [Box] = [], _ body: () throws -> R
   ) rethrows -> R {
     let savedFp = fp
     fp = frame
     if deeper { depth &+= 1 }  // below maxCallDepth: `withSlots` checked
     records[depth] = CallRecord(proto: proto, callLoc: loc)
-    var savedCaptures: [Box]?
-    if let newCaptures {
+    var savedCaptures: [Box] = []
+    if swapsCaptures {
       savedCaptures = captures
-      captures = newCaptures
+      captures = newCaptures()
     }
     defer {
       fp = savedFp
       if deeper { depth &-= 1 }
-      if let savedCaptures { captures = savedCaptures }
+      if swapsCaptures { captures = savedCaptures }
     }
     return try body()
   }
@@ -113,14 +117,19 @@ extension Runtime {
     if positional != proto.paramCount || !named.isEmpty {
       missing = try bindArguments(proto, frame, loc, positional: positional, named: named)
     }
-    return try inFrame(frame, of: proto, from: loc, captures: f.captures.isEmpty ? nil : f.captures) {
+    return try inFrame(frame, of: proto, from: loc, swapsCaptures: !f.captures.isEmpty, captures: f.captures) {
       if let (slot, boxed) = proto.selfSlot {
         frame[slot] = boxed ? .native(Box(.function(f))) : .function(f)
       }
-      for i in missing {
-        if let d = proto.params[i].defaultValue { frame[i] = try d.eval(self) }
+      // The checks skip retaining the arrays when there is nothing to do.
+      if !missing.isEmpty {
+        for i in missing {
+          if let d = proto.params[i].defaultValue { frame[i] = try d.eval(self) }
+        }
       }
-      for s in proto.boxedParams { frame[s] = .native(Box(frame[s])) }
+      if !proto.boxedParams.isEmpty {
+        for s in proto.boxedParams { frame[s] = .native(Box(frame[s])) }
+      }
       return try runBody(proto)
     }
   }
