@@ -28,8 +28,9 @@ enum ArgumentMessage {
     "bad argument #\(ordinal) to '\(function)' (\(detail))"
   }
 
-  @inline(never) static func bad(_ ordinal: Int, _ function: String, expected: String, got v: Value) -> String {
-    bad(ordinal, function, "\(expected) expected, got \(v.typeName)")
+  /// `v` is nil when the argument is missing ("got no value", as Lua says).
+  @inline(never) static func bad(_ ordinal: Int, _ function: String, expected: String, got v: Value?) -> String {
+    bad(ordinal, function, "\(expected) expected, got \(v?.typeName ?? "no value")")
   }
 
   @inline(never) static func badNamed(_ label: String, _ function: String, expected: String, got v: Value) -> String {
@@ -49,7 +50,11 @@ enum ArgumentMessage {
 }
 
 extension ArgumentReader {
+  /// No receiver: a plain call.
   public var receivers: Int { 0 }
+
+  /// Positional argument `i`, or nil when there is no such argument.
+  @inline(__always) func argument(_ i: Int) -> Value? { i >= 0 && i < count ? self[i] : nil }
 
   /// Fails unless the number of positional arguments (the receiver included) is within `range`.
   public func expect(_ range: ClosedRange<Int>) throws {
@@ -85,16 +90,18 @@ extension ArgumentReader {
 
   /// "bad argument #n to 'f' (X expected, got Y)".
   func bad(_ i: Int, _ expected: String) -> BuiltinError {
-    BuiltinError(ArgumentMessage.bad(ordinal(i), function, expected: expected, got: self[i]))
+    BuiltinError(ArgumentMessage.bad(ordinal(i), function, expected: expected, got: argument(i)))
   }
 
   func badNamed(_ label: String, _ expected: String, _ v: Value) -> BuiltinError {
     BuiltinError(ArgumentMessage.badNamed(label, function, expected: expected, got: v))
   }
 
+  // The typed accessors: a missing argument is "got no value", never a trap.
+
   /// Positional argument `i` as an Int.
   public func int(_ i: Int) throws -> Int {
-    if case .int(let v) = self[i] { return v }
+    if case .int(let v)? = argument(i) { return v }
     throw bad(i, "Int")
   }
 
@@ -103,43 +110,43 @@ extension ArgumentReader {
 
   /// Positional argument `i`, an Int or a Float, as `F` (rounded once).
   func number<F: BinaryFloatingPoint>(_ i: Int, as: F.Type) throws -> F {
-    switch self[i] {
-    case .int(let v): return F(v)
-    case .float(let v): return F(v)
+    switch argument(i) {
+    case .int(let v)?: return F(v)
+    case .float(let v)?: return F(v)
     default: throw bad(i, "number")
     }
   }
 
   /// Positional argument `i` as a String.
   public func string(_ i: Int) throws -> String {
-    if case .string(let v) = self[i] { return v }
+    if case .string(let v)? = argument(i) { return v }
     throw bad(i, "String")
   }
 
   /// Positional argument `i` as a List's elements.
   public func list(_ i: Int) throws -> [Value] {
-    if case .list(let v) = self[i] { return v }
+    if case .list(let v)? = argument(i) { return v }
     throw bad(i, "List")
   }
 
   /// Positional argument `i` as a Record.
   public func record(_ i: Int) throws -> Record {
-    if case .record(let v) = self[i] { return v }
+    if case .record(let v)? = argument(i) { return v }
     throw bad(i, "Record")
   }
 
   /// Positional argument `i` if it can be called: a function or a callable native object.
   public func callable(_ i: Int) throws -> Value {
-    switch self[i] {
-    case .function: return self[i]
-    case .native(let o) where o is NativeCallable: return self[i]
+    switch argument(i) {
+    case .function(let f)?: return .function(f)
+    case .native(let o)? where o is NativeCallable: return .native(o)
     default: throw bad(i, "Function")
     }
   }
 
   /// The elements of an iterable argument (list, string, record keys, range-like natives).
   func elements(_ i: Int) throws -> [Value] {
-    if let items = try Iteration.elements(of: self[i]) { return items }
+    if let v = argument(i), let items = try Iteration.elements(of: v) { return items }
     throw bad(i, "List")
   }
 

@@ -120,6 +120,6 @@ extension Builtins {
   static func native(_ args: Arguments, _ name: String) throws -> Value? {
     guard case .native(let o) = args[0], let m = o as? NativeMethods else { return nil }
     let rest = Array(args.positional.dropFirst())
-    return try m.callMethod(name, NativeArguments(positional: rest, named: args.named))
+    return try m.callMethod(name, NativeArguments(positional: rest, named: args.named, function: name))
   }
 }

@@ -13,13 +13,13 @@ extension ArgumentReader {
 
   /// A tensor argument; an Int or Float becomes a 0-d tensor.
   func tensor(_ i: Int) throws -> Tensor {
-    if let t = self[i].tensor ?? TensorConvert.scalarTensor(self[i]) { return t }
+    if let v = argument(i), let t = v.tensor ?? TensorConvert.scalarTensor(v) { return t }
     throw bad(i, "Tensor")
   }
 
   /// A tensor, or nil when the argument is absent or `nil`.
   func optionalTensor(_ i: Int) throws -> Tensor? {
-    guard i < count, !isNil(self[i]) else { return nil }
+    guard let v = argument(i), !isNil(v) else { return nil }
     return try tensor(i)
   }
 
@@ -31,13 +31,13 @@ extension ArgumentReader {
 
   /// Labels (class indices) as a tensor: a tensor or a List of Ints.
   func labels(_ i: Int) throws -> Tensor {
-    if case .list = self[i] { return try TensorConvert.fromNested(self[i], function: function) }
+    if let v = argument(i), case .list = v { return try TensorConvert.fromNested(v, function: function) }
     return try tensor(i)
   }
 
   /// A list of Ints (a shape or axes) at position i; a lone Int counts as `[n]`.
   func ints(_ i: Int, what: String = "List of Ints") throws -> [Int] {
-    if let r = try intList(self[i]) { return r }
+    if let v = argument(i), let r = try intList(v) { return r }
     throw bad(i, what)
   }
 

@@ -13,7 +13,10 @@ struct TensorOp: Sendable {
   let isMethod: Bool
   let body: @Sendable (NativeArguments) throws -> Value
 
-  init(_ name: String, labels: [String] = [], method: Bool = true, _ body: @escaping @Sendable (NativeArguments) throws -> Value) {
+  init(
+    _ name: String, labels: [String] = [], method: Bool = true,
+    _ body: @escaping @Sendable (NativeArguments) throws -> Value
+  ) {
     self.name = name; self.labels = labels; isMethod = method; self.body = body
   }
 }

@@ -209,7 +209,8 @@ extension Runtime {
   ) throws -> R {
     try withSlots(positional.count, at: loc, frame: false) { base in
       for (i, v) in positional.enumerated() { base[i] = v }
-      return try invoke(function, labels, UnsafeMutableBufferPointer(start: base, count: positional.count), named, loc, body)
+      let buffer = UnsafeMutableBufferPointer(start: base, count: positional.count)
+      return try invoke(function, labels, buffer, named, loc, body)
     }
   }
 
@@ -224,7 +225,9 @@ extension Runtime {
   }
 
   func callNonFunction(_ fv: Value, _ node: CallSite, _ what: String?) throws -> Value {
-    guard case .native(let o) = fv, o is NativeCallable || o is MetaObject else { throw notCallable(fv, what, node.loc) }
+    guard case .native(let o) = fv, o is NativeCallable || o is MetaObject else {
+      throw notCallable(fv, what, node.loc)
+    }
     let (positional, named) = try node.evalArguments(self)
     return try call(fv, positional, named: named, at: node.loc)
   }

@@ -95,7 +95,9 @@ final class MethodCallNode: CallSite {
     return try dispatch(value, rt)
   }
 
-  private func mutate(_ method: MethodTable<MutatingListMethod>.Method, _ place: PlacePath, _ keys: [Value], _ rt: Runtime) throws -> Value {
+  private func mutate(
+    _ method: MethodTable<MutatingListMethod>.Method, _ place: PlacePath, _ keys: [Value], _ rt: Runtime
+  ) throws -> Value {
     if place.root.isConst { throw rt.error("cannot mutate constant '\(place.root.name)'", at: loc) }
     let (positional, named) = try evalArguments(rt)
     return try place.modify(rt, keys, loc) { target -> Value in
@@ -133,9 +135,8 @@ final class MethodCallNode: CallSite {
       if let m = o as? NativeMethods {
         let (positional, named) = try evalArguments(rt)
         let result: Value?
-        do { result = try m.callMethod(name, NativeArguments(positional: positional, named: named, function: name)) } catch {
-          throw rt.locateHostError(error, at: loc)
-        }
+        let arguments = NativeArguments(positional: positional, named: named, function: name)
+        do { result = try m.callMethod(name, arguments) } catch { throw rt.locateHostError(error, at: loc) }
         if let result { return result }
         return try callField(o, rt, evaluated: (positional, named))
       }
