@@ -8,7 +8,7 @@ import MetaLang
 final class ScriptHarness {
   /// Bounds per input: enough for the seed scripts' quick paths, small enough that a
   /// runaway loop costs a fraction of a second, not a libFuzzer timeout.
-  static let limits = Interpreter.Limits(maxSteps: 100_000, maxSeconds: 0.25)
+  static let limits = Interpreter.Limits(maxSteps: 100_000, maxSeconds: 0.1)
   /// Inputs between fresh interpreters, so state an input leaves where clearing globals
   /// does not reach (loaded modules, the prelude's `var`s) cannot pile up for long.
   static let inputsPerInterpreter = 1_000
