@@ -61,8 +61,9 @@ final class ScriptHarness {
       self.directory = directory
     }
     let csvPath = directory + "/input.csv"
-    guard FileManager.default.createFile(atPath: csvPath, contents: Data(bytes)) else {
-      fatalError("meta-fuzz: cannot write \(csvPath)")
+    // Not FileManager.createFile: it syncs the file to disk, 10 ms an input.
+    do { try Data(bytes).write(to: URL(fileURLWithPath: csvPath)) } catch {
+      fatalError("meta-fuzz: cannot write \(csvPath): \(error)")
     }
     let path = "\"\(csvPath)\""
     // The last line checks that the tensor and the dataset read the same rows.
