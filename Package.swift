@@ -36,10 +36,15 @@ let package = Package(
     .executableTarget(name: "meta-bench", dependencies: ["MetaKernels"], path: "bench/meta-bench"),
     // `swift run -c release tensor-bench`: per-op overhead and element-wise throughput.
     .executableTarget(name: "tensor-bench", dependencies: ["MetaTensor"], path: "bench/tensor-bench"),
+    // Fuzzing (docs/fuzzing.md): the entry points, and the binary scripts/fuzz links
+    // into libFuzzer (a plain build of it replays inputs).
+    .target(name: "MetaFuzz", dependencies: ["MetaLang", "MetaTensor", "MetaData"], path: "fuzz/MetaFuzz"),
+    .executableTarget(name: "meta-fuzz", dependencies: ["MetaFuzz"], path: "fuzz/meta-fuzz"),
     .testTarget(name: "MetaKernelsTests", dependencies: ["MetaKernels"]),
     .testTarget(name: "MetaTensorTests", dependencies: ["MetaTensor"]),
     .testTarget(name: "MetaLangTests", dependencies: ["MetaLang"]),
     .testTarget(name: "MetaDataTests", dependencies: ["MetaData", "MetaTensor"], exclude: ["Fixtures"]),
     .testTarget(name: "MetaCLITests", dependencies: ["meta"]),
+    .testTarget(name: "MetaFuzzTests", dependencies: ["MetaFuzz"]),
   ]
 )
