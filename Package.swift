@@ -22,13 +22,13 @@ let package = Package(
     .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
     // Dataset loaders (zip, PNG, Omniglot); knows nothing of the language.
     .target(name: "MetaData", dependencies: ["MetaTensor", "MetaKernels", "CZlib"]),
-    .target(name: "MetaLang", dependencies: ["MetaTensor", "MetaData"]),
+    .target(name: "MetaLang", dependencies: ["MetaTensor", "MetaData", "MetaKernels"]),
     // GNU readline is GPL: only the command-line program links it.
     .systemLibrary(name: "CReadline", providers: [.apt(["libreadline-dev"])]),
     .executableTarget(
       name: "meta",
       dependencies: [
-        "MetaLang", "MetaKernels", "CReadline",
+        "MetaLang", "CReadline",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     .executableTarget(name: "embed-example", dependencies: ["MetaLang"], path: "samples/embed"),
