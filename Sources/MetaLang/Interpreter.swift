@@ -93,7 +93,7 @@ public final class Interpreter {
   ) {
     rt = Runtime(seed: seed ?? RandomStream.defaultSeed, output: output)
     rt.modules.loader = loader
-    for b in Builtins.all() + Builtins.afterPrelude() {
+    for b in Builtins.all() + Builtins.clampBuiltins() {
       let f = Function(builtin: b)
       if b.name == "range" { rt.rangeFunction = f }
       rt.base.define(b.name, .function(f))
@@ -109,8 +109,10 @@ public final class Interpreter {
     for module in rt.pendingPreludeModules {
       do {
         try onEvaluationThread { try rt.loadPreludeModule(module, at: SourceLoc(line: 1, column: 1)) }
+      } catch let error as MetaError {
+        errors.append(error)
       } catch {
-        errors.append(error as? MetaError ?? MetaError(.runtime, "\(error)", file: module, loc: SourceLoc(line: 1, column: 1)))
+        errors.append(MetaError(.runtime, "\(error)", file: "<stdlib>/\(module).meta", loc: SourceLoc(line: 1, column: 1)))
       }
     }
     return errors

@@ -86,8 +86,12 @@ struct RunCommand: ParsableCommand {
       status = ScriptRunner.runFile(file, session: session)
     } else {
       status = REPL.start(options: options)
+      if status != ExitStatus.success { throw ExitCode(status) }
+      return
     }
-    if status != ExitStatus.success { throw ExitCode(status) }
+    // The runner has flushed the output: end here, without tearing down the
+    // interpreter and everything the script built (the system reclaims it faster).
+    Foundation.exit(status)
   }
 }
 

@@ -71,8 +71,7 @@ final class Runtime {
 
   init(seed: UInt64, output: @escaping (String) -> Void) {
     let size = Interpreter.valueStackSize
-    stackBase = UnsafeMutablePointer<Value>.allocate(capacity: size)
-    stackBase.initialize(repeating: .nil_, count: size)
+    stackBase = ValueStack.allocate(size)
     stackEnd = stackBase + size
     fp = stackBase; sp = stackBase
     records = UnsafeMutablePointer<CallRecord>.allocate(capacity: Interpreter.maxCallDepth + 2)
@@ -85,8 +84,7 @@ final class Runtime {
 
   deinit {
     base.clear(); main.clear(); modules.clear()
-    stackBase.deinitialize(count: stackEnd - stackBase)
-    stackBase.deallocate()
+    ValueStack.deallocate(stackBase, live: sp - stackBase)
     records.deallocate()
   }
 
