@@ -112,7 +112,8 @@ public final class Interpreter {
       } catch let error as MetaError {
         errors.append(error)
       } catch {
-        errors.append(MetaError(.runtime, "\(error)", file: "<stdlib>/\(module).meta", loc: SourceLoc(line: 1, column: 1)))
+        let file = "<stdlib>/\(module).meta"
+        errors.append(MetaError(.runtime, "\(error)", file: file, loc: SourceLoc(line: 1, column: 1)))
       }
     }
     return errors

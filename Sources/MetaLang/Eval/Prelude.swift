@@ -35,7 +35,8 @@ extension Runtime {
   func loadPreludeModule(_ module: String, at loc: SourceLoc) throws {
     guard let source = StdlibSources.files[module] else { return }
     let names = StdlibSources.topLevelNames[module] ?? []
-    let kept = names.compactMap { base.slot($0) }.filter { base.isDefined($0) }.map { ($0, base.values[$0]) }
+    let defined = names.compactMap { base.slot($0) }.filter { base.isDefined($0) }
+    let kept = defined.map { ($0, base.values[$0]) }
     defer { for (slot, value) in kept { base.values[slot] = value } }
     for name in names { modules.pendingPrelude[name] = nil }
     do {

@@ -27,7 +27,9 @@ enum ValueStack {
   /// `count` free slots (nil, or zeroes that read as a Value owning nothing).
   static func allocate(_ count: Int) -> UnsafeMutablePointer<Value> {
     // As UnsafeMutablePointer.allocate does, running out of memory here ends the process.
-    guard let raw = calloc(count, MemoryLayout<Value>.stride) else { fatalError("no memory for the value stack") }
+    guard let raw = calloc(count, MemoryLayout<Value>.stride) else {
+      fatalError("no memory for the value stack")
+    }
     let slots = raw.bindMemory(to: Value.self, capacity: count)
     if !zeroIsFree { slots.initialize(repeating: .nil_, count: count) }
     return slots
