@@ -19,12 +19,37 @@ public final class ThreadPool: @unchecked Sendable {
   /// The process-wide pool the kernels use. Its size is `ThreadPool.maxThreads`.
   public static let shared = ThreadPool(threadLimit: ThreadPool.coreCount)
 
-  /// Process-wide cap on the threads (caller included) that kernels use;
-  /// defaults to the number of online cores. The command line's `--threads N`
-  /// sets this. Values are clamped to `1...ThreadPool.threadCap`.
+  /// Cap on the threads (caller included) that kernels use on the calling
+  /// thread: the limit of the innermost `withThreadLimit` running on it, else
+  /// the process-wide default, which setting this changes (the number of online
+  /// cores unless set). Values are clamped to `1...ThreadPool.threadCap`.
   public static var maxThreads: Int {
-    get { shared.threadLimit }
+    get { threadLimitOverride ?? shared.threadLimit }
     set { shared.threadLimit = newValue }
+  }
+
+  /// Runs `body` with `maxThreads`, and what `shared` may use for calls made
+  /// from this thread, set to `threads` (clamped to `1...threadCap`) on the
+  /// calling thread only: other threads keep theirs. How an interpreter applies
+  /// its own thread count to its evaluations without a process-wide setting.
+  public static func withThreadLimit<T>(_ threads: Int, _ body: () throws -> T) rethrows -> T {
+    guard let key = limitKey else { return try body() }
+    let saved = pthread_getspecific(key)
+    pthread_setspecific(key, UnsafeRawPointer(bitPattern: clamp(threads)))
+    defer { pthread_setspecific(key, saved) }
+    return try body()
+  }
+
+  /// The thread-specific slot holding `withThreadLimit`'s limit (nil if the system
+  /// has no key left: the limits then stay process-wide).
+  private static let limitKey: pthread_key_t? = {
+    var key = pthread_key_t()
+    return pthread_key_create(&key, nil) == 0 ? key : nil
+  }()
+
+  private static var threadLimitOverride: Int? {
+    guard let key = limitKey, let limit = pthread_getspecific(key) else { return nil }
+    return Int(bitPattern: limit)
   }
 
   /// Upper bound for any pool's thread count, so a wild setting cannot spawn
@@ -58,12 +83,14 @@ public final class ThreadPool: @unchecked Sendable {
   private static func clamp(_ n: Int) -> Int { min(max(n, 1), threadCap) }
 
   /// Calls `body(i)` once for every `i` in `0..<count`, spread over at most
-  /// `min(threads, threadLimit)` threads including the caller, and returns when
+  /// `min(threads, threadLimit)` threads including the caller (for `shared`,
+  /// the calling thread's `maxThreads` stands for `threadLimit`), and returns when
   /// every call has finished. `body` must be safe to run concurrently for
   /// different indices. Nested or concurrent use of the same pool runs serially.
   public func parallelFor(count: Int, threads: Int = .max, body: (Int) -> Void) {
     guard count > 0 else { return }
-    let participants = min(count, threads, threadLimit)
+    let limit = self === ThreadPool.shared ? ThreadPool.maxThreads : threadLimit
+    let participants = min(count, threads, limit)
     guard participants > 1,
       busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged
     else {

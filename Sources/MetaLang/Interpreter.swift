@@ -1,12 +1,20 @@
 // The embedding facade: everything a host program needs, and nothing else.
-// The interpreter never prints on its own: `print` output goes to `output`.
+// The interpreter never prints on its own (`print` output goes to `output`) and
+// reads no environment variable: the host hands it a module loader.
 // Every evaluation runs on a thread with a large stack (see Limits.swift), so deep
 // recursion ends in a catchable `stack overflow` error, never a crash.
 
 import Foundation
+import MetaKernels
 
 /// Runs Meta programs. One interpreter holds one global environment, one
 /// random stream and one set of loaded modules.
+///
+/// The host decides how modules are found and read: `import nn` and
+/// `import "lib/util.meta" as util` ask the `ModuleLoader` given to `init`
+/// (`FileModuleLoader` by default: files relative to the importing one, no
+/// search paths). The stdlib embedded in the binary answers `import name` when
+/// the loader has no module of that name, whatever the loader.
 public final class Interpreter {
   /// Bounds that stop a runaway script with a catchable `limit` error.
   public struct Limits: Sendable {
@@ -19,15 +27,14 @@ public final class Interpreter {
     }
   }
 
-  /// The stdlib files evaluated into every interpreter's globals, in order (spec §6:
-  /// the meta-learning names need no import; `nn` does).
+  /// The stdlib files whose names are every interpreter's globals (spec §6: the
+  /// meta-learning names need no import; `nn` does). Each runs on the first read
+  /// of one of its names (Eval/Prelude.swift), not at start-up.
   static let preludeModules = ["prelude", "optim", "learner", "metaopt", "algorithms", "memory"]
 
   let rt: Runtime
   /// Evaluations running on the evaluation thread (a host callback may evaluate again).
   private var running = 0
-  /// Errors from loading the prelude (empty unless the stdlib itself is broken).
-  private(set) var preludeErrors: [MetaError] = []
   private let hostProto = FunctionProto(name: "<host>", file: "<host>", directory: nil)
 
   /// Receives everything `print` writes, exactly as written (newlines included).
@@ -49,38 +56,51 @@ public final class Interpreter {
   /// The interpreter's random stream (`seed`, `random`, tensors' initializers).
   public var random: RandomStream { rt.random }
 
+  /// Threads (the evaluating one included) the tensor kernels may use while this
+  /// interpreter evaluates; clamped to 1...256. Per interpreter: the worker
+  /// threads come from one pool the process shares, but each evaluation is
+  /// capped by its own interpreter's setting (`ThreadPool.withThreadLimit`), so
+  /// other interpreters and the rest of the process keep theirs. Default: all
+  /// online cores.
+  public var threads: Int = ThreadPool.coreCount {
+    didSet { threads = min(max(threads, 1), ThreadPool.threadCap) }
+  }
+
   /// - Parameters:
   ///   - seed: seeds the interpreter's random stream (`--seed`); nil picks a fixed default.
-  ///   - searchPaths: extra directories searched for `import name` before the bundled stdlib
-  ///     (the `META_PATH` variable adds to these).
-  ///   - output: where `print` writes; standard output by default.
+  ///   - loader: finds the modules `import` names (see `ModuleLoader`); by default
+  ///     files, relative to the importing file, with no search paths.
+  ///   - output: where `print` writes; by default nowhere (the library prints nothing itself).
   public init(
-    seed: UInt64? = nil, searchPaths: [String] = [],
-    output: @escaping (String) -> Void = { FileHandle.standardOutput.write(Data($0.utf8)) }
+    seed: UInt64? = nil, loader: any ModuleLoader = FileModuleLoader(),
+    output: @escaping (String) -> Void = { _ in }
   ) {
-    rt = Runtime(seed: seed ?? RandomStream.defaultSeed, searchPaths: searchPaths, output: output)
-    for b in Builtins.all() {
+    rt = Runtime(seed: seed ?? RandomStream.defaultSeed, output: output)
+    rt.modules.loader = loader
+    for b in Builtins.all() + Builtins.clampBuiltins() {
       let f = Function(builtin: b)
       if b.name == "range" { rt.rangeFunction = f }
       rt.base.define(b.name, .function(f))
     }
     for (name, value) in Builtins.constants { rt.base.define(name, value) }
     rt.base.define("args", .list([]))
-    for module in Interpreter.preludeModules {
-      guard let source = StdlibSources.files[module] else { continue }
-      let file = "<stdlib>/\(module).meta"
+    rt.declarePrelude(Interpreter.preludeModules)
+  }
+
+  /// Runs every prelude module not run yet; the errors (none unless the stdlib is broken).
+  func loadPrelude() -> [MetaError] {
+    var errors: [MetaError] = []
+    for module in rt.pendingPreludeModules {
       do {
-        try onEvaluationThread {
-          let (proto, _) = try rt.compile(source, file: file, directory: nil, env: rt.base, name: "<prelude>")
-          _ = try startTopLevel(proto)
-        }
-      } catch let e as MetaError {
-        preludeErrors.append(e)
+        try onEvaluationThread { try rt.loadPreludeModule(module, at: SourceLoc(line: 1, column: 1)) }
+      } catch let error as MetaError {
+        errors.append(error)
       } catch {
-        preludeErrors.append(MetaError(.runtime, "\(error)", file: file, loc: SourceLoc(line: 1, column: 1)))
+        let file = "<stdlib>/\(module).meta"
+        errors.append(MetaError(.runtime, "\(error)", file: file, loc: SourceLoc(line: 1, column: 1)))
       }
     }
-    for b in Builtins.afterPrelude() { rt.base.define(b.name, .function(Function(builtin: b))) }
+    return errors
   }
 
   /// Evaluates `source` (named `name` in error messages) in the global environment and
@@ -146,7 +166,12 @@ public final class Interpreter {
 
   /// Reads or defines a global variable (`nil` removes it).
   public subscript(global name: String) -> Value? {
-    get { rt.main.value(name) ?? rt.base.value(name) }
+    get {
+      if let value = rt.main.value(name) ?? rt.base.value(name) { return value }
+      guard let module = rt.modules.pendingPrelude[name] else { return nil }
+      try? onEvaluationThread { try rt.loadPreludeModule(module, at: SourceLoc(line: 1, column: 1)) }
+      return rt.base.value(name)
+    }
     set {
       if let newValue {
         rt.main.define(name, newValue)
@@ -156,9 +181,9 @@ public final class Interpreter {
     }
   }
 
-  /// Names of all globals and builtins, for completion.
+  /// Names of all globals and builtins (prelude ones included, run or not), for completion.
   public var globalNames: [String] {
-    Array(Set(rt.main.definedNames + rt.base.definedNames)).sorted()
+    Array(Set(rt.main.definedNames + rt.base.definedNames + rt.modules.pendingPrelude.keys)).sorted()
   }
 
   /// Field names of a value (record keys, native fields and methods), for completion.
@@ -209,8 +234,9 @@ public final class Interpreter {
     running += 1
     defer { running -= 1 }
     if running > 1 { return try body() }
+    let threads = self.threads
     return try withoutActuallyEscaping(body) { escaping in
-      let job = EvaluationJob(escaping)
+      let job = EvaluationJob { try ThreadPool.withThreadLimit(threads, escaping) }
       let thread = Thread { job.run() }
       thread.stackSize = Interpreter.evaluationStackSize
       thread.start()

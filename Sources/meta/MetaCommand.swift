@@ -3,7 +3,6 @@
 
 import ArgumentParser
 import Foundation
-import MetaKernels
 import MetaLang
 
 /// The program's entry point and top-level help.
@@ -57,11 +56,6 @@ struct SessionOptions: ParsableArguments {
       throw ValidationError("--threads must be at least 1 (got \(threads))")
     }
   }
-
-  /// Applies the process-wide settings (the kernels' thread pool).
-  func apply() {
-    if let threads { ThreadPool.maxThreads = threads }
-  }
 }
 
 /// Runs a file, `-e` source, or the REPL. Hidden: the default when no subcommand is named.
@@ -82,7 +76,6 @@ struct RunCommand: ParsableCommand {
   var arguments: [String] = []
 
   func run() throws {
-    options.apply()
     let status: Int32
     if let source {
       let session = Session(options: options, arguments: (file.map { [$0] } ?? []) + arguments,
@@ -93,8 +86,12 @@ struct RunCommand: ParsableCommand {
       status = ScriptRunner.runFile(file, session: session)
     } else {
       status = REPL.start(options: options)
+      if status != ExitStatus.success { throw ExitCode(status) }
+      return
     }
-    if status != ExitStatus.success { throw ExitCode(status) }
+    // The runner has flushed the output: end here, without tearing down the
+    // interpreter and everything the script built (the system reclaims it faster).
+    Foundation.exit(status)
   }
 }
 

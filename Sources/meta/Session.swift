@@ -13,10 +13,21 @@ final class Session {
   init(options: SessionOptions, arguments: [String], idleInterrupt: InterruptHandler.IdleAction) {
     let stdout = OutputBuffer(fd: STDOUT_FILENO)
     self.stdout = stdout
-    interpreter = Interpreter(seed: options.seed, output: { stdout.write($0) })
+    interpreter = Interpreter(
+      seed: options.seed, loader: Session.moduleLoader(), output: { stdout.write($0) })
+    if let threads = options.threads { interpreter.threads = threads }
     interpreter.outputIsTerminal = isatty(STDOUT_FILENO) != 0
     interpreter.arguments = arguments
     interrupts = InterruptHandler(interpreter: interpreter, output: stdout, idleAction: idleInterrupt)
+  }
+
+  /// Files, with the directories of `META_PATH` (colon-separated) searched for
+  /// `import name` before the embedded stdlib.
+  static func moduleLoader(
+    environment: [String: String] = ProcessInfo.processInfo.environment
+  ) -> FileModuleLoader {
+    let paths = (environment["META_PATH"] ?? "").split(separator: ":").map(String.init)
+    return FileModuleLoader(searchPaths: paths)
   }
 
   /// Runs `body` on the interpreter with Ctrl-C wired to interrupt it.

@@ -76,6 +76,19 @@ final class CommandLineTests: XCTestCase {
     XCTAssertNil(completer.lookUp(path: "f()"))
   }
 
+  func testThreadsReachTheInterpreter() throws {
+    let options = try SessionOptions.parse(["--threads", "3"])
+    XCTAssertEqual(Session(options: options, arguments: [], idleInterrupt: .exit).interpreter.threads, 3)
+    let defaults = try SessionOptions.parse([])
+    XCTAssertEqual(Session(options: defaults, arguments: [], idleInterrupt: .exit).interpreter.threads,
+                   Interpreter().threads)
+  }
+
+  func testModulePathsComeFromMetaPath() {
+    XCTAssertEqual(Session.moduleLoader(environment: ["META_PATH": "a::b"]).searchPaths, ["a", "b"])
+    XCTAssertEqual(Session.moduleLoader(environment: [:]).searchPaths, [])
+  }
+
   func testIdentifiers() {
     XCTAssertTrue(Completer.isIdentifier("abc_1"))
     XCTAssertTrue(Completer.isIdentifier("_x"))

@@ -160,6 +160,21 @@ final class ScriptTests: XCTestCase {
     XCTAssertEqual(junk.stdout, "")
   }
 
+  /// `import name` searches the directories of META_PATH (colon-separated) before the stdlib;
+  /// the library itself reads no environment variable, the program hands it the paths.
+  func testMetaPathAddsModuleDirectories() throws {
+    let dir = try TemporaryDirectory()
+    dir.write("envmod.meta", "let from_env = true\n")
+    dir.write("nn.meta", "let mine = 1\n")
+    let program = "import envmod\nimport nn\nprint(envmod.from_env, nn.mine)"
+    let result = try MetaProcess.run(["-e", program], environment: ["META_PATH": "/nonexistent:" + dir.url.path])
+    XCTAssertEqual(result.stderr, "")
+    XCTAssertEqual(result.stdout, "true 1\n")
+    let without = try MetaProcess.run(["-e", "import envmod"], environment: ["META_PATH": ""])
+    XCTAssertEqual(without.status, 1)
+    XCTAssertTrue(without.stderr.contains("module 'envmod' not found"), without.stderr)
+  }
+
   func testPrintHeavyScriptIsBufferedAndComplete() throws {
     let dir = try TemporaryDirectory()
     let script = dir.write("many.meta", "for i in range(200000) { print(i) }\n")

@@ -1,6 +1,7 @@
 // The public embedding API, as a host program uses it.
 
 import Foundation
+import MetaKernels
 import MetaLang
 import XCTest
 
@@ -46,6 +47,26 @@ final class Scalar: NativeOperators, NativeSubscriptable, NativeIterable, Native
     case "item": return .float(value)
     default: return nil
     }
+  }
+}
+
+/// Modules from a dictionary of path to text; records what relative imports asked for.
+final class MemoryLoader: ModuleLoader {
+  let files: [String: String]
+  let log = Log()
+  final class Log { var paths: [String] = [] }
+  init(files: [String: String]) { self.files = files }
+
+  func module(named name: String) throws -> ModuleSource? {
+    if name == "broken" { throw HostFailure() }
+    return files[name].map { ModuleSource(key: name, name: "<mem>/\(name).meta", text: $0) }
+  }
+
+  func module(atPath path: String, from directory: String?) throws -> ModuleSource? {
+    log.paths.append("\(path) from \(directory ?? "nil")")
+    let full = directory.map { "\($0)/\(path)" } ?? path
+    let folder = full.split(separator: "/").dropLast().joined(separator: "/")
+    return files[full].map { ModuleSource(key: full, name: "<mem>/\(full)", text: $0, directory: folder) }
   }
 }
 
@@ -216,21 +237,100 @@ final class EmbeddingTests: XCTestCase {
       to: dir.appendingPathComponent("main.meta"), atomically: true, encoding: .utf8)
     XCTAssertEqual(int(try interp.run(file: dir.appendingPathComponent("main.meta").path)), 42)
     // `import name` looks in the search paths first.
-    let withPaths = Interpreter(searchPaths: [dir.appendingPathComponent("lib").path], output: { _ in })
+    let withPaths = Interpreter(
+      loader: FileModuleLoader(searchPaths: [dir.appendingPathComponent("lib").path]), output: { _ in })
     XCTAssertEqual(int(try withPaths.evaluate("import helper\nhelper.k")), 7)
     XCTAssertThrowsError(try interp.run(file: dir.appendingPathComponent("absent.meta").path))
   }
 
-  func testMetaPathEnvironmentVariable() throws {
+  /// The library reads no environment variable: META_PATH is the `meta` program's
+  /// (MetaCLITests checks it there).
+  func testLibraryIgnoresMetaPath() throws {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("meta-path-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: dir) }
     try "let from_env = true\n".write(to: dir.appendingPathComponent("envmod.meta"), atomically: true, encoding: .utf8)
     setenv("META_PATH", "/nonexistent:" + dir.path, 1)
     defer { unsetenv("META_PATH") }
-    if case .bool(true) = try interp.evaluate("import envmod\nenvmod.from_env") {} else { XCTFail() }
+    XCTAssertThrowsError(try interp.evaluate("import envmod")) { e in
+      XCTAssertEqual((e as? MetaError)?.message, "module 'envmod' not found")
+    }
+    let withPath = Interpreter(loader: FileModuleLoader(searchPaths: [dir.path]))
+    if case .bool(true) = try withPath.evaluate("import envmod\nenvmod.from_env") {} else { XCTFail() }
   }
 
+  /// Modules served from memory: by name, by path relative to the importing module,
+  /// with the embedded stdlib behind the loader and its errors catchable.
+  func testCustomModuleLoader() throws {
+    let loader = MemoryLoader(files: [
+      "geometry": "let sides = 4\nfn area(s) { s * s }\nprint(\"geometry runs\")\n",
+      "shapes/circle.meta": "import \"unit.meta\" as u\nlet r = u.one * 2\n",
+      "shapes/unit.meta": "let one = 1\n",
+      "nn": "let shadowed = true\n",
+    ])
+    var printed = ""
+    let interp = Interpreter(loader: loader, output: { printed += $0 })
+    XCTAssertEqual(int(try interp.evaluate("import geometry\ngeometry.area(geometry.sides)")), 16)
+    // Evaluated once per interpreter, whoever imports it again.
+    XCTAssertEqual(int(try interp.evaluate("import geometry\ngeometry.sides")), 4)
+    XCTAssertEqual(printed, "geometry runs\n")
+    // A relative import inside a loaded module resolves against that module's directory.
+    XCTAssertEqual(int(try interp.evaluate("import \"shapes/circle.meta\" as c\nc.r")), 2)
+    XCTAssertEqual(loader.log.paths, ["shapes/circle.meta from nil", "unit.meta from shapes"])
+    // The loader comes first, so it may shadow a stdlib module; the stdlib is there behind it.
+    if case .bool(true) = try interp.evaluate("import nn\nnn.shadowed") {} else { XCTFail("shadowed nn") }
+    XCTAssertEqual(string(try interp.evaluate("import optim\ntype(optim.sgd())")), "Optimizer")
+    XCTAssertThrowsError(try interp.evaluate("import missing")) { e in
+      XCTAssertEqual((e as? MetaError)?.message, "module 'missing' not found")
+    }
+    XCTAssertThrowsError(try interp.evaluate("import \"nowhere.meta\" as x")) { e in
+      XCTAssertEqual((e as? MetaError)?.message, "cannot import 'nowhere.meta': file not found")
+    }
+    XCTAssertEqual(string(try interp.evaluate("try { import broken } catch e { e.message }")), "the host said no")
+    XCTAssertThrowsError(try interp.evaluate("let x = 1\n  import broken")) { e in
+      XCTAssertEqual((e as? MetaError)?.loc, SourceLoc(line: 2, column: 3))
+    }
+  }
+
+  /// With no output handler the library prints nothing: `print` goes nowhere.
+  func testDefaultOutputPrintsNothing() throws {
+    let capture = FileManager.default.temporaryDirectory.appendingPathComponent("meta-out-\(UUID().uuidString)")
+    defer { try? FileManager.default.removeItem(at: capture) }
+    fflush(nil)
+    let saved = dup(STDOUT_FILENO)
+    let fd = open(capture.path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    XCTAssertGreaterThanOrEqual(fd, 0)
+    dup2(fd, STDOUT_FILENO)
+    close(fd)
+    let result = Result { try Interpreter().evaluate("print(\"should not appear\")\n42") }
+    fflush(nil)
+    dup2(saved, STDOUT_FILENO)
+    close(saved)
+    XCTAssertEqual(int(try result.get()), 42)
+    XCTAssertEqual(try String(contentsOf: capture, encoding: .utf8), "")
+  }
+
+  /// The kernels' thread count is each interpreter's own, applied while it evaluates.
+  func testThreadsArePerInterpreter() throws {
+    let outside = ThreadPool.maxThreads
+    let one = Interpreter(), three = Interpreter()
+    XCTAssertEqual(one.threads, ThreadPool.coreCount)
+    one.threads = 1
+    three.threads = 3
+    for interp in [one, three] {
+      interp.register("kernel_threads") { _ in .int(ThreadPool.maxThreads) }
+    }
+    XCTAssertEqual(int(try one.evaluate("kernel_threads()")), 1)
+    XCTAssertEqual(int(try three.evaluate("kernel_threads()")), 3)
+    XCTAssertEqual(ThreadPool.maxThreads, outside, "the process-wide default is untouched")
+    // A tensor op that splits work runs under the setting and gives the same answer.
+    let big = "(tensor(range(300000)) * 0.0 + 1.0).exp().sum().item()"
+    XCTAssertEqual(try one.evaluate(big).description, try three.evaluate(big).description)
+    one.threads = 0
+    XCTAssertEqual(one.threads, 1)
+    one.threads = 100_000
+    XCTAssertEqual(one.threads, ThreadPool.threadCap)
+  }
   func testNativeObjects() throws {
     interp[global: "task"] = .native(FakeTask())
     interp[global: "s"] = .native(Scalar(2))

@@ -49,7 +49,7 @@ final class ResolverTests: XCTestCase {
   }
 
   func testCapturedVariablesAreBoxedAndOthersAreNot() throws {
-    let rt = Runtime(seed: 1, searchPaths: [], output: { _ in })
+    let rt = Runtime(seed: 1, output: { _ in })
     let (program, errors) = Parser.parse("fn f(a, b) { let c = 1\nlet d = 2\nfn() { a + c } }", file: "x")
     XCTAssertTrue(errors.isEmpty)
     let resolver = Resolver(rt: rt, env: rt.main, file: "x", directory: nil)

@@ -1,8 +1,8 @@
 // Embedding Meta in a Swift program: run `swift run embed-example`.
 //
-// The host creates an interpreter whose output it captures, gives scripts a
-// native function and a global, runs a script, reads a result back, and sees
-// how errors and limits reach Swift.
+// The host creates an interpreter whose output it captures and whose modules
+// it serves from memory, gives scripts a native function and a global, runs a
+// script, reads a result back, and sees how errors and limits reach Swift.
 
 import Foundation
 import MetaLang
@@ -18,6 +18,19 @@ struct HostError: Error, CustomStringConvertible {
   init(_ description: String) { self.description = description }
 }
 
+/// Modules served from the host's memory instead of files: `import units`.
+/// (Names it does not have fall back to the stdlib embedded in MetaLang.)
+struct MemoryModules: ModuleLoader {
+  let modules: [String: String]
+
+  func module(named name: String) throws -> ModuleSource? {
+    modules[name].map { ModuleSource(key: name, name: "<host>/\(name).meta", text: $0) }
+  }
+
+  /// This host has no files: `import "path" as x` finds nothing.
+  func module(atPath path: String, from directory: String?) throws -> ModuleSource? { nil }
+}
+
 /// Reads a number argument, accepting Ints and Floats as Meta does.
 func number(_ value: Value, named name: String) throws -> Double {
   switch value {
@@ -29,7 +42,10 @@ func number(_ value: Value, named name: String) throws -> Double {
 
 func demo() throws {
   let transcript = Transcript()
-  let interpreter = Interpreter(output: { transcript.text += $0 })
+  let loader = MemoryModules(modules: ["units": "let unit = \"cm\"\nfn label(x) { \"{x} {unit}\" }\n"])
+  let interpreter = Interpreter(loader: loader, output: { transcript.text += $0 })
+  // Tensor kernels use one thread while this interpreter evaluates.
+  interpreter.threads = 1
 
   // A native function: hypot(x, y, scale: 1.0). Named arguments arrive by label.
   interpreter.register("hypot") { arguments in
@@ -47,13 +63,14 @@ func demo() throws {
   }
 
   // A global the script can read.
-  interpreter[global: "unit"] = .string("cm")
+  interpreter[global: "scale"] = .int(2)
 
   // The script calls the native function; its error is catchable in Meta.
   try interpreter.evaluate(
     """
-    let d = hypot(3, 4, scale: 2)
-    print("distance: {d} {unit}")
+    import units
+    let d = hypot(3, 4, scale: scale)
+    print("distance: {units.label(d)}")
     let message = try { hypot("three", 4) } catch err { err.message }
     print("caught in Meta: {message}")
     """, name: "host.meta")

@@ -12,7 +12,7 @@ enum StdlibSources {
 # for each task: φ_i = SGD on the task from θ (no gradient through it)
 # θ ← θ + ε Σ_i a_i (φ_i - θ): the outer optimizer is handed θ - φ as the gradient.
 fn reptile(learner, outer = sgd(lr: 0.1), weights = nil, memory = nil) {
-  let inner = learner_with(learner, {first_order: true, memory: either(memory, learner.memory)})
+  let inner = inner_learner(learner, memory, {first_order: true})
   meta_optimizer("reptile", inner, outer, inner.model.init(), weights, {step: reptile_step})
 }
 
@@ -58,7 +58,7 @@ fn reptile_weights(self, losses, batch) {
 # θ'_i = θ - α ⊙ ∇θ L_Ti(fθ); both trained by the meta-gradient.
 # algo.params is {init: θ, lr: α} (α a tree shaped like θ).
 fn metasgd(learner, outer = adam(lr: 0.001), weights = nil, memory = nil) {
-  let inner = learner_with(learner, {memory: either(memory, learner.memory)})
+  let inner = inner_learner(learner, memory)
   let theta = inner.model.init()
   let alpha = tree_map(fn(p) { full(p.shape, inner.lr) }, theta)
   meta_optimizer("metasgd", inner, outer, {init: theta, lr: alpha}, weights, {
@@ -71,7 +71,7 @@ fn metasgd(learner, outer = adam(lr: 0.001), weights = nil, memory = nil) {
 # Almost No Inner Loop: MAML where only the head (the last layer) adapts; the
 # body is meta-learned by the same second-order meta-gradient.
 fn anil(learner, outer = adam(lr: 0.001), first_order = false, weights = nil, memory = nil) {
-  let inner = learner_with(learner, {head_only: true, first_order: first_order, memory: either(memory, learner.memory)})
+  let inner = inner_learner(learner, memory, {head_only: true, first_order: first_order})
   meta_optimizer("anil", inner, outer, inner.model.init(), weights, {
     first_order: first_order, objective: maml_objective,
   })
@@ -117,7 +117,7 @@ fn proto_logits(encoder, params, task) {
 # purely an optimization strategy: how to train this network from scratch.
 # algo.params is {init, log_lr, log_weight_decay}; algo.hyperparameters() reads them.
 fn hyper(learner, outer = adam(lr: 0.01), learn_init = true, weights = nil, memory = nil) {
-  let inner = learner_with(learner, {memory: either(memory, learner.memory)})
+  let inner = inner_learner(learner, memory)
   let decay = if inner.weight_decay > 0 { inner.weight_decay } else { 1e-4 }
   let params = {init: inner.model.init(), log_lr: tensor(log(inner.lr)), log_weight_decay: tensor(log(decay))}
   meta_optimizer("hyper", inner, outer, params, weights, {
@@ -445,8 +445,13 @@ fn memory_clear(self) {
 #              from collapsing onto one task. A positive v down-weights the tasks
 #              the model fits worst (self-paced learning, Kumar et al. 2010).
 
-# `value` unless it is nil, else `fallback`.
-fn either(value, fallback) { if value == nil { fallback } else { value } }
+# The learner a meta-optimizer adapts with: `learner` with `changes`, and with
+# the meta-optimizer's `memory:` when one is given (else the learner's own).
+fn inner_learner(learner, memory, changes = {}) {
+  var c = changes
+  c.memory = either(memory, learner.memory)
+  learner_with(learner, c)
+}
 
 # The pieces every meta-optimizer shares; `fields` adds or overrides.
 fn meta_optimizer(kind, learner, outer, params, weights, fields) {
@@ -595,7 +600,7 @@ fn summarize(losses, accuracies) {
 # Second order by default: the gradient in line 8 flows through line 6's
 # gradient. `first_order: true` treats ∇θ L_Ti as a constant (FOMAML).
 fn maml(learner, outer = adam(lr: 0.001), first_order = false, weights = nil, memory = nil) {
-  let inner = learner_with(learner, {first_order: first_order, memory: either(memory, learner.memory)})
+  let inner = inner_learner(learner, memory, {first_order: first_order})
   meta_optimizer("maml", inner, outer, inner.model.init(), weights, {
     first_order: first_order, objective: maml_objective,
   })
@@ -770,10 +775,10 @@ fn adam_update(self, params, grads, state) {
 
 """#,
     "prelude": #"""
-# The prelude: loaded into every interpreter before any program runs.
+# The prelude: helpers visible to every program without an import.
 # Builtins written in Swift are faster; only helpers that read better in Meta
-# than they would run faster natively live here. Keep it small: every
-# interpreter parses it at start-up.
+# than they would run faster natively live here. Like every prelude module it
+# holds only `fn` declarations: it is loaded on the first use of one of them.
 
 # The function that returns its argument unchanged.
 fn identity(x) { x }
@@ -781,9 +786,41 @@ fn identity(x) { x }
 # f after g: compose(f, g)(x) is f(g(x)).
 fn compose(f, g) { fn(x) { f(g(x)) } }
 
-# x limited to the interval [lo, hi].
-fn clamp(x, lo, hi) { min(max(x, lo), hi) }
+# `value` unless it is nil, else `fallback`.
+fn either(value, fallback) { if value == nil { fallback } else { value } }
 
 """#,
+  ]
+
+  /// Module name to the names its top level declares, in order.
+  static let topLevelNames: [String: [String]] = [
+    "algorithms": [
+      "reptile", "reptile_step", "reptile_weights", "metasgd", "anil", "protonet", "proto_logits",
+      "hyper"
+    ],
+    "learner": [
+      "Learner", "learner_with", "task_loss", "inner_update", "learner_adapt", "inner_steps",
+      "with_head", "learner_evaluate", "is_classification", "stack_tasks", "per_task_losses",
+      "can_batch", "expand_params", "adapt_stacked", "query_losses"
+    ],
+    "memory": [
+      "Memory", "tree_leaves", "gradient_key", "memory_key", "memory_match", "memory_recall",
+      "memory_recall_key", "memory_remember", "memory_store", "memory_clear"
+    ],
+    "metaopt": [
+      "inner_learner", "meta_optimizer", "check_weights", "task_weights", "weighted_meta_loss",
+      "gradient_meta_step", "metaopt_fit", "is_fit_checkpoint", "metaopt_adapt", "metaopt_episode",
+      "metaopt_evaluate", "summarize", "maml", "maml_objective"
+    ],
+    "nn": [
+      "uniform_init", "linear_layer_init", "linear_layer", "linear", "linear_apply", "mlp",
+      "mlp_apply", "conv_block", "conv_block_init", "conv4", "conv4_apply"
+    ],
+    "optim": [
+      "optimizer_step", "optimizer_reset", "sgd", "sgd_update", "adam", "adam_update"
+    ],
+    "prelude": [
+      "identity", "compose", "either"
+    ],
   ]
 }

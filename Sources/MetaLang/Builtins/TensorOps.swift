@@ -194,8 +194,8 @@ extension Builtins {
     return out
   }
 
-  /// Builtins that replace prelude functions of the same name (defined after the prelude).
-  static func afterPrelude() -> [Builtin] {
+  /// `clamp`, for tensors and numbers alike.
+  static func clampBuiltins() -> [Builtin] {
     [
       Builtin("clamp", labels: ["min", "max"]) { args in
         if args.count > 0, args[0].tensor != nil, let op = TensorOps.methods["clamp"] {

@@ -1,11 +1,10 @@
-// Modules: `import nn` (search paths, then META_PATH, then the stdlib embedded
-// in the binary) and `import "lib/util.meta" as util` (relative to the importing
-// file). Each module runs once per interpreter in its own global environment;
-// its value is the record of its top-level bindings.
+// Modules: `import nn` (the host's loader, then the stdlib embedded in the
+// binary) and `import "lib/util.meta" as util` (the loader, relative to the
+// importing file). Each module runs once per interpreter in its own global
+// environment; its value is the record of its top-level bindings.
 
-import Foundation
-
-/// Loaded modules by canonical path (or `<stdlib>/name.meta`), and the ones loading now.
+/// Loaded modules by key (a canonical path, or `<stdlib>/name.meta`), the ones
+/// loading now, and where modules come from.
 final class ModuleCache {
   enum Entry {
     case loading
@@ -13,6 +12,10 @@ final class ModuleCache {
   }
   var entries: [String: Entry] = [:]
   var envs: [Env] = []
+  /// The host's loader (`Interpreter.init(loader:)`).
+  var loader: any ModuleLoader = FileModuleLoader()
+  /// Prelude names whose module has not run yet, to the module (see Prelude.swift).
+  var pendingPrelude: [String: String] = [:]
 
   func clear() {
     for env in envs { env.clear() }
@@ -40,77 +43,57 @@ final class ImportStmt: StmtNode {
   }
 }
 
-/// Where a module's text comes from.
-struct ModuleLocation {
-  /// The cache key: a canonical path, or `<stdlib>/name.meta` for embedded ones.
-  let key: String
-  /// The name errors show.
-  let file: String
-  /// The module as the import wrote it (a name or a relative path), for messages.
-  let written: String
-  let directory: String?
-  let source: String
-}
-
 extension Runtime {
   func importModule(_ source: ImportStmt.Source, at loc: SourceLoc) throws -> Value {
-    let location = try locateModule(source, at: loc)
-    switch modules.entries[location.key] {
+    let (module, written) = try locateModule(source, at: loc)
+    switch modules.entries[module.key] {
     case .loaded(let value)?: return value
     case .loading?:
-      throw error("circular import of '\(location.written)'", at: loc)
+      throw error("circular import of '\(written)'", at: loc)
     case nil: break
     }
-    modules.entries[location.key] = .loading
+    modules.entries[module.key] = .loading
     var done = false
-    defer { if !done { modules.entries[location.key] = nil } }
+    defer { if !done { modules.entries[module.key] = nil } }
     let env = Env(undefined: .native(undefinedMarker))
     modules.envs.append(env)
-    let name = location.file
     let (proto, _) = try compile(
-      location.source, file: location.file, directory: location.directory, env: env, name: "<module \(name)>")
+      module.text, file: module.name, directory: module.directory, env: env, name: "<module \(module.name)>")
     _ = try runTopLevel(proto, at: loc)
     var record = Record()
     for (slot, key) in env.names.enumerated() where env.declared[slot] && env.isDefined(slot) {
       record[key] = env.values[slot]
     }
     let value = Value.record(record)
-    modules.entries[location.key] = .loaded(value)
+    modules.entries[module.key] = .loaded(value)
     done = true
     return value
   }
 
-  func locateModule(_ source: ImportStmt.Source, at loc: SourceLoc) throws -> ModuleLocation {
-    let fm = FileManager.default
+  /// The module an import means (the host's loader first, then the embedded
+  /// stdlib for `import name`) and the module as the import wrote it, for messages.
+  private func locateModule(_ source: ImportStmt.Source, at loc: SourceLoc) throws -> (ModuleSource, String) {
     switch source {
     case .module(let name):
-      let envPaths = (ProcessInfo.processInfo.environment["META_PATH"] ?? "")
-        .split(separator: ":").map(String.init)
-      for dir in searchPaths + envPaths {
-        let path = (dir as NSString).appendingPathComponent(name + ".meta")
-        if fm.fileExists(atPath: path) { return try readModule(path, written: name, at: loc) }
-      }
+      if let module = try askLoader(at: loc, { try $0.module(named: name) }) { return (module, name) }
       if let text = StdlibSources.files[name] {
         let file = "<stdlib>/\(name).meta"
-        return ModuleLocation(key: file, file: file, written: name, directory: nil, source: text)
+        return (ModuleSource(key: file, name: file, text: text), name)
       }
       throw error("module '\(name)' not found", at: loc)
-    case .file(let relative):
-      let base = currentProto.directory ?? fm.currentDirectoryPath
-      let path = relative.hasPrefix("/") ? relative : (base as NSString).appendingPathComponent(relative)
-      guard fm.fileExists(atPath: path) else { throw error("cannot import '\(relative)': file not found", at: loc) }
-      return try readModule(path, written: relative, at: loc)
+    case .file(let path):
+      let directory = currentProto.directory
+      if let module = try askLoader(at: loc, { try $0.module(atPath: path, from: directory) }) {
+        return (module, path)
+      }
+      throw error("cannot import '\(path)': file not found", at: loc)
     }
   }
 
-  private func readModule(_ path: String, written: String, at loc: SourceLoc) throws -> ModuleLocation {
-    let canonical = URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
-    guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-      throw error("cannot read '\(written)'", at: loc)
-    }
-    let file = (path as NSString).standardizingPath
-    return ModuleLocation(
-      key: canonical, file: file, written: written, directory: (file as NSString).deletingLastPathComponent,
-      source: text)
+  /// A loader's error becomes a Meta error at the import, as a host function's does.
+  private func askLoader(
+    at loc: SourceLoc, _ body: (any ModuleLoader) throws -> ModuleSource?
+  ) throws -> ModuleSource? {
+    do { return try body(modules.loader) } catch { throw locateHostError(error, at: loc) }
   }
 }

@@ -26,8 +26,7 @@ final class PlaceRoot: SlotUser {
     case .capture(let i): return rt.captures[i].value
     case .global(let env, let slot):
       let v = env.values[slot]
-      if rt.isUndefined(v) { throw rt.error("attempt to read undefined variable '\(name)'", at: loc) }
-      return v
+      return rt.isUndefined(v) ? try rt.readUndefinedGlobal(env, slot, name, at: loc) : v
     }
   }
 
@@ -40,9 +39,7 @@ final class PlaceRoot: SlotUser {
     case .capture(let i):
       return try body(&rt.captures[i].value)
     case .global(let env, let slot):
-      if rt.isUndefined(env.values[slot]) {
-        throw rt.error("attempt to read undefined variable '\(name)'", at: loc)
-      }
+      if rt.isUndefined(env.values[slot]) { _ = try rt.readUndefinedGlobal(env, slot, name, at: loc) }
       return try body(&env.values[slot])
     }
   }

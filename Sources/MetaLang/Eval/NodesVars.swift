@@ -49,7 +49,7 @@ final class GlobalGet: ExprNode {
   override func eval(_ rt: Runtime) throws -> Value {
     let v = env.values[slot]
     if case .native(let o) = v, o === rt.undefinedMarker {
-      throw rt.error("attempt to read undefined variable '\(name)'", at: loc)
+      return try rt.readUndefinedGlobal(env, slot, name, at: loc)
     }
     return v
   }

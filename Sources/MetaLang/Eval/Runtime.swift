@@ -61,7 +61,6 @@ final class Runtime {
   var outputIsTerminal = false
   let random: RandomStream
   let modules = ModuleCache()
-  var searchPaths: [String]
   /// Source text by file name, to attach the offending line to errors.
   var sources: [String: String] = [:]
   /// The builtin `range`, so `for i in range(n)` can skip building a list.
@@ -70,10 +69,9 @@ final class Runtime {
   /// host callback evaluates. Non-zero means "we are on the evaluation thread".
   var activeTopLevels = 0
 
-  init(seed: UInt64, searchPaths: [String], output: @escaping (String) -> Void) {
+  init(seed: UInt64, output: @escaping (String) -> Void) {
     let size = Interpreter.valueStackSize
-    stackBase = UnsafeMutablePointer<Value>.allocate(capacity: size)
-    stackBase.initialize(repeating: .nil_, count: size)
+    stackBase = ValueStack.allocate(size)
     stackEnd = stackBase + size
     fp = stackBase; sp = stackBase
     records = UnsafeMutablePointer<CallRecord>.allocate(capacity: Interpreter.maxCallDepth + 2)
@@ -81,14 +79,12 @@ final class Runtime {
     base = Env(undefined: undefined)
     main = Env(undefined: undefined)
     random = RandomStream(seed: seed)
-    self.searchPaths = searchPaths
     self.output = output
   }
 
   deinit {
     base.clear(); main.clear(); modules.clear()
-    stackBase.deinitialize(count: stackEnd - stackBase)
-    stackBase.deallocate()
+    ValueStack.deallocate(stackBase, live: sp - stackBase)
     records.deallocate()
   }
 
