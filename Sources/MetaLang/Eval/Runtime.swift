@@ -54,6 +54,8 @@ final class Runtime {
   let undefinedMarker = UndefinedMarker()
   /// Enforces `Interpreter.maxNestingDepth` where data gets deeper.
   let nesting = NestingGauge()
+  /// The objects scripts made, for collecting their reference cycles.
+  let objects = ObjectRegistry()
   let base: Env
   let main: Env
   var output: (String) -> Void
@@ -90,6 +92,8 @@ final class Runtime {
     stackBase.deinitialize(count: stackEnd - stackBase)
     stackBase.deallocate()
     records.deallocate()
+    returnValue = .nil_
+    objects.collect()
   }
 
   // MARK: Errors
