@@ -23,18 +23,20 @@ enum Compare {
     case (.string(let x), .string(let y)): return x == y
     case (.list(let x), .list(let y)):
       guard x.count == y.count else { return false }
-      if try seen.contains(a, b, depth: depth) { return true }
+      let pair = SeenPairs.key(x, y)
+      if try seen.contains(pair, depth: depth) { return true }
       for i in x.indices where !(try equal(x[i], y[i], depth: depth + 1, &seen)) { return false }
-      seen.insert(a, b)
+      seen.insert(pair)
       return true
     case (.record(let x), .record(let y)):
       // Like Python dicts: same fields with equal values, in any order.
       guard x.count == y.count else { return false }
-      if try seen.contains(a, b, depth: depth) { return true }
+      let pair = SeenPairs.key(x, y)
+      if try seen.contains(pair, depth: depth) { return true }
       for (k, v) in x.fields {
         guard let w = y[k], try equal(v, w, depth: depth + 1, &seen) else { return false }
       }
-      seen.insert(a, b)
+      seen.insert(pair)
       return true
     case (.function(let x), .function(let y)): return x === y
     case (.native(let x), _):
@@ -87,12 +89,13 @@ enum Compare {
       return x.unicodeScalars.lexicographicallyPrecedes(y.unicodeScalars)
         ? -1 : (x == y ? 0 : 1)
     case (.list(let x), .list(let y)):
-      if try seen.contains(a, b, depth: depth) { return 0 }
+      let pair = SeenPairs.key(x, y)
+      if try seen.contains(pair, depth: depth) { return 0 }
       for i in 0..<min(x.count, y.count) {
         let c = try compare(x[i], y[i], depth: depth + 1, &seen)
         if c != 0 { return c }
       }
-      if x.count == y.count { seen.insert(a, b) }
+      if x.count == y.count { seen.insert(pair) }
       return x.count < y.count ? -1 : (x.count == y.count ? 0 : 1)
     default:
       throw BuiltinError("attempt to compare \(a.typeName) with \(b.typeName)")
@@ -114,27 +117,38 @@ enum Compare {
 /// are not recorded (small comparisons stay allocation-free); past them every
 /// pair is, so each pair of storages is looked inside at most once more.
 private struct SeenPairs {
-  private struct Pair: Hashable {
-    let a: StorageKey, b: StorageKey
+  struct Pair: Hashable {
+    let a: UnsafeRawPointer?, b: UnsafeRawPointer?
+    let keysA: UnsafeRawPointer?, keysB: UnsafeRawPointer?
   }
   private var pairs: Set<Pair> = []
   private var visited = 0
   private static let unrecorded = 32
 
-  /// Whether `a` and `b` (lists, or records, entered at `depth`) are known equal:
-  /// the same storage, or a pair found equal before. Throws past the nesting cap
-  /// (for two containers that are not the same).
-  mutating func contains(_ a: Value, _ b: Value, depth: Int) throws -> Bool {
-    let (x, y) = (a.storageKey, b.storageKey)
-    if let x, x == y { return true }
-    if depth >= Interpreter.maxNestingDepth { throw nestedTooDeeply() }
-    guard let x, let y else { return false }  // empty: nothing to skip
-    visited += 1
-    return visited > Self.unrecorded && pairs.contains(Pair(a: x, b: y))
+  /// The pair's storages (nil for an empty container: all share one).
+  static func key(_ x: [Value], _ y: [Value]) -> Pair {
+    Pair(a: address(x), b: address(y), keysA: nil, keysB: nil)
   }
 
-  mutating func insert(_ a: Value, _ b: Value) {
-    guard visited > Self.unrecorded, let x = a.storageKey, let y = b.storageKey else { return }
-    pairs.insert(Pair(a: x, b: y))
+  static func key(_ x: Record, _ y: Record) -> Pair {
+    Pair(a: address(x.values), b: address(y.values), keysA: address(x.keys), keysB: address(y.keys))
+  }
+
+  private static func address<T>(_ xs: [T]) -> UnsafeRawPointer? { xs.isEmpty ? nil : storageAddress(xs) }
+
+  /// Whether the two containers (entered at `depth`) are known equal: the same
+  /// storage, or a pair found equal before. Throws past the nesting cap (for
+  /// two containers that are not the same). Empty ones have nothing to skip.
+  mutating func contains(_ pair: Pair, depth: Int) throws -> Bool {
+    if pair.a != nil, pair.a == pair.b, pair.keysA == pair.keysB { return true }
+    if depth >= Interpreter.maxNestingDepth { throw nestedTooDeeply() }
+    guard pair.a != nil, pair.b != nil else { return false }
+    visited += 1
+    return visited > Self.unrecorded && pairs.contains(pair)
+  }
+
+  mutating func insert(_ pair: Pair) {
+    guard visited > Self.unrecorded, pair.a != nil, pair.b != nil else { return }
+    pairs.insert(pair)
   }
 }

@@ -21,10 +21,10 @@
 /// Collections are paced by the objects made since the last one, so their cost
 /// per object stays bounded; the runtime's teardown runs a last one.
 final class ObjectRegistry {
-  private struct Entry {
-    weak var object: MetaObject?
-  }
-  private var entries: [Entry] = []
+  /// The objects alive, unretained: each leaves the list as it is freed
+  /// (weak references would move every object's reference count to a slower
+  /// side table).
+  private var objects: [Unmanaged<MetaObject>] = []
   private var madeSinceCollection = 0
   private var pause = ObjectRegistry.minimumPause
 
@@ -33,28 +33,39 @@ final class ObjectRegistry {
   static let minimumPause = 1000
 
   func register(_ object: MetaObject) {
-    entries.append(Entry(object: object))
+    object.registry = self
+    object.registrySlot = objects.count
+    objects.append(Unmanaged.passUnretained(object))
     madeSinceCollection += 1
     if madeSinceCollection >= pause { collect() }
   }
 
+  /// Called by an object's deinit: the last object takes its slot.
+  func forget(_ object: MetaObject) {
+    let slot = object.registrySlot
+    guard slot >= 0, slot < objects.count, objects[slot].toOpaque() == Unmanaged.passUnretained(object).toOpaque() else { return }
+    let last = objects.removeLast()
+    if slot < objects.count {
+      objects[slot] = last
+      last.takeUnretainedValue().registrySlot = slot
+    }
+  }
+
   /// Objects alive now.
-  var liveCount: Int { entries.reduce(0) { $0 + ($1.object == nil ? 0 : 1) } }
+  var liveCount: Int { objects.count }
 
   /// Finds the objects only cycles keep alive and clears their fields.
   func collect() {
-    entries.removeAll { $0.object == nil }
     madeSinceCollection = 0
     let scanned = breakUnreachableCycles()
-    entries.removeAll { $0.object == nil }
     // Next when as many objects again were made (the heap at most doubles),
     // or the walk was paid for at 64 values per object made.
-    pause = max(Self.minimumPause, entries.count, scanned / 64)
+    pause = max(Self.minimumPause, objects.count, scanned / 64)
   }
 
   /// The values scanned. The graph, which holds every node, is gone on return.
   private func breakUnreachableCycles() -> Int {
-    guard let graph = HeapGraph(entries.compactMap(\.object)) else { return 0 }
+    guard let graph = HeapGraph(objects.map { $0.takeUnretainedValue() }) else { return 0 }
     graph.breakUnreachableCycles()
     return graph.valuesScanned
   }
@@ -64,8 +75,10 @@ final class ObjectRegistry {
 private struct HeapGraph {
   /// Every gathered node, then a probe that only this array holds.
   let nodes: [AnyObject]
-  /// For each node, the nodes it references (one entry per reference).
-  let references: [[Int]]
+  /// The nodes each node references (one entry per reference): node i's are
+  /// `targets[starts[i]..<starts[i + 1]]`.
+  let targets: [Int]
+  let starts: [Int]
   let valuesScanned: Int
 
   /// What a node is, to read its references.
@@ -102,28 +115,29 @@ private struct HeapGraph {
       }
     }
     for o in objects { _ = node(o, .object(o)) }
-    var references: [[Int]] = []
+    var targets: [Int] = []
+    var starts = [0]
     var scanned = 0
     // `node` appends while this walks: breadth first, no recursion.
-    while references.count < nodes.count {
-      var out: [Int] = []
-      switch contents[references.count] {
-      case .object(let o): if let t = target(.record(o.fields)) { out.append(t) }
+    while starts.count <= nodes.count {
+      switch contents[starts.count - 1] {
+      case .object(let o): if let t = target(.record(o.fields)) { targets.append(t) }
       case .function(let f):
-        if !f.captures.isEmpty { out.append(node(unsafeBitCast(f.captures, to: AnyObject.self), .boxes(f.captures))) }
-      case .box(let b): if let t = target(b.value) { out.append(t) }
+        if !f.captures.isEmpty { targets.append(node(unsafeBitCast(f.captures, to: AnyObject.self), .boxes(f.captures))) }
+      case .box(let b): if let t = target(b.value) { targets.append(t) }
       case .values(let vs):
         scanned += vs.count
-        for v in vs { if let t = target(v) { out.append(t) } }
+        for v in vs { if let t = target(v) { targets.append(t) } }
       case .boxes(let bs):
-        for b in bs { out.append(node(b, .box(b))) }
+        for b in bs { targets.append(node(b, .box(b))) }
       }
-      references.append(out)
+      starts.append(targets.count)
     }
     nodes.append(Box(.nil_))
-    references.append([])
+    starts.append(targets.count)
     self.nodes = nodes
-    self.references = references
+    self.targets = targets
+    self.starts = starts
     self.valuesScanned = scanned
   }
 
@@ -135,7 +149,7 @@ private struct HeapGraph {
     var stack = outside
     for i in outside { alive[i] = true }
     while let i = stack.popLast() {
-      for t in references[i] where !alive[t] {
+      for t in targets[starts[i]..<starts[i + 1]] where !alive[t] {
         alive[t] = true
         stack.append(t)
       }
@@ -153,7 +167,7 @@ private struct HeapGraph {
     let counts = nodes.map { Int(_getRetainCount($0)) }
     guard let unreferenced = counts.last else { return [] }
     var inside = [Int](repeating: 0, count: nodes.count)
-    for out in references { for t in out { inside[t] += 1 } }
+    for t in targets { inside[t] += 1 }
     // More references than counted is an outside one; fewer would mean a
     // miscount, and is treated the same way (keep, never free).
     return nodes.indices.filter { counts[$0] != unreferenced + inside[$0] }

@@ -111,7 +111,7 @@ struct TextWriter {
         case .list, .record:
           if open.count >= Interpreter.maxNestingDepth {
             append("...")
-          } else if let key = v.storageKey, let range = written[Written(storage: key, depth: open.count)] {
+          } else if !written.isEmpty, let key = v.storageKey, let range = written[Written(storage: key, depth: open.count)] {
             appendCopy(range)
           } else if case .list(let xs) = v {
             append("[")

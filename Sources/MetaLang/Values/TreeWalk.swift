@@ -82,6 +82,12 @@ struct TreeWalk {
   /// Names the operation in the nesting error.
   let function: String?
   private var memo: [[NodeKey]: Value] = [:]
+  private var containers = 0
+
+  /// Containers a memoized walk visits before it starts to remember them: small
+  /// trees (a model's parameters) are walked without building a table, and past
+  /// this many each storage is still walked at most a few times.
+  static let unmemoized = 32
 
   init(function: String? = nil) { self.function = function }
 
@@ -142,9 +148,10 @@ struct TreeWalk {
   ) throws -> Value {
     let shape = try layout(trees, path)
     if case .leaf = shape { return try leaf(trees, path) }
-    let key = memo ? NodeKey.of(trees) : nil
-    if let key, let done = self.memo[key] { return done }
     try checkDepth()
+    containers += 1
+    let key = memo && containers > Self.unmemoized ? NodeKey.of(trees) : nil
+    if let key, let done = self.memo[key] { return done }
     let result: Value
     switch shape {
     case .leaf: return try leaf(trees, path)
@@ -201,14 +208,15 @@ struct TreeWalk {
   // MARK: Folding
 
   /// Folds a tree bottom-up: `leaf` for each leaf, `combine` from `empty` over a
-  /// container's elements, each storage computed once (linear in what is
-  /// stored). `done` stops early: once a container's result satisfies it, the
-  /// rest of its elements are skipped.
+  /// container's elements, each storage computed once past the first
+  /// `unmemoized` containers (linear in what is stored). `done` stops early:
+  /// once a container's result satisfies it, the rest of its elements are skipped.
   static func fold<T>(
     _ v: Value, function: String? = nil, leaf: (Value) throws -> T, empty: T, combine: (T, T) -> T,
     done: (T) -> Bool = { _ in false }
   ) throws -> T {
     var memo: [StorageKey: T] = [:]
+    var containers = 0
     func go(_ v: Value, _ depth: Int) throws -> T {
       let elements: [Value]
       switch v {
@@ -216,9 +224,10 @@ struct TreeWalk {
       case .record(let r): elements = r.values
       default: return try leaf(v)
       }
-      let key = v.storageKey
-      if let key, let known = memo[key] { return known }
       if depth >= Interpreter.maxNestingDepth { throw nestedTooDeeply(function) }
+      containers += 1
+      let key = containers > unmemoized ? v.storageKey : nil
+      if let key, let known = memo[key] { return known }
       var result = empty
       for x in elements {
         result = combine(result, try go(x, depth + 1))
