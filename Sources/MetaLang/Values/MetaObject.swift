@@ -18,16 +18,9 @@ final class MetaObject: NativeObject, NativeFieldAssignable {
   let typeName: String
   var fields: Record
 
-  /// The registry that collects this object's cycles (ObjectCycles.swift), and
-  /// where in it this object is listed.
-  weak var registry: ObjectRegistry?
-  var registrySlot = -1
-
   init(typeName: String, fields: Record) {
     self.typeName = typeName; self.fields = fields
   }
-
-  deinit { registry?.forget(self) }
 
   func field(_ name: String) throws -> Value? { fields[name] }
 

@@ -21,10 +21,14 @@
 /// Collections are paced by the objects made since the last one, so their cost
 /// per object stays bounded; the runtime's teardown runs a last one.
 final class ObjectRegistry {
-  /// The objects alive, unretained: each leaves the list as it is freed
-  /// (weak references would move every object's reference count to a slower
-  /// side table).
-  private var objects: [Unmanaged<MetaObject>] = []
+  /// Weak, so that an object no cycle holds is freed as soon as it is dropped,
+  /// on whichever thread drops it (the runtime zeroes a weak reference safely;
+  /// an unretained list that objects leave in their deinit would race with a
+  /// collection reading it).
+  private struct Entry {
+    weak var object: MetaObject?
+  }
+  private var entries: [Entry] = []
   private var madeSinceCollection = 0
   private var pause = ObjectRegistry.minimumPause
 
@@ -33,39 +37,27 @@ final class ObjectRegistry {
   static let minimumPause = 1000
 
   func register(_ object: MetaObject) {
-    object.registry = self
-    object.registrySlot = objects.count
-    objects.append(Unmanaged.passUnretained(object))
+    entries.append(Entry(object: object))
     madeSinceCollection += 1
     if madeSinceCollection >= pause { collect() }
   }
 
-  /// Called by an object's deinit: the last object takes its slot.
-  func forget(_ object: MetaObject) {
-    let slot = object.registrySlot
-    guard slot >= 0, slot < objects.count, objects[slot].toOpaque() == Unmanaged.passUnretained(object).toOpaque() else { return }
-    let last = objects.removeLast()
-    if slot < objects.count {
-      objects[slot] = last
-      last.takeUnretainedValue().registrySlot = slot
-    }
-  }
-
   /// Objects alive now.
-  var liveCount: Int { objects.count }
+  var liveCount: Int { entries.reduce(0) { $0 + ($1.object == nil ? 0 : 1) } }
 
   /// Finds the objects only cycles keep alive and clears their fields.
   func collect() {
     madeSinceCollection = 0
     let scanned = breakUnreachableCycles()
+    entries.removeAll { $0.object == nil }
     // Next when as many objects again were made (the heap at most doubles),
     // or the walk was paid for at 64 values per object made.
-    pause = max(Self.minimumPause, objects.count, scanned / 64)
+    pause = max(Self.minimumPause, entries.count, scanned / 64)
   }
 
   /// The values scanned. The graph, which holds every node, is gone on return.
   private func breakUnreachableCycles() -> Int {
-    guard let graph = HeapGraph(objects.map { $0.takeUnretainedValue() }) else { return 0 }
+    guard let graph = HeapGraph(entries.compactMap(\.object)) else { return 0 }
     graph.breakUnreachableCycles()
     return graph.valuesScanned
   }

@@ -83,6 +83,8 @@ struct TreeWalk {
   let function: String?
   private var memo: [[NodeKey]: Value] = [:]
   private var containers = 0
+  /// Emptied arrays for the trees' values at a position, reused.
+  private var spare: [[Value]] = []
 
   /// Containers a memoized walk visits before it starts to remember them: small
   /// trees (a model's parameters) are walked without building a table, and past
@@ -159,22 +161,36 @@ struct TreeWalk {
       var items: [Value] = []
       items.reserveCapacity(count)
       for i in 0..<count {
+        var position = spare.popLast() ?? []
+        for t in trees { position.append(try element(t, i, count)) }
         path.push(.index(i))
-        items.append(try zip(try trees.map { try element($0, i, count) }, memo: memo, layout: layout, leaf: leaf))
+        items.append(try zip(position, memo: memo, layout: layout, leaf: leaf))
         path.pop()
+        recycle(&position)
       }
       result = .list(items)
     case .record(let keys):
-      var record = Record()
+      var values: [Value] = []
+      values.reserveCapacity(keys.count)
       for (i, k) in keys.enumerated() {
+        var position = spare.popLast() ?? []
+        for t in trees { position.append(try field(t, i, keys)) }
         path.push(.key(k))
-        record.appendField(k, try zip(try trees.map { try field($0, i, keys) }, memo: memo, layout: layout, leaf: leaf))
+        values.append(try zip(position, memo: memo, layout: layout, leaf: leaf))
         path.pop()
+        recycle(&position)
       }
-      result = .record(record)
+      result = .record(Record(distinctKeys: keys, values: values))
     }
     if let key { self.memo[key] = result }
     return result
+  }
+
+  /// Keeps an emptied position array for the next one (a walk allocates one
+  /// per level, not one per element).
+  private mutating func recycle(_ position: inout [Value]) {
+    position.removeAll(keepingCapacity: true)
+    spare.append(position)
   }
 
   /// Element `i` of a list laid out with `count` elements (a leaf stands for each).
