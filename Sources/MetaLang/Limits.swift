@@ -1,7 +1,8 @@
 // The language's limits, in one table. Each bounds what a runaway or hostile
 // script (or file) can make the interpreter do, so that it ends in a clean,
 // catchable error instead of a crash or an unbounded allocation; each is tested
-// at and over its bound in LimitTests.swift and Tests/programs/limits/.
+// at and over its bound (LimitTests.swift and Tests/programs/limits/ for most;
+// the nesting cap's save/load in LearningIOTests, its comparison in EvaluatorTests).
 // The tensor runtime's own limits (elements, rank, file headers) are in
 // MetaTensor's Limits.swift.
 
@@ -24,9 +25,10 @@ extension Interpreter {
 
   /// Largest list (in elements) or string (in UTF-8 bytes) a script may build:
   /// by repetition (`*`), `range`, concatenation, `append`, `join`, `tolist`,
-  /// interpolation, `str`/`repr`/`print` of any value, and the most values one
-  /// `save` or `grad` walks. A one-line script cannot exhaust memory this way
-  /// (10 million values are 240 MB), and sizes are checked before allocating.
+  /// interpolation, `str`/`repr`/`print` of any value; also the most values
+  /// (counted per path) one `save`, `grad` or `tensor(nested lists)` walks.
+  /// A one-line script cannot exhaust memory this way (10 million values are
+  /// 240 MB), and sizes are checked before allocating.
   public static let maxCollectionSize = 10_000_000
 
   /// Deepest nesting of lists and records (`[[1]]` is 2 deep), the one cap for

@@ -146,7 +146,7 @@ final class LimitTests: XCTestCase {
     XCTAssertEqual(error("\"-\".join([\"a\" * \(n / 2), \"b\" * \(n / 2)])", interp)?.message, big)
     XCTAssertEqual(error("\"\".join([\"x\" * 10000000] * 1000)", interp)?.message, big)
     // str, repr, print and interpolation of a container: `["` + s + `"]` is len(s) + 4 bytes.
-    try? interp.evaluate("let at = [\"x\" * \(n - 4)]\nlet over = [\"x\" * \(n - 3)]")
+    XCTAssertNil(error("let at = [\"x\" * \(n - 4)]\nlet over = [\"x\" * \(n - 3)]", interp))
     for (show, at) in [("str", "at"), ("repr", "at"), ("print", "at"), ("", "\"{at}\"")] {
       let call = show.isEmpty ? at : "\(show)(\(at))"
       let overCall = show.isEmpty ? "\"{over}\"" : "\(show)(over)"
@@ -197,5 +197,14 @@ final class LimitTests: XCTestCase {
   func testFormatWidthAtAndOverBound() {
     XCTAssertNil(error("assert len(\"{1:\(maxFormatWidth)}\") == \(maxFormatWidth)"))
     XCTAssertNotNil(error("\"{1:\(maxFormatWidth + 1)}\""))
+  }
+
+  func testPlotPointsAtAndOverBound() {
+    func series(_ n: Int) -> PlotSeries {
+      PlotSeries(name: "s", xs: (0..<n).map(Double.init), ys: (0..<n).map { Double($0 % 7) })
+    }
+    let n = PlotData.maxPointsPerSeries
+    XCTAssertEqual(PlotData.thinned(series(n)).ys.count, n, "kept as it is")
+    XCTAssertLessThan(PlotData.thinned(series(n + 1)).ys.count, n + 1, "thinned")
   }
 }

@@ -93,6 +93,7 @@ final class Runtime {
     stackBase.deallocate()
     records.deallocate()
     returnValue = .nil_
+    captures = []
     objects.collect()
   }
 
