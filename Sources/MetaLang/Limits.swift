@@ -1,5 +1,10 @@
-// Bounds that keep a runaway or hostile script from crashing the host: each is
-// a named constant, checked cheaply on the hot path.
+// The language's limits, in one table. Each bounds what a runaway or hostile
+// script (or file) can make the interpreter do, so that it ends in a clean,
+// catchable error instead of a crash or an unbounded allocation; each is tested
+// at and over its bound (LimitTests.swift and Tests/programs/limits/ for most;
+// the nesting cap's save/load in LearningIOTests, its comparison in EvaluatorTests).
+// The tensor runtime's own limits (elements, rank, file headers) are in
+// MetaTensor's Limits.swift.
 
 import Synchronization
 
@@ -18,13 +23,50 @@ extension Interpreter {
   /// whose frames need more raises `stack overflow`.
   public static let valueStackSize = 1 << 18
 
-  /// Largest list (in elements) or string (in UTF-8 bytes) that repetition (`*`),
-  /// `range`, concatenation, `append` and interpolation may build, so that a one-line
-  /// script cannot exhaust memory (10 million values are 240 MB).
+  /// Largest list (in elements) or string (in UTF-8 bytes) a script may build:
+  /// by repetition (`*`), `range`, concatenation, `append`, `join`, `tolist`,
+  /// interpolation, `str`/`repr`/`print` of any value; also the most values
+  /// (counted per path) one `save`, `grad` or `tensor(nested lists)` walks.
+  /// A one-line script cannot exhaust memory this way (10 million values are
+  /// 240 MB), and sizes are checked before allocating.
   public static let maxCollectionSize = 10_000_000
+
+  /// Deepest nesting of lists and records (`[[1]]` is 2 deep), the one cap for
+  /// building, comparing, printing, tree arithmetic, `grad`, `save` and `load`.
+  /// Freeing a list inside a list inside ... recurses once per level in Swift's
+  /// runtime, so data nested deeply enough would overflow the stack of whichever
+  /// thread drops it (a host's 8 MB main thread at around 50,000 levels); half
+  /// of that leaves a margin. Comparing and the tree walks recurse on the
+  /// evaluation thread's large stack; printing does not recurse.
+  public static let maxNestingDepth = 25_000
 
   /// Steps (loop iterations and calls) between two reads of the clock and the interrupt flag.
   static let checkInterval = 1024
+}
+
+/// Deepest nesting the parser accepts: every bracket, block, operator
+/// application and postfix `()`/`[]`/`.` opens one level. Deeper input is the
+/// syntax error "expression nested too deeply" instead of a native stack
+/// overflow. 200 is the bound Lua (LUAI_MAXCCALLS) and CPython's tokenizer use
+/// for nesting: far beyond hand-written code. Measured: an optimized build parses
+/// the deepest accepted input (200 nested `fn() { ... }`) within a 512 KiB
+/// thread stack; a debug build needs about 2 MiB.
+let maxParseDepth = 200
+
+/// Width and precision in a format spec (`"{x:1000.3f}"`) above this are
+/// refused, so a spec cannot exhaust memory.
+let maxFormatWidth = 1000
+
+extension MetaDataset {
+  /// Largest label accepted: labels are also exposed as a Float32 tensor, which
+  /// holds every integer exactly only up to 2^24.
+  public static let maxLabel = 1 << 24
+}
+
+extension PlotData {
+  /// Series longer than this are thinned to the extremes of each pixel-wide
+  /// bucket: a 720-pixel plot shows no more, and the SVG stays small.
+  static let maxPointsPerSeries = 4000
 }
 
 /// The Ctrl-C flag: raised from any thread (it is Sendable, unlike the interpreter),

@@ -1,13 +1,8 @@
-// The nesting cap: freeing a list inside a list inside ... recurses once per level
-// in Swift's runtime, so data nested deeply enough would overflow the stack of
-// whichever thread drops it (a host's 8 MB main thread at around 50,000 levels).
-// Literals, `append`/`insert`, assignments into a place and the builtins that
-// wrap values (`enumerate`, `zip`, `map`, `items`) refuse to go deeper.
-
-extension Interpreter {
-  /// Deepest nesting of lists and records a script can build (`[[1]]` is 2 deep).
-  public static let maxNestingDepth = 25_000
-}
+// Enforcing the nesting cap (`Interpreter.maxNestingDepth`, in Limits.swift)
+// where data gets deeper: literals, `append`/`insert`, assignments into a place
+// and the builtins that wrap values (`enumerate`, `zip`, `map`, `items`) refuse
+// to go deeper, so everything that walks data (comparing, printing, the tree
+// walks, `save`) can rely on it.
 
 /// Measures nesting depth. It remembers the last few containers it measured, so loops
 /// that wrap values one more level per step (`x = [x]`, or several such at once) cost
@@ -32,17 +27,13 @@ final class NestingGauge {
   /// remembers it as that deep, so a loop that feeds it back in costs a step.
   func check(_ result: [Value], deeperThan input: Value, by levels: Int) throws {
     let d = depth(input) + levels
-    if d > Interpreter.maxNestingDepth {
-      throw BuiltinError("data nested too deeply (more than \(Interpreter.maxNestingDepth) levels)")
-    }
+    if d > Interpreter.maxNestingDepth { throw nestedTooDeeply() }
     if d > 1, !result.isEmpty { remember(result, d) }
   }
 
   @inline(never) private func checkContainer(_ v: Value, levels: Int) throws {
     let d = depth(v)
-    if d + levels > Interpreter.maxNestingDepth {
-      throw BuiltinError("data nested too deeply (more than \(Interpreter.maxNestingDepth) levels)")
-    }
+    if d + levels > Interpreter.maxNestingDepth { throw nestedTooDeeply() }
     switch v {
     case .list(let xs) where d > 1: remember(xs, d)
     case .record(let r) where d > 1: remember(r.values, d)
@@ -53,27 +44,39 @@ final class NestingGauge {
   /// Levels of lists and records in `v`: 0 for a number, 1 for `[1, 2]`. Data a script
   /// built is never deeper than the cap, so this recursion is bounded by it.
   func depth(_ v: Value) -> Int {
-    switch v {
-    case .list(let xs): return depth(of: xs)
-    case .record(let r): return depth(of: r.values)
-    default: return 0
-    }
+    var walk = Measure()
+    return depth(v, &walk)
   }
 
-  private func depth(of values: [Value]) -> Int {
-    if !values.isEmpty {
-      let key = address(values)
-      for i in 0..<Self.cacheSize where !recent[i].isEmpty && address(recent[i]) == key {
-        return recentDepths[i]
-      }
+  /// One measurement: past its first containers it remembers each storage's depth,
+  /// so shared sub-lists (`x = [x, x]` sixty times spells 2^60 paths) cost one visit.
+  private struct Measure {
+    var visits = 0
+    var shared: [StorageKey: Int] = [:]
+  }
+
+  private func depth(_ v: Value, _ walk: inout Measure) -> Int {
+    let values: [Value]
+    switch v {
+    case .list(let xs): values = xs
+    case .record(let r): values = r.values
+    default: return 0
     }
+    guard !values.isEmpty else { return 1 }
+    let key = storageAddress(values)
+    for i in 0..<Self.cacheSize where !recent[i].isEmpty && storageAddress(recent[i]) == key {
+      return recentDepths[i]
+    }
+    walk.visits += 1
+    if !walk.shared.isEmpty, let k = v.storageKey, let known = walk.shared[k] { return known }
     var d = 0
     for x in values {
       switch x {
-      case .list, .record: d = max(d, depth(x))
+      case .list, .record: d = max(d, depth(x, &walk))
       default: continue
       }
     }
+    if walk.visits > 64, let k = v.storageKey { walk.shared[k] = d + 1 }
     return d + 1
   }
 
@@ -81,11 +84,5 @@ final class NestingGauge {
     recent[next] = values
     recentDepths[next] = d
     next = (next + 1) % Self.cacheSize
-  }
-
-  /// Arrays are copy-on-write: while `recent` holds a storage, an array with the same
-  /// storage address has the same elements.
-  private func address(_ values: [Value]) -> UnsafeRawPointer? {
-    values.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) }
   }
 }

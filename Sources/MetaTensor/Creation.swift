@@ -1,15 +1,17 @@
 /// Constructors: constant fills, ranges, identity, random tensors.
 extension Tensor {
   /// A tensor of `shape` with every element `value`.
-  public static func full(_ shape: [Int], _ value: Float) throws -> Tensor {
-    _ = try checkedCount(shape, op: "full")
-    return make(shape) { $0.initialize(repeating: value) }
-  }
+  public static func full(_ shape: [Int], _ value: Float) throws -> Tensor { try filled(shape, value, op: "full") }
 
   /// A tensor of zeros.
-  public static func zeros(_ shape: [Int]) throws -> Tensor { try full(shape, 0) }
+  public static func zeros(_ shape: [Int]) throws -> Tensor { try filled(shape, 0, op: "zeros") }
   /// A tensor of ones.
-  public static func ones(_ shape: [Int]) throws -> Tensor { try full(shape, 1) }
+  public static func ones(_ shape: [Int]) throws -> Tensor { try filled(shape, 1, op: "ones") }
+
+  private static func filled(_ shape: [Int], _ value: Float, op: String) throws -> Tensor {
+    _ = try checkedCount(shape, op: op)
+    return make(shape) { $0.initialize(repeating: value) }
+  }
   /// Zeros shaped like `other` (never tracked).
   public static func zerosLike(_ other: Tensor) -> Tensor { make(other.shape) { $0.initialize(repeating: 0) } }
   /// Ones shaped like `other` (never tracked).

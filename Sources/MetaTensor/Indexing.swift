@@ -80,6 +80,7 @@ extension Tensor {
       }
       axis += 1
     }
+    try checkRank(finalShape.count, op: op)
     return (region, finalShape)
   }
 

@@ -4,6 +4,7 @@
 func broadcastShapes(_ a: [Int], _ b: [Int], op: String) throws -> [Int] {
   if a == b { return a }
   let rank = max(a.count, b.count)
+  try checkRank(rank, op: op)
   var out = [Int](repeating: 1, count: rank)
   for i in 0..<rank {
     let da = i < rank - a.count ? 1 : a[i - (rank - a.count)]

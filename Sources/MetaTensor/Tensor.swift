@@ -17,10 +17,6 @@ public final class Tensor: CustomStringConvertible {
   /// True for a leaf the user marked as a differentiation variable.
   let isGradLeaf: Bool
 
-  /// Upper bound on elements per tensor (8 GiB of Float32): larger requests
-  /// are almost always a bug and would otherwise abort the process in malloc.
-  public static let maxElementCount = 1 << 31
-
   init(shape: [Int], strides: [Int], offset: Int, storage: Storage,
        node: GradNode? = nil, isGradLeaf: Bool = false) {
     self.shape = shape
@@ -164,9 +160,10 @@ func contiguousStrides(_ shape: [Int]) -> [Int] {
   return strides
 }
 
-/// Element count of `shape`, throwing for negative extents, overflow, or more
-/// than `Tensor.maxElementCount` elements.
+/// Element count of `shape`, throwing for more than `Tensor.maxRank` axes,
+/// negative extents, overflow, or more than `Tensor.maxElementCount` elements.
 func checkedCount(_ shape: [Int], op: String) throws -> Int {
+  try checkRank(shape.count, op: op)
   // Zero-size axes make the count 0, but strides still multiply the other
   // extents, so those must not overflow either: bound the product of max(d, 1).
   var bounded = 1

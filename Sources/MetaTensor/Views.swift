@@ -104,6 +104,7 @@ extension Tensor {
   /// Inserts a size-1 axis at `axis` (negative counts from the end of the result).
   public func unsqueeze(_ axis: Int) throws -> Tensor {
     let a = try normalizedAxis(axis, op: "unsqueeze", inserting: true)
+    try checkRank(rank + 1, op: "unsqueeze")
     var s = shape
     s.insert(1, at: a)
     return try reshape(s)

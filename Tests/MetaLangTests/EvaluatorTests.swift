@@ -73,8 +73,18 @@ final class EvaluatorTests: XCTestCase {
   }
 
   func testDeepDataDoesNotCrashComparison() throws {
-    let v = try eval("var x = []\nvar y = []\nfor i in range(20000) { x = [x]\ny = [y] }\ntry { x == y } catch e { e.message }")
-    guard case .string(let s) = v else { return XCTFail("\(v)") }
-    XCTAssertEqual(s, "values nested too deeply to compare")
+    // Data as deep as a script can build compares level by level...
+    let v = try eval("var x = []\nvar y = []\nfor i in range(20000) { x = [x]\ny = [y] }\n[x == y, x <= y, x < y]")
+    XCTAssertEqual(v.description, "[true, true, false]")
+    // ...and deeper data, which only a host can make, is an error, not a stack overflow.
+    let interp = Interpreter(output: { _ in })
+    var (a, b) = (Value.list([]), Value.list([]))
+    for _ in 0..<Interpreter.maxNestingDepth { (a, b) = (.list([a]), .list([b])) }
+    (interp[global: "a"], interp[global: "b"]) = (a, b)
+    let w = try interp.evaluate("try { a == b } catch e { e.message }")
+    XCTAssertEqual(w.description, "data nested too deeply (more than \(Interpreter.maxNestingDepth) levels)")
+    (interp[global: "a"], interp[global: "b"]) = (nil, nil)
+    while case .list(let items) = a, let inner = items.first { a = inner }
+    while case .list(let items) = b, let inner = items.first { b = inner }
   }
 }

@@ -134,4 +134,77 @@ final class LimitTests: XCTestCase {
     XCTAssertEqual(error("[0] * \(n + 1)")?.message, "list too large (more than \(n) elements)")
     XCTAssertEqual(error("range(-\(Int.max) - 1, \(Int.max))")?.message, "list too large (more than \(n) elements)")
   }
+
+  /// Text a script builds by joining or printing is held to the same cap, checked
+  /// before the text is built.
+  func testBuiltTextAtAndOverBound() {
+    let n = Interpreter.maxCollectionSize
+    let interp = Interpreter(output: { _ in })
+    let big = "string too large (more than \(n) bytes)"
+    // join: the parts and the separators count.
+    XCTAssertNil(error("let s = \"-\".join([\"a\" * \(n / 2), \"b\" * \(n / 2 - 1)])\nassert len(s) == \(n)", interp))
+    XCTAssertEqual(error("\"-\".join([\"a\" * \(n / 2), \"b\" * \(n / 2)])", interp)?.message, big)
+    XCTAssertEqual(error("\"\".join([\"x\" * 10000000] * 1000)", interp)?.message, big)
+    // str, repr, print and interpolation of a container: `["` + s + `"]` is len(s) + 4 bytes.
+    XCTAssertNil(error("let at = [\"x\" * \(n - 4)]\nlet over = [\"x\" * \(n - 3)]", interp))
+    for (show, at) in [("str", "at"), ("repr", "at"), ("print", "at"), ("", "\"{at}\"")] {
+      let call = show.isEmpty ? at : "\(show)(\(at))"
+      let overCall = show.isEmpty ? "\"{over}\"" : "\(show)(over)"
+      XCTAssertNil(error(call, interp), call)
+      XCTAssertEqual(error(overCall, interp)?.message, big, overCall)
+    }
+    XCTAssertEqual(error("print([\"x\" * 10000000] * 1000)", interp)?.message, big)
+    XCTAssertEqual(error("repr(\"x\" * \(n - 1))", interp)?.message, big)
+    XCTAssertNil(error("assert len(repr(\"x\" * \(n - 2))) == \(n)", interp))
+    // A host reading the text gets it cut off with "..." instead.
+    let value = (try? interp.evaluate("over")) ?? .nil_
+    XCTAssertEqual(value.description.utf8.count, n + 3)
+    XCTAssertTrue(value.description.hasSuffix("xx\"..."))
+  }
+
+  func testTolistAtAndOverBound() {
+    let n = Interpreter.maxCollectionSize
+    let list = "list too large (more than \(n) elements)"
+    XCTAssertNil(error("assert len(ones([1]).expand([\(n)]).tolist()) == \(n)"))
+    XCTAssertEqual(error("ones([1]).expand([\(n + 1)]).tolist()")?.message, list)
+    // Every level counts, checked before anything is copied: 10^9 elements are refused at once.
+    XCTAssertEqual(error("ones([1, 1]).expand([\(n / 2 + 1), 2]).tolist()")?.message, list)
+    XCTAssertEqual(error("ones([1]).expand([1000000000]).tolist()")?.message, list)
+  }
+
+  func testRankCapReachesTheLanguage() {
+    XCTAssertNil(error("assert ones([1] * 64).ndim == 64\nassert len(str(ones([1] * 64).tolist())) == 64 * 2 + 3"))
+    XCTAssertEqual(error("ones([1] * 100000).tolist()")?.message, "ones: 100000 dimensions (at most 64 are supported)")
+    XCTAssertEqual(error("ones([1] * 65)")?.message, "ones: 65 dimensions (at most 64 are supported)")
+    XCTAssertEqual(error("ones([1] * 64).reshape([1] * 65)")?.message, "reshape: 65 dimensions (at most 64 are supported)")
+    XCTAssertEqual(error("ones([1] * 64).unsqueeze(0)")?.message, "unsqueeze: 65 dimensions (at most 64 are supported)")
+    XCTAssertEqual(error("ones([1]).expand([1] * 65)")?.message, "expand: 65 dimensions (at most 64 are supported)")
+    // tensor(nested lists): the nesting is the rank.
+    XCTAssertNil(error("var x = 1.0\nfor i in range(64) { x = [x] }\nassert tensor(x).ndim == 64"))
+    XCTAssertEqual(
+      error("var x = 1.0\nfor i in range(65) { x = [x] }\ntensor(x)")?.message,
+      "tensor: lists nested more than 64 deep (a tensor has at most 64 dimensions)")
+  }
+
+  func testLabelAtAndOverBound() {
+    let n = MetaDataset.maxLabel
+    XCTAssertNil(error("dataset(ones([2, 1]), [0, \(n)])"))
+    XCTAssertEqual(
+      error("dataset(ones([2, 1]), [0, \(n + 1)])")?.message,
+      "dataset: label \(n + 1).0 at position 1 is not a class id in 0...\(n)")
+  }
+
+  func testFormatWidthAtAndOverBound() {
+    XCTAssertNil(error("assert len(\"{1:\(maxFormatWidth)}\") == \(maxFormatWidth)"))
+    XCTAssertNotNil(error("\"{1:\(maxFormatWidth + 1)}\""))
+  }
+
+  func testPlotPointsAtAndOverBound() {
+    func series(_ n: Int) -> PlotSeries {
+      PlotSeries(name: "s", xs: (0..<n).map(Double.init), ys: (0..<n).map { Double($0 % 7) })
+    }
+    let n = PlotData.maxPointsPerSeries
+    XCTAssertEqual(PlotData.thinned(series(n)).ys.count, n, "kept as it is")
+    XCTAssertLessThan(PlotData.thinned(series(n + 1)).ys.count, n + 1, "thinned")
+  }
 }

@@ -17,22 +17,22 @@ enum Builtins {
   static func core() -> [Builtin] {
     [
       Builtin("print") { args in
-        var text = ""
+        var line = TextWriter()
         for i in 0..<args.count {
-          if i > 0 { text += " " }
-          text += args[i].description
+          if i > 0 { line.append(" ") }
+          line.write(args[i], quoted: false)
         }
-        args.rt.output(text + "\n")
+        args.rt.output(try line.finished() + "\n")
         return .nil_
       },
       Builtin("str") { args in
         try args.expect(1)
         if case .string = args[0] { return args[0] }
-        return .string(args[0].description)
+        return .string(try args[0].printed())
       },
       Builtin("repr") { args in
         try args.expect(1)
-        return .string(args[0].repr)
+        return .string(try args[0].printed(quoted: true))
       },
       Builtin("type") { args in
         try args.expect(1)

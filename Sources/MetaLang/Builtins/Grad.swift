@@ -1,5 +1,5 @@
 // `grad`, `value_and_grad`, `stop_gradient`, `tree_map`: function transforms built
-// on MetaTensor's `valueAndGrad` over `TensorTree`, which gives each call fresh
+// on MetaTensor's `valueAndGrad` over the arguments' tensors, which gives each call fresh
 // stand-in tensors, so nested transforms (`grad(grad(f))`, MAML's inner step)
 // differentiate through each other without confusing their levels.
 
@@ -17,7 +17,7 @@ extension Builtins {
     },
     TensorOp("stop_gradient") { args in
       try args.expect(1)
-      return Tree.stopGradient(args[0])
+      return try Tree.stopGradient(args[0])
     },
     TensorOp("tree_map", method: false) { args in
       try args.expect(2...Int.max)
@@ -71,15 +71,16 @@ struct Differentiation {
       throw BuiltinError(
         "\(name): argnums \(n) is out of range for a call with \(positional.count) argument\(positional.count == 1 ? "" : "s")")
     }
-    let trees = try argnums.map { try Tree.tensorTree(positional[$0], argument: $0, path: "") }
-    let input: TensorTree = asList ? .list(trees) : trees[0]
-    let (f, argnums, asList, name) = (self.f, self.argnums, self.asList, self.name)
+    // The differentiated arguments' tensors, flattened into one list of leaves;
+    // the argument trees are rebuilt around stand-ins (and then gradients) by position.
+    let (f, argnums, name) = (self.f, self.argnums, self.name)
+    let trees = argnums.map { positional[$0] }
+    let leaves = try argnums.map { try Tree.tensorLeaves(positional[$0], argument: $0, function: name) }
+    let input = TensorTree.list(leaves.joined().map { .leaf($0) })
     let evaluate = valueAndGrad { (tree: TensorTree) throws -> Tensor in
-      if asList, case .list(let items) = tree {
-        for (k, n) in argnums.enumerated() { positional[n] = Tree.value(items[k]) }
-      } else {
-        positional[argnums[0]] = Tree.value(tree)
-      }
+      let standIns = tree.leaves
+      var used = 0
+      for (k, n) in argnums.enumerated() { positional[n] = try Tree.replacingTensors(trees[k], with: standIns, from: &used) }
       let out = try rt.call(f, positional, named: call.named, at: rt.nativeCallLoc)
       guard let t = out.tensor else {
         throw BuiltinError("\(name): the function must return a scalar tensor (got \(withArticle(out.typeName)))")
@@ -90,7 +91,10 @@ struct Differentiation {
       return t.rank == 0 ? t : try t.reshape([])
     }
     let (value, grads) = try evaluate(input)
-    let g = Tree.value(grads)
+    let gradients = grads.leaves
+    var used = 0
+    let gradTrees = try trees.map { try Tree.replacingTensors($0, with: gradients, from: &used) }
+    let g = asList ? Value.list(gradTrees) : gradTrees[0]
     return withValue ? .list([.tensor(value), g]) : g
   }
 }

@@ -109,7 +109,7 @@ enum TensorOps {
     },
     TensorOp("tolist") { args in
       try args.expect(1)
-      return TensorConvert.toList(try args.tensor(0))
+      return try TensorConvert.toList(try args.tensor(0))
     },
     TensorOp("where", method: false) { args in
       try args.expect(3)

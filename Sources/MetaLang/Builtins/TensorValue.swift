@@ -139,8 +139,16 @@ enum TensorConvert {
     if let t = v.tensor { return t }
     var shape: [Int] = []
     var probe = v
+    var elements = 1
     while case .list(let xs) = probe {
       shape.append(xs.count)
+      if shape.count > Tensor.maxRank {
+        throw BuiltinError("\(function): lists nested more than \(Tensor.maxRank) deep (a tensor has at most \(Tensor.maxRank) dimensions)")
+      }
+      // The scalars are gathered into one list first: sized within the list cap before walking.
+      let (n, overflow) = elements.multipliedReportingOverflow(by: xs.count)
+      elements = overflow ? Int.max : n
+      try Operators.checkSize(elements, "list")
       guard let first = xs.first else { break }
       probe = first
     }
@@ -173,8 +181,15 @@ enum TensorConvert {
     for (i, x) in xs.enumerated() { try flatten(x, shape, depth + 1, "\(path)[\(i)]", function, &out) }
   }
 
-  /// Nested Lists of Floats (a Float for a 0-d tensor).
-  static func toList(_ t: Tensor) -> Value {
+  /// Nested Lists of Floats (a Float for a 0-d tensor). Every list level must
+  /// fit the list cap (checked before copying anything).
+  static func toList(_ t: Tensor) throws -> Value {
+    var items = 1
+    for d in t.shape {
+      let (n, overflow) = items.multipliedReportingOverflow(by: d)
+      items = overflow ? Int.max : n
+      try Operators.checkSize(items, "list")
+    }
     let values = t.scalars
     func build(_ axis: Int, _ start: Int, _ stride: Int) -> Value {
       if axis == t.rank { return .float(double(values[start])) }

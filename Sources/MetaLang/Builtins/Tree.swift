@@ -18,64 +18,65 @@ enum Tree {
       return .tensor(try TensorConvert.apply(op, x, y))
     case .lt, .le, .gt, .ge: return nil
     default:
-      guard isArithmeticTree(a) || isArithmeticTree(b) else { return nil }
-      return try combine(op, a, b, path: "")
+      guard try isArithmeticTree(a) || isArithmeticTree(b) else { return nil }
+      return try combine(op, a, b)
     }
   }
 
   /// A list or record holding a tensor somewhere (plain data keeps its own rules).
-  private static func isArithmeticTree(_ v: Value) -> Bool {
+  private static func isArithmeticTree(_ v: Value) throws -> Bool {
     switch v {
-    case .record, .list: return containsTensor(v)
+    case .record, .list: return try containsTensor(v)
     default: return false
     }
   }
 
-  static func containsTensor(_ v: Value, depth: Int = 0) -> Bool {
-    guard depth < Compare.maxDepth else { return false }
-    switch v {
-    case .native(let o): return o is Tensor
-    case .list(let xs): return xs.contains { containsTensor($0, depth: depth + 1) }
-    case .record(let r): return r.values.contains { containsTensor($0, depth: depth + 1) }
-    default: return false
-    }
+  static func containsTensor(_ v: Value) throws -> Bool {
+    try TreeWalk.fold(v, leaf: { $0.tensor != nil }, empty: false, combine: { $0 || $1 }, done: { $0 })
   }
 
   /// `a op b` leaf by leaf; a leaf on one side meets every leaf of the other.
-  static func combine(_ op: BinaryOp, _ a: Value, _ b: Value, path: String) throws -> Value {
-    if path.count > Compare.maxDepth { throw BuiltinError("tree nested too deeply") }
+  /// Memoized: shared sub-lists are combined once and stay shared.
+  static func combine(_ op: BinaryOp, _ a: Value, _ b: Value) throws -> Value {
+    var walk = TreeWalk()
+    return try walk.zip([a, b], memo: true, layout: { trees, path in try arithmeticLayout(trees[0], trees[1], path) }) {
+      leaves, path in
+      do {
+        return try Operators.binary(op, leaves[0], leaves[1])
+      } catch let e as BuiltinError where !path.isEmpty {
+        throw BuiltinError("\(e.message) (at tree path \(path.subscripted))", kind: e.kind)
+      } catch let e as TensorError where !path.isEmpty {
+        throw BuiltinError("\(e.message) (at tree path \(path.subscripted))")
+      }
+    }
+  }
+
+  /// Lists of equal length and records with the same fields combine element by
+  /// element; a number or tensor meets every element of a container.
+  private static func arithmeticLayout(_ a: Value, _ b: Value, _ path: TreePath) throws -> TreeWalk.Layout {
     switch (a, b) {
     case (.list(let xs), .list(let ys)):
       guard xs.count == ys.count else {
         throw mismatch(path, "a List of length \(xs.count) and a List of length \(ys.count)")
       }
-      return .list(try xs.indices.map { try combine(op, xs[$0], ys[$0], path: path + "[\($0)]") })
+      return .list(count: xs.count)
     case (.record(let x), .record(let y)):
       guard x.keys == y.keys else {
-        if let k = x.keys.first(where: { y[$0] == nil }) { throw mismatch(path + "." + k, "missing in the right operand") }
-        if let k = y.keys.first(where: { x[$0] == nil }) { throw mismatch(path + "." + k, "missing in the left operand") }
+        let at = path.subscripted
+        if let k = x.keys.first(where: { y[$0] == nil }) { throw mismatch(at + "." + k, "missing in the right operand") }
+        if let k = y.keys.first(where: { x[$0] == nil }) { throw mismatch(at + "." + k, "missing in the left operand") }
         throw mismatch(path, "fields in a different order")
       }
-      return .record(Record(try x.fields.map { k, v in (k, try combine(op, v, y[k] ?? .nil_, path: path + "." + k)) }))
-    case (.list(let xs), _) where isLeaf(b):
-      return .list(try xs.indices.map { try combine(op, xs[$0], b, path: path + "[\($0)]") })
-    case (_, .list(let ys)) where isLeaf(a):
-      return .list(try ys.indices.map { try combine(op, a, ys[$0], path: path + "[\($0)]") })
-    case (.record(let x), _) where isLeaf(b):
-      return .record(Record(try x.fields.map { k, v in (k, try combine(op, v, b, path: path + "." + k)) }))
-    case (_, .record(let y)) where isLeaf(a):
-      return .record(Record(try y.fields.map { k, v in (k, try combine(op, a, v, path: path + "." + k)) }))
+      return .record(keys: x.keys)
+    case (.list(let xs), _) where isLeaf(b): return .list(count: xs.count)
+    case (_, .list(let ys)) where isLeaf(a): return .list(count: ys.count)
+    case (.record(let x), _) where isLeaf(b): return .record(keys: x.keys)
+    case (_, .record(let y)) where isLeaf(a): return .record(keys: y.keys)
     default:
       guard isLeaf(a), isLeaf(b) else {
         throw mismatch(path, "\(withArticle(a.typeName)) and \(withArticle(b.typeName))")
       }
-      do {
-        return try Operators.binary(op, a, b)
-      } catch let e as BuiltinError where !path.isEmpty {
-        throw BuiltinError("\(e.message) (at tree path \(path))", kind: e.kind)
-      } catch let e as TensorError where !path.isEmpty {
-        throw BuiltinError("\(e.message) (at tree path \(path))")
-      }
+      return .leaf
     }
   }
 
@@ -88,38 +89,48 @@ enum Tree {
     }
   }
 
-  private static func mismatch(_ path: String, _ detail: String) -> BuiltinError {
-    BuiltinError("tree structure mismatch at \(path.isEmpty ? "the root" : path): \(detail)")
+  private static func mismatch(_ path: TreePath, _ detail: String) -> BuiltinError {
+    mismatch(path.subscripted, detail)
   }
 
-  /// `tree_map(f, a, b...)`: `f` applied to corresponding leaves; the first tree gives the structure.
-  static func map(_ f: Value, _ trees: [Value], _ rt: Runtime, path: String = "") throws -> Value {
-    if path.count > Compare.maxDepth { throw BuiltinError("tree nested too deeply") }
+  private static func mismatch(_ at: String, _ detail: String) -> BuiltinError {
+    BuiltinError("tree structure mismatch at \(at.isEmpty ? "the root" : at): \(detail)")
+  }
+
+  /// `tree_map(f, a, b...)`: `f` applied to corresponding leaves; the first tree
+  /// gives the structure. Not memoized (`f` may have effects): each position
+  /// visited counts a step against the interpreter's limits, besides `f`'s own.
+  static func map(_ f: Value, _ trees: [Value], _ rt: Runtime) throws -> Value {
+    var walk = TreeWalk()
+    return try walk.zip(trees, memo: false, layout: { trees, path in
+      try rt.tick(rt.nativeCallLoc)
+      return try mapLayout(trees, path)
+    }) { leaves, _ in try rt.call(f, leaves, at: rt.nativeCallLoc) }
+  }
+
+  /// The first tree's containers, which every other tree must match.
+  private static func mapLayout(_ trees: [Value], _ path: TreePath) throws -> TreeWalk.Layout {
     switch trees[0] {
     case .list(let xs):
-      var columns: [[Value]] = []
-      for t in trees {
+      for t in trees.dropFirst() {
         guard case .list(let ys) = t, ys.count == xs.count else {
           throw mismatch(path, "a List of length \(xs.count) and \(describe(t))")
         }
-        columns.append(ys)
       }
-      return .list(try xs.indices.map { i in try map(f, columns.map { $0[i] }, rt, path: path + "[\(i)]") })
+      return .list(count: xs.count)
     case .record(let r):
-      var records: [Record] = []
-      for t in trees {
+      for t in trees.dropFirst() {
         guard case .record(let s) = t, s.keys == r.keys else {
           throw mismatch(path, "a Record with fields [\(r.keys.joined(separator: ", "))] and \(describe(t))")
         }
-        records.append(s)
       }
-      return .record(Record(try r.keys.map { k in (k, try map(f, records.map { $0[k] ?? .nil_ }, rt, path: path + "." + k)) }))
+      return .record(keys: r.keys)
     default:
       for t in trees.dropFirst() {
         if case .list = t { throw mismatch(path, "a leaf and a List") }
         if case .record = t { throw mismatch(path, "a leaf and a Record") }
       }
-      return try rt.call(f, trees, at: rt.nativeCallLoc)
+      return .leaf
     }
   }
 
@@ -132,39 +143,48 @@ enum Tree {
   }
 
   /// The same tree with every tensor cut from the graph (`stop_gradient`).
-  static func stopGradient(_ v: Value) -> Value {
-    switch v {
-    case .native(let t as Tensor): return .tensor(t.detached())
-    case .list(let xs): return .list(xs.map(stopGradient))
-    case .record(let r): return .record(Record(r.fields.map { ($0, stopGradient($1)) }))
-    default: return v
+  static func stopGradient(_ v: Value) throws -> Value {
+    var walk = TreeWalk()
+    return try walk.zip([v], memo: true, layout: TreeWalk.plainLayout) { leaves, _ in
+      if let t = leaves[0].tensor { return .tensor(t.detached()) }
+      return leaves[0]
     }
   }
 
-  /// A value as a `TensorTree` for differentiation: only tensors may be leaves.
-  static func tensorTree(_ v: Value, argument: Int, path: String) throws -> TensorTree {
-    let at = path.isEmpty ? "" : " at \(path)"
-    switch v {
-    case .native(let t as Tensor): return .leaf(t)
-    case .list(let xs):
-      return .list(try xs.indices.map { try tensorTree(xs[$0], argument: argument, path: path + "[\($0)]") })
-    case .record(let r):
-      return .record(try r.fields.map { k, x in (key: k, value: try tensorTree(x, argument: argument, path: path + "." + k)) })
-    case .int, .float:
-      throw BuiltinError(
-        "grad: argument \(argument + 1) is \(withArticle(v.typeName))\(at); only tensors can be differentiated (use tensor(x))")
-    default:
-      throw BuiltinError(
-        "grad: argument \(argument + 1) holds \(withArticle(v.typeName)) value\(at); only tensors, lists and records of tensors can be differentiated")
+  /// The tensors of a tree that `grad` differentiates, in walk order: only
+  /// tensors may be leaves.
+  static func tensorLeaves(_ v: Value, argument: Int, function: String) throws -> [Tensor] {
+    if try TreeWalk.pathCount(v, function: function) > Interpreter.maxCollectionSize {
+      throw BuiltinError("\(function): argument \(argument + 1) is too large a tree (more than \(Interpreter.maxCollectionSize) values)")
     }
+    var leaves: [Tensor] = []
+    var walk = TreeWalk(function: function)
+    try walk.visit(v) { x, path in
+      var at: String { path.isEmpty ? "" : " at \(path.subscripted)" }
+      switch x {
+      case .native(let t as Tensor): leaves.append(t)
+      case .list, .record: return
+      case .int, .float:
+        throw BuiltinError(
+          "\(function): argument \(argument + 1) is \(withArticle(x.typeName))\(at); only tensors can be differentiated (use tensor(x))")
+      default:
+        throw BuiltinError(
+          "\(function): argument \(argument + 1) holds \(withArticle(x.typeName)) value\(at); only tensors, lists and records of tensors can be differentiated")
+      }
+    }
+    return leaves
   }
 
-  /// A `TensorTree` back as a Meta value.
-  static func value(_ tree: TensorTree) -> Value {
-    switch tree {
-    case .leaf(let t): return .tensor(t)
-    case .list(let items): return .list(items.map(value))
-    case .record(let fields): return .record(Record(fields.map { ($0.key, value($0.value)) }))
+  /// `tree` (whose leaves are tensors) with its tensors replaced, in walk order,
+  /// by `tensors[from...]`; `from` moves past those used.
+  static func replacingTensors(_ tree: Value, with tensors: [Tensor], from: inout Int) throws -> Value {
+    var walk = TreeWalk()
+    var next = from
+    defer { from = next }
+    return try walk.zip([tree], memo: false, layout: TreeWalk.plainLayout) { _, _ in
+      guard next < tensors.count else { throw BuiltinError("tree: too few tensors (\(tensors.count))") }
+      defer { next += 1 }
+      return .tensor(tensors[next])
     }
   }
 }

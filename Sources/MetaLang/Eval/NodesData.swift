@@ -51,7 +51,7 @@ final class InterpolationNode: ExprNode {
         if let format {
           do { out += try applyFormatSpec(v, format) } catch { throw rt.locate(error, at: e.loc) }
         } else {
-          out += v.description
+          do { out += try v.printed() } catch { throw rt.locate(error, at: loc) }
         }
       }
       try Operators.checkSizeLocated(out.utf8.count, rt, loc)

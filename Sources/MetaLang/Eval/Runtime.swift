@@ -54,6 +54,8 @@ final class Runtime {
   let undefinedMarker = UndefinedMarker()
   /// Enforces `Interpreter.maxNestingDepth` where data gets deeper.
   let nesting = NestingGauge()
+  /// The objects scripts made, for collecting their reference cycles.
+  let objects = ObjectRegistry()
   let base: Env
   let main: Env
   var output: (String) -> Void
@@ -86,6 +88,9 @@ final class Runtime {
     base.clear(); main.clear(); modules.clear()
     ValueStack.deallocate(stackBase, live: sp - stackBase)
     records.deallocate()
+    returnValue = .nil_
+    captures = []
+    objects.collect()
   }
 
   // MARK: Errors

@@ -77,9 +77,6 @@ enum Checkpoint {
 ///     "t:<tensor name>"  "i:<Int>"  "f:<Float>"  "b:true"  "s:<text>"  "n"
 ///     "l:<count>" then the elements;  "r:<count>" then, per field, the key and the value.
 enum CheckpointTree {
-  /// Deeper trees are surely a mistake, and recursion must stay bounded.
-  static let maxDepth = 100
-
   struct Flat {
     var tensors: [(name: String, tensor: Tensor)] = []
     var tokens: [String] = []
@@ -88,43 +85,39 @@ enum CheckpointTree {
   /// A file whose metadata disagrees with its tensors.
   struct Mismatch: Error { let detail: String }
 
+  /// The tree's tokens and tensors, one token per path (so the paths are counted first).
   static func flatten(_ tree: Value) throws -> Flat {
+    if try TreeWalk.pathCount(tree, function: "save") > Interpreter.maxCollectionSize {
+      throw BuiltinError("save: tree too large (more than \(Interpreter.maxCollectionSize) values)")
+    }
     var flat = Flat()
     var names = Set<String>()
-    try flatten(tree, path: [], into: &flat, names: &names)
-    return flat
-  }
-
-  private static func flatten(_ v: Value, path: [String], into flat: inout Flat, names: inout Set<String>) throws {
-    let at = path.isEmpty ? "the root" : path.joined(separator: ".")
-    guard path.count <= maxDepth else { throw BuiltinError("save: tree nested too deeply (at \(at))") }
-    switch v {
-    case .nil_: flat.tokens.append("n")
-    case .bool(let b): flat.tokens.append(b ? "b:true" : "b:false")
-    case .int(let i): flat.tokens.append("i:\(i)")
-    case .float(let d): flat.tokens.append("f:\(d)")
-    case .string(let s): flat.tokens.append("s:" + s)
-    case .list(let items):
-      flat.tokens.append("l:\(items.count)")
-      for (i, item) in items.enumerated() { try flatten(item, path: path + ["\(i)"], into: &flat, names: &names) }
-    case .record(let r):
-      flat.tokens.append("r:\(r.count)")
-      for (key, value) in r.fields {
-        flat.tokens.append(key)
-        try flatten(value, path: path + [key], into: &flat, names: &names)
+    var walk = TreeWalk(function: "save")
+    try walk.visit(tree) { v, path in
+      var at: String { path.isEmpty ? "the root" : path.dotted }  // only for tensors and errors
+      if case .key(let key)? = path.last { flat.tokens.append(key) }
+      switch v {
+      case .nil_: flat.tokens.append("n")
+      case .bool(let b): flat.tokens.append(b ? "b:true" : "b:false")
+      case .int(let i): flat.tokens.append("i:\(i)")
+      case .float(let d): flat.tokens.append("f:\(d)")
+      case .string(let s): flat.tokens.append("s:" + s)
+      case .list(let items): flat.tokens.append("l:\(items.count)")
+      case .record(let r): flat.tokens.append("r:\(r.count)")
+      case .native(let o as Tensor):
+        let name = path.isEmpty ? Checkpoint.loneTensorName : at
+        guard name != "__metadata__" else { throw BuiltinError("save: a tensor cannot be stored as '__metadata__' (at \(at))") }
+        // Keys containing "." can make two paths spell the same name.
+        guard names.insert(name).inserted else {
+          throw BuiltinError("save: two tensors would both be stored as '\(name)' (rename a key containing '.')")
+        }
+        flat.tensors.append((name, o))
+        flat.tokens.append("t:" + name)
+      case .function, .native:
+        throw BuiltinError("save: cannot save \(withArticle(v.typeName)) (at \(at))")
       }
-    case .native(let o as Tensor):
-      let name = path.isEmpty ? Checkpoint.loneTensorName : at
-      guard name != "__metadata__" else { throw BuiltinError("save: a tensor cannot be stored as '__metadata__' (at \(at))") }
-      // Keys containing "." can make two paths spell the same name.
-      guard names.insert(name).inserted else {
-        throw BuiltinError("save: two tensors would both be stored as '\(name)' (rename a key containing '.')")
-      }
-      flat.tensors.append((name, o))
-      flat.tokens.append("t:" + name)
-    case .function, .native:
-      throw BuiltinError("save: cannot save \(withArticle(v.typeName)) (at \(at))")
     }
+    return flat
   }
 
   /// The tokens as a JSON array of strings.
@@ -164,14 +157,19 @@ enum CheckpointTree {
       return tokens[position]
     }
 
+    /// A container at `depth` nests `depth + 1` deep.
+    func checkDepth(_ depth: Int) throws {
+      guard depth < Interpreter.maxNestingDepth else { throw Mismatch(detail: "tree nested too deeply") }
+    }
+
     /// A container's element count; it can never exceed the tokens left.
     func count(_ text: Substring, _ token: String) throws -> Int {
       guard let n = Int(text), n >= 0, n <= tokens.count - position else { throw Mismatch(detail: "bad count in '\(token)'") }
       return n
     }
 
+    /// The node at `depth` (the root's is 0), a container at most `maxNestingDepth - 1`.
     mutating func node(depth: Int) throws -> Value {
-      guard depth <= CheckpointTree.maxDepth else { throw Mismatch(detail: "tree nested too deeply") }
       let token = try next()
       if token == "n" { return .nil_ }
       guard token.count >= 2, let colon = token.firstIndex(of: ":") else { throw Mismatch(detail: "bad token '\(token)'") }
@@ -193,12 +191,14 @@ enum CheckpointTree {
         return .bool(body == "true")
       case "s": return .string(String(body))
       case "l":
+        try checkDepth(depth)
         let n = try count(body, token)
         var items = [Value]()
         items.reserveCapacity(n)
         for _ in 0..<n { items.append(try node(depth: depth + 1)) }
         return .list(items)
       case "r":
+        try checkDepth(depth)
         let n = try count(body, token)
         var record = Record()
         for _ in 0..<n {

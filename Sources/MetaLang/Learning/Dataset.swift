@@ -15,10 +15,6 @@ public final class MetaDataset: NativeObject, NativeSized {
   /// The rows of each class, in `classIDs` order (rows ascending within a class).
   public let rowsByClass: [[Int]]
 
-  /// Largest label accepted: labels are also exposed as a Float32 tensor, which
-  /// holds every integer exactly only up to 2^24.
-  public static let maxLabel = 1 << 24
-
   /// Checks x has one row per label and every label is in 0...`maxLabel`.
   public init(x: Tensor, labels: [Int]) throws {
     guard x.rank >= 1 else { throw BuiltinError("dataset: x must have at least one dimension (got a 0-d tensor)") }

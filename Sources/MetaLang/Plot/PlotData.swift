@@ -24,9 +24,6 @@ struct PlotSpec {
 }
 
 enum PlotData {
-  /// Series longer than this are thinned to the extremes of each pixel-wide bucket.
-  static let maxPointsPerSeries = 4000
-
   /// The numbers of a List (nil is a gap) or of a Tensor with one non-trivial axis.
   static func numbers(_ v: Value, what: String) throws -> [Double] {
     try Stats.numbers(v, function: "plot", what: what, gaps: true)

@@ -3,15 +3,6 @@
 // grammar itself is in ParserStatements.swift and ParserExpressions.swift,
 // and written down normatively in grammar/meta.ebnf.
 
-/// Deepest nesting the parser accepts: every bracket, block, operator
-/// application and postfix `()`/`[]`/`.` opens one level. Deeper input is the
-/// syntax error "expression nested too deeply" instead of a native stack
-/// overflow. 200 is the bound Lua (LUAI_MAXCCALLS) and CPython's tokenizer use
-/// for nesting: far beyond hand-written code. Measured: an optimized build parses
-/// the deepest accepted input (200 nested `fn() { ... }`) within a 512 KiB
-/// thread stack; a debug build needs about 2 MiB.
-public let maxParseDepth = 200
-
 /// Parses Meta source text.
 public enum Parser {
   /// Parses a whole file or REPL input. Never throws, never traps: returns the program

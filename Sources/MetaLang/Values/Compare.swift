@@ -1,12 +1,18 @@
 // Equality and ordering. `==` is structural for lists and records and numeric
 // across Int and Float; `<` orders numbers, strings and lists (lexicographically).
+// Both recurse once per level of nesting, at most `Interpreter.maxNestingDepth`.
 
 enum Compare {
-  /// Nesting beyond this is treated as an error rather than risking the native stack.
-  static let maxDepth = 10_000
+  /// `a == b`. Lists and records that share storage are equal without a look
+  /// inside, as Python's `x == x` for lists (so `[nan] == [nan]` is false, but a
+  /// list holding nan equals itself), and pairs of storages already found equal
+  /// are remembered: comparing shared sub-lists is linear in what is stored.
+  static func equal(_ a: Value, _ b: Value) throws -> Bool {
+    var seen = SeenPairs()
+    return try equal(a, b, depth: 0, &seen)
+  }
 
-  static func equal(_ a: Value, _ b: Value, depth: Int = 0) throws -> Bool {
-    if depth > maxDepth { throw BuiltinError("values nested too deeply to compare") }
+  private static func equal(_ a: Value, _ b: Value, depth: Int, _ seen: inout SeenPairs) throws -> Bool {
     switch (a, b) {
     case (.nil_, .nil_): return true
     case (.bool(let x), .bool(let y)): return x == y
@@ -17,14 +23,20 @@ enum Compare {
     case (.string(let x), .string(let y)): return x == y
     case (.list(let x), .list(let y)):
       guard x.count == y.count else { return false }
-      for i in x.indices where !(try equal(x[i], y[i], depth: depth + 1)) { return false }
+      let pair = SeenPairs.key(x, y)
+      if try seen.contains(pair, depth: depth) { return true }
+      for i in x.indices where !(try equal(x[i], y[i], depth: depth + 1, &seen)) { return false }
+      seen.insert(pair)
       return true
     case (.record(let x), .record(let y)):
       // Like Python dicts: same fields with equal values, in any order.
       guard x.count == y.count else { return false }
+      let pair = SeenPairs.key(x, y)
+      if try seen.contains(pair, depth: depth) { return true }
       for (k, v) in x.fields {
-        guard let w = y[k], try equal(v, w, depth: depth + 1) else { return false }
+        guard let w = y[k], try equal(v, w, depth: depth + 1, &seen) else { return false }
       }
+      seen.insert(pair)
       return true
     case (.function(let x), .function(let y)): return x === y
     case (.native(let x), _):
@@ -57,8 +69,13 @@ enum Compare {
   }
 
   /// -1, 0 or 1; NaN compares as unordered, which makes every ordering false, as in Python.
-  static func compare(_ a: Value, _ b: Value, depth: Int = 0) throws -> Int {
-    if depth > maxDepth { throw BuiltinError("values nested too deeply to compare") }
+  /// Lists that share storage compare equal without a look inside (as `equal`).
+  static func compare(_ a: Value, _ b: Value) throws -> Int {
+    var seen = SeenPairs()
+    return try compare(a, b, depth: 0, &seen)
+  }
+
+  private static func compare(_ a: Value, _ b: Value, depth: Int, _ seen: inout SeenPairs) throws -> Int {
     switch (a, b) {
     case (.int(let x), .int(let y)): return x < y ? -1 : (x == y ? 0 : 1)
     case (.int, .float), (.float, .int), (.float, .float):
@@ -72,10 +89,13 @@ enum Compare {
       return x.unicodeScalars.lexicographicallyPrecedes(y.unicodeScalars)
         ? -1 : (x == y ? 0 : 1)
     case (.list(let x), .list(let y)):
+      let pair = SeenPairs.key(x, y)
+      if try seen.contains(pair, depth: depth) { return 0 }
       for i in 0..<min(x.count, y.count) {
-        let c = try compare(x[i], y[i], depth: depth + 1)
+        let c = try compare(x[i], y[i], depth: depth + 1, &seen)
         if c != 0 { return c }
       }
+      if x.count == y.count { seen.insert(pair) }
       return x.count < y.count ? -1 : (x.count == y.count ? 0 : 1)
     default:
       throw BuiltinError("attempt to compare \(a.typeName) with \(b.typeName)")
@@ -91,4 +111,44 @@ enum Compare {
   }
 
   struct Unordered: Error {}
+}
+
+/// Pairs of containers a comparison found equal, by storage. The first few pairs
+/// are not recorded (small comparisons stay allocation-free); past them every
+/// pair is, so each pair of storages is looked inside at most once more.
+private struct SeenPairs {
+  struct Pair: Hashable {
+    let a: UnsafeRawPointer?, b: UnsafeRawPointer?
+    let keysA: UnsafeRawPointer?, keysB: UnsafeRawPointer?
+  }
+  private var pairs: Set<Pair> = []
+  private var visited = 0
+  private static let unrecorded = 32
+
+  /// The pair's storages (nil for an empty container: all share one).
+  static func key(_ x: [Value], _ y: [Value]) -> Pair {
+    Pair(a: address(x), b: address(y), keysA: nil, keysB: nil)
+  }
+
+  static func key(_ x: Record, _ y: Record) -> Pair {
+    Pair(a: address(x.values), b: address(y.values), keysA: address(x.keys), keysB: address(y.keys))
+  }
+
+  private static func address<T>(_ xs: [T]) -> UnsafeRawPointer? { xs.isEmpty ? nil : storageAddress(xs) }
+
+  /// Whether the two containers (entered at `depth`) are known equal: the same
+  /// storage, or a pair found equal before. Throws past the nesting cap (for
+  /// two containers that are not the same). Empty ones have nothing to skip.
+  mutating func contains(_ pair: Pair, depth: Int) throws -> Bool {
+    if pair.a != nil, pair.a == pair.b, pair.keysA == pair.keysB { return true }
+    if depth >= Interpreter.maxNestingDepth { throw nestedTooDeeply() }
+    guard pair.a != nil, pair.b != nil else { return false }
+    visited += 1
+    return visited > Self.unrecorded && pairs.contains(pair)
+  }
+
+  mutating func insert(_ pair: Pair) {
+    guard visited > Self.unrecorded, pair.a != nil, pair.b != nil else { return }
+    pairs.insert(pair)
+  }
 }

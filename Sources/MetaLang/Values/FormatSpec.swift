@@ -3,9 +3,6 @@
 
 import Foundation
 
-/// Width and precision above this are refused, so a spec cannot exhaust memory.
-let maxFormatWidth = 1000
-
 /// Formats `value` by `spec` as Python's `format(value, spec)` does, for Int, Float,
 /// String and Bool (Bool prints `true`/`false`, or 1/0 under a numeric type); other
 /// values format their printed text like a String. Types: `d x X o b` (Int),

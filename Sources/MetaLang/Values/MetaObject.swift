@@ -84,20 +84,20 @@ final class MetaObject: NativeObject, NativeFieldAssignable {
     }
   }
 
-  /// Leaf and element counts when `value` is a tree of tensors with at least one leaf.
+  /// Leaf and element counts when `value` is a tree of tensors with at least one
+  /// leaf (counted once per path, saturating; shared storage is walked once).
   private static func treeSize(_ value: Value) -> (Int, Int)? {
-    var leaves = 0, scalars = 0
-    func walk(_ v: Value, _ depth: Int) -> Bool {
-      guard depth < maxPrintDepth else { return false }
-      if let t = v.tensor { leaves += 1; scalars += t.count; return true }
-      switch v {
-      case .list(let items): return items.allSatisfy { walk($0, depth + 1) }
-      case .record(let r): return r.values.allSatisfy { walk($0, depth + 1) }
-      default: return false
-      }
+    typealias Size = (isTree: Bool, leaves: Int, scalars: Int)
+    func add(_ a: Int, _ b: Int) -> Int {
+      let (sum, overflow) = a.addingReportingOverflow(b)
+      return overflow ? Int.max : sum
     }
-    guard walk(value, 0), leaves > 0 else { return nil }
-    return (leaves, scalars)
+    let size = try? TreeWalk.fold(
+      value, leaf: { v -> Size in v.tensor.map { (true, 1, $0.count) } ?? (false, 0, 0) }, empty: (true, 0, 0),
+      combine: { a, b in (a.isTree && b.isTree, add(a.leaves, b.leaves), add(a.scalars, b.scalars)) },
+      done: { !$0.isTree })
+    guard let size, size.isTree, size.leaves > 0 else { return nil }
+    return (size.leaves, size.scalars)
   }
 }
 
@@ -108,7 +108,9 @@ extension Builtins {
       guard case .string(let kind) = args[0] else { throw args.bad(0, "String") }
       guard isBareIdentifier(kind) else { throw BuiltinError("object: the kind must be a name (got \"\(kind)\")") }
       guard case .record(let fields) = args[1] else { throw args.bad(1, "Record") }
-      return .native(MetaObject(typeName: kind, fields: fields))
+      let made = MetaObject(typeName: kind, fields: fields)
+      args.rt.objects.register(made)
+      return .native(made)
     }
   ] }
 }

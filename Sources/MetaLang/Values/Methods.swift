@@ -178,16 +178,21 @@ enum StringMethods {
     },
   ])
 
-  /// `sep.join(items)`: items must be strings.
+  /// `sep.join(items)`: items must be strings, and the result within
+  /// `Interpreter.maxCollectionSize` bytes (checked before joining).
   static func join(_ sep: String, _ items: [Value]) throws -> String {
     var parts: [String] = []
     parts.reserveCapacity(items.count)
+    let (separators, overflow) = sep.utf8.count.multipliedReportingOverflow(by: max(items.count - 1, 0))
+    var bytes = overflow ? Int.max : separators
     for (i, v) in items.enumerated() {
       guard case .string(let s) = v else {
         throw BuiltinError("join: item \(i + 1) is \(withArticle(v.typeName)), not a String")
       }
+      bytes = bytes > Int.max - s.utf8.count ? Int.max : bytes + s.utf8.count
       parts.append(s)
     }
+    try Operators.checkSize(bytes, "string")
     return parts.joined(separator: sep)
   }
 }

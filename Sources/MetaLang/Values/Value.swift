@@ -50,6 +50,11 @@ public struct Record: Sendable {
     for (k, v) in fields { self[k] = v }
   }
 
+  /// A record of `keys` (distinct, as another record's are) and as many `values`.
+  init(distinctKeys keys: [String], values: [Value]) {
+    self.keys = keys; self.values = values
+  }
+
   public var count: Int { keys.count }
 
   /// Field lookup; records are small, so a linear scan beats hashing.

@@ -71,9 +71,6 @@ enum ElementType: Equatable {
 /// Little helpers shared by the format readers: checked arithmetic and
 /// little-endian fields, each failing with a message instead of trapping.
 enum ByteChecks {
-  /// NumPy 2's limit on dimensions; deeper "tensors" in a file are corrupt or hostile.
-  static let maxRank = 64
-
   /// Product of the dimensions, or nil when a dimension is negative or it overflows.
   static func elementCount(_ shape: [Int]) -> Int? {
     var count = 1

@@ -6,8 +6,6 @@
 /// byte-for-byte as `numpy.save` does (2.0 if the header needs it).
 public enum NpyFile {
   private static let magic: [UInt8] = [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]  // "\x93NUMPY"
-  /// NumPy refuses headers above 10 000 bytes by default; allow more, but not absurd.
-  private static let maxHeaderLength = 1 << 20
 
   /// The tensor stored in the `.npy` file at `path`.
   public static func read(_ path: String) throws -> Tensor {
@@ -59,8 +57,8 @@ public enum NpyFile {
     do { header = try NpyHeader(parsing: text) } catch let error as TensorError {
       throw fail("bad header: \(error.message)")
     }
-    guard header.shape.count <= ByteChecks.maxRank else {
-      throw fail("\(header.shape.count) dimensions (at most \(ByteChecks.maxRank) are supported)")
+    guard header.shape.count <= Tensor.maxRank else {
+      throw fail("\(header.shape.count) dimensions (at most \(Tensor.maxRank) are supported)")
     }
     guard let count = ByteChecks.elementCount(header.shape) else {
       throw fail("shape \(ByteChecks.shapeText(header.shape)) has too many elements")

@@ -16,9 +16,6 @@ public enum SafetensorsFile {
     public var metadata: [String: String]
   }
 
-  /// The reference implementation's bound on the JSON header.
-  static let maxHeaderLength: UInt64 = 100_000_000
-
   private static let dtypes: [String: ElementType] = [
     "F32": .float32, "F64": .float64, "F16": .float16, "BF16": .bfloat16,
     "I8": .int8, "I16": .int16, "I32": .int32, "I64": .int64,
@@ -57,7 +54,7 @@ public enum SafetensorsFile {
     }
     guard headerLength > 0, bytes[8] == UInt8(ascii: "{") else { throw fail("header is not a JSON object") }
     let header: JSONValue
-    do { header = try JSONValue.parse(bytes[8..<dataStart], maxDepth: 8) } catch let error as TensorError {
+    do { header = try JSONValue.parse(bytes[8..<dataStart], maxDepth: maxHeaderDepth) } catch let error as TensorError {
       throw fail("bad JSON header: \(error.message)")
     }
     guard case .object(let members) = header else { throw fail("header is not a JSON object") }
@@ -123,8 +120,8 @@ public enum SafetensorsFile {
           let begin = offsets[0].nonNegativeInt, let end = offsets[1].nonNegativeInt, begin <= end else {
       throw fail("tensor '\(tensor)': data_offsets must be two increasing non-negative integers")
     }
-    guard shape.count <= ByteChecks.maxRank else {
-      throw fail("tensor '\(tensor)': \(shape.count) dimensions (at most \(ByteChecks.maxRank) are supported)")
+    guard shape.count <= Tensor.maxRank else {
+      throw fail("tensor '\(tensor)': \(shape.count) dimensions (at most \(Tensor.maxRank) are supported)")
     }
     guard let count = ByteChecks.elementCount(shape) else {
       throw fail("tensor '\(tensor)': shape \(ByteChecks.shapeText(shape)) has too many elements")
