@@ -102,17 +102,11 @@ enum Builtins {
 
   /// How many values `range(start, stop, step)` yields (0 when empty), without overflow.
   static func rangeCount(_ start: Int, _ stop: Int, _ step: Int) -> Int {
-    if step > 0 {
-      guard start < stop else { return 0 }
-      let span = stop.subtractingReportingOverflow(start)
-      if span.overflow { return Int.max }
-      return (span.partialValue - 1) / step + 1
-    }
-    guard start > stop else { return 0 }
-    let span = start.subtractingReportingOverflow(stop)
-    if span.overflow { return Int.max }
-    let magnitude = step == Int.min ? Int.max : -step
-    return (span.partialValue - 1) / magnitude + 1
+    guard step > 0 ? start < stop : start > stop else { return 0 }
+    // The span is below 2^64, so it is exact as a UInt (as the step's magnitude is).
+    let span = UInt(bitPattern: step > 0 ? stop &- start : start &- stop)
+    let n = (span - 1) / step.magnitude + 1
+    return n > UInt(Int.max) ? Int.max : Int(n)
   }
 
   static func toInt(_ v: Value) throws -> Int {
