@@ -49,7 +49,7 @@ final class InterpolationNode: ExprNode {
       case .value(let e, let format):
         let v = try e.eval(rt)
         if let format {
-          do { out += try applyFormatSpec(v, format) } catch { throw rt.locate(error, at: e.loc) }
+          do { out += try FormatSpec.apply(v, format) } catch { throw rt.locate(error, at: e.loc) }
         } else {
           out += v.description
         }
