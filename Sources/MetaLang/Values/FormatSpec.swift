@@ -12,7 +12,7 @@ let maxFormatWidth = 1000
 /// `e E f F g G %` (Int or Float), `s` (String), none.
 /// - Throws: a `.runtime` `MetaError` (file "<format>", loc 0:0: there is no source
 ///   here) naming the spec and the value's type when the spec is malformed or does
-///   not fit the value. Interpolation reports the same error at its own `{...}`.
+///   not fit the value. Interpolation reports it at the formatted value.
 public func applyFormatSpec(_ value: Value, _ spec: String) throws -> String {
   do { return try FormatSpec.apply(value, spec) } catch let e as BuiltinError {
     throw MetaError(.runtime, e.message, file: "<format>", loc: SourceLoc(line: 0, column: 0))
