@@ -87,8 +87,9 @@ public final class Interpreter {
       let file = "<stdlib>/\(module).meta"
       do {
         try onEvaluationThread {
+          startBudget()
           let (proto, _) = try rt.compile(source, file: file, directory: nil, env: rt.base, name: "<prelude>")
-          _ = try startTopLevel(proto)
+          _ = try rt.runTopLevel(proto, at: SourceLoc(line: 1, column: 1))
         }
       } catch let e as MetaError {
         preludeErrors.append(e)
@@ -124,17 +125,13 @@ public final class Interpreter {
 
   private func evaluateProgram(_ source: String, name: String, directory: String?) throws -> Value? {
     try onEvaluationThread {
+      // A fresh budget unless nested in another evaluation; compiling counts against it.
+      if running == 1 { startBudget() }
       let (proto, endsInExpression) = try rt.compile(
         source, file: name, directory: directory, env: rt.main, name: "<script>")
-      let value = try startTopLevel(proto)
+      let value = try rt.runTopLevel(proto, at: SourceLoc(line: 1, column: 1))
       return endsInExpression ? (value ?? .nil_) : nil
     }
-  }
-
-  /// Runs a compiled program; a fresh budget when it is not nested in another evaluation.
-  private func startTopLevel(_ proto: FunctionProto) throws -> Value? {
-    if running == 1 { startBudget() }
-    return try rt.runTopLevel(proto, at: SourceLoc(line: 1, column: 1))
   }
 
   private func startBudget() {

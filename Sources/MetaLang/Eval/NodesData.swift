@@ -27,7 +27,7 @@ final class RecordNode: ExprNode {
     for (k, node) in zip(keys, values) {
       let v = try node.eval(rt)
       do { try rt.nesting.check(v) } catch { throw rt.locate(error, at: loc) }
-      r[k] = v
+      r.appendField(k, v)  // the parser refused duplicate keys; a lookup each would be quadratic
     }
     return .record(r)
   }

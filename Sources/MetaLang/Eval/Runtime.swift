@@ -165,11 +165,27 @@ final class Runtime {
     if let maxSteps, steps > maxSteps {
       throw error("step limit exceeded (\(maxSteps) steps)", at: loc, kind: .limit)
     }
-    if interruptFlag.take() { throw error("interrupted", at: loc, kind: .interrupt) }
-    if let maxSeconds, DispatchTime.now().uptimeNanoseconds > deadline {
-      throw error("time limit exceeded (\(formatFloat(maxSeconds)) seconds)", at: loc, kind: .limit)
-    }
+    if let (message, kind) = clockOrInterrupt() { throw error(message, at: loc, kind: kind) }
     scheduleCheck()
+  }
+
+  /// A pending Ctrl-C, or the clock past the deadline: the error to raise, else nil.
+  private func clockOrInterrupt() -> (String, MetaError.Kind)? {
+    if interruptFlag.take() { return ("interrupted", .interrupt) }
+    if let maxSeconds, DispatchTime.now().uptimeNanoseconds > deadline {
+      return ("time limit exceeded (\(formatFloat(maxSeconds)) seconds)", .limit)
+    }
+    return nil
+  }
+
+  /// What stops compiling `file` (no frame runs yet, so the error has no stack).
+  func compilePoll(file: String) -> CompilePoll {
+    CompilePoll { [unowned self] loc in
+      guard let (message, kind) = clockOrInterrupt() else { return }
+      var err = MetaError(kind, message, file: file, loc: loc)
+      if let source = sources[file] { err.attachSource(source) }
+      throw err
+    }
   }
 
   func scheduleCheck() {
