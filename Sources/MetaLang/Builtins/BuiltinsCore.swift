@@ -42,7 +42,7 @@ enum Builtins {
         try args.expect(1)
         switch args[0] {
         case .list(let xs): return .int(xs.count)
-        case .string(let s): return .int(s.count)
+        case .string(let s): return .int(try args.rt.characterCount(s))
         case .record(let r): return .int(r.count)
         case .native(let o as NativeSized): return .int(o.count)
         default: throw args.bad(0, "List, String or Record")

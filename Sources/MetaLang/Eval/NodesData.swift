@@ -100,10 +100,10 @@ final class IndexNode: ExprNode {
       let key = try keyNode.eval(rt)
       // Fast path: a list and an in-range Int.
       if case .list(let xs) = b, case .int(let i) = key, i >= 0, i < xs.count { return xs[i] }
-      do { return try Indexing.get(b, key) } catch { throw rt.locate(error, at: loc) }
+      do { return try Indexing.get(b, key, rt) } catch { throw rt.locate(error, at: loc) }
     }
     let args = try evalIndexItems(items, rt, loc)
-    do { return try Indexing.get(b, args) } catch { throw rt.locate(error, at: loc) }
+    do { return try Indexing.get(b, args, rt) } catch { throw rt.locate(error, at: loc) }
   }
 }
 

@@ -45,11 +45,15 @@ final class Runtime {
 
   // Limits.
   @exclusivity(unchecked) var steps = 0
-  @exclusivity(unchecked) var checkpoint = Int.max
   var maxSteps: Int?
   var maxSeconds: Double?
   var deadline: UInt64 = 0
+  /// Ctrl-C, and the step count of the next limit check (see `tick`).
   let interruptFlag = InterruptFlag()
+  /// Pokes the check schedule when the deadline passes (see `startBudget`).
+  private var watchdog: DispatchWorkItem?
+  /// Where long strings keep their Character positions (see StringLayout).
+  let stringLayouts = StringLayouts()
 
   let undefinedMarker = UndefinedMarker()
   /// Enforces `Interpreter.maxNestingDepth` where data gets deeper.
@@ -86,6 +90,7 @@ final class Runtime {
   }
 
   deinit {
+    watchdog?.cancel()
     base.clear(); main.clear(); modules.clear()
     stackBase.deinitialize(count: stackEnd - stackBase)
     stackBase.deallocate()
@@ -155,22 +160,43 @@ final class Runtime {
 
   // MARK: Limits
 
-  /// Counts one step (a call or a loop iteration); cheap unless a check is due.
+  /// Counts one step (a call or a loop iteration); cheap unless a check is due. Checks
+  /// come every `checkInterval` steps, and at the very next step after Ctrl-C or the
+  /// deadline (they poke the schedule from another thread), however long steps take.
   @inline(__always) func tick(_ loc: SourceLoc) throws {
     steps &+= 1
-    if steps > checkpoint { try checkLimits(loc) }
+    if steps > interruptFlag.checkpoint.load(ordering: .relaxed) { try checkLimits(loc) }
+  }
+
+  /// Counts a builtin's `work` (bytes or elements it scans, builds or copies) as
+  /// `work / workPerStep` steps, so the step limit bounds a loop of costly builtins as
+  /// it bounds a loop of cheap ones; checks the limits when due. `loc` defaults to the
+  /// running builtin's call site.
+  @inline(__always) func charge(_ work: Int, at loc: SourceLoc? = nil) throws {
+    steps &+= work / Interpreter.workPerStep
+    if steps > interruptFlag.checkpoint.load(ordering: .relaxed) { try checkLimits(loc ?? nativeCallLoc) }
   }
 
   func checkLimits(_ loc: SourceLoc) throws {
+    // Taken first: a poke from now on survives the rescheduling below.
+    let flag = interruptFlag
+    flag.checkpoint.store(Int.max, ordering: .sequentiallyConsistent)
+    let failure: (message: String, kind: MetaError.Kind)?
     if let maxSteps, steps > maxSteps {
-      throw error("step limit exceeded (\(maxSteps) steps)", at: loc, kind: .limit)
+      failure = ("step limit exceeded (\(maxSteps) steps)", .limit)
+    } else {
+      failure = clockOrInterrupt()
     }
-    if let (message, kind) = clockOrInterrupt() { throw error(message, at: loc, kind: kind) }
-    scheduleCheck()
+    if let (message, kind) = failure {
+      // A script that catches the error meets it again at its next step.
+      flag.checkpoint.store(Int.min, ordering: .sequentiallyConsistent)
+      throw error(message, at: loc, kind: kind)
+    }
+    _ = flag.checkpoint.compareExchange(expected: Int.max, desired: nextCheck, ordering: .sequentiallyConsistent)
   }
 
   /// A pending Ctrl-C, or the clock past the deadline: the error to raise, else nil.
-  private func clockOrInterrupt() -> (String, MetaError.Kind)? {
+  private func clockOrInterrupt() -> (message: String, kind: MetaError.Kind)? {
     if interruptFlag.take() { return ("interrupted", .interrupt) }
     if let maxSeconds, DispatchTime.now().uptimeNanoseconds > deadline {
       return ("time limit exceeded (\(formatFloat(maxSeconds)) seconds)", .limit)
@@ -188,19 +214,29 @@ final class Runtime {
     }
   }
 
-  func scheduleCheck() {
-    let next = steps + Interpreter.checkInterval - 1
-    checkpoint = maxSteps.map { min($0, next) } ?? next
+  /// The step count of the next regular check: `checkInterval` on, or the step limit.
+  private var nextCheck: Int {
+    let next = steps &+ Interpreter.checkInterval &- 1
+    return maxSteps.map { min($0, next) } ?? next
   }
 
-  /// Resets the per-call budgets at the start of a top-level evaluation.
+  /// Resets the per-call budgets at the start of a top-level evaluation; with a time
+  /// limit, a timer pokes the check schedule once the deadline has passed.
   func startBudget() {
     steps = 0
+    stringLayouts.clear()  // nothing of an earlier evaluation stays alive through them
+    watchdog?.cancel()
+    watchdog = nil
     if let maxSeconds {
       let nanos = max(0, min(maxSeconds, 1e9)) * 1e9
       deadline = DispatchTime.now().uptimeNanoseconds &+ UInt64(nanos)
+      let flag = interruptFlag
+      let poke = DispatchWorkItem { flag.poke() }
+      // A millisecond late, so the clock the check reads is surely past the deadline.
+      DispatchQueue.global().asyncAfter(deadline: DispatchTime(uptimeNanoseconds: deadline &+ 1_000_000), execute: poke)
+      watchdog = poke
     }
-    scheduleCheck()
+    interruptFlag.checkpoint.store(nextCheck, ordering: .sequentiallyConsistent)
   }
 
   @inline(__always) func isUndefined(_ v: Value) -> Bool {
