@@ -26,12 +26,20 @@ public struct NativeArguments {
 public final class Interpreter {
   /// Bounds that stop a runaway script with a catchable `limit` error.
   public struct Limits: Sendable {
-    /// Evaluation steps (Meta function calls and loop iterations) per top-level call; nil for none.
+    /// Evaluation steps per top-level call: Meta function calls and loop iterations, and
+    /// costly builtins' work (`workPerStep` bytes or elements scanned or built make a
+    /// step); nil for none.
     public var maxSteps: Int?
-    /// Wall-clock seconds per top-level call; nil for none.
+    /// Wall-clock seconds per top-level call, compiling included; nil for none.
     public var maxSeconds: Double?
-    public init(maxSteps: Int? = nil, maxSeconds: Double? = nil) {
-      self.maxSteps = maxSteps; self.maxSeconds = maxSeconds
+    /// Bytes of tensor storage alive at once, over the interpreter's life (tensors the
+    /// host holds count until freed); nil for none. A tensor that would pass it is
+    /// refused with "out of memory: ..." (a catchable `limit` error), as is one the
+    /// system cannot allocate. Lists and strings are bounded one by one instead
+    /// (`maxCollectionSize`).
+    public var maxMemory: Int?
+    public init(maxSteps: Int? = nil, maxSeconds: Double? = nil, maxMemory: Int? = nil) {
+      self.maxSteps = maxSteps; self.maxSeconds = maxSeconds; self.maxMemory = maxMemory
     }
   }
 
@@ -58,6 +66,8 @@ public final class Interpreter {
     set { rt.outputIsTerminal = newValue }
   }
   public var limits = Limits()
+  /// Bytes of tensor storage alive now, counted against `limits.maxMemory`.
+  public var tensorBytesInUse: Int { rt.memory.bytesInUse }
   /// The script's `args` list.
   public var arguments: [String] = [] {
     didSet { rt.base.define("args", .list(arguments.map { .string($0) })) }
@@ -138,6 +148,7 @@ public final class Interpreter {
     rt.interruptFlag.clear()
     rt.maxSteps = limits.maxSteps
     rt.maxSeconds = limits.maxSeconds
+    rt.memory.limit = limits.maxMemory ?? .max
     rt.startBudget()
   }
 
@@ -223,10 +234,9 @@ public final class Interpreter {
     defer { running -= 1 }
     if running > 1 { return try body() }
     return try withoutActuallyEscaping(body) { escaping in
-      let job = EvaluationJob(escaping)
-      let thread = Thread { job.run() }
-      thread.stackSize = Interpreter.evaluationStackSize
-      thread.start()
+      let memory = rt.memory  // counts the tensors made on the evaluation thread
+      let job = EvaluationJob { try memory.whileInstalled(escaping) }
+      try startThread(stackSize: Interpreter.evaluationStackSize) { job.run() }
       job.done.wait()
       guard let result = job.result else {
         throw MetaError(.runtime, "evaluation thread did not finish", file: "<host>", loc: SourceLoc(line: 0, column: 0))
@@ -234,6 +244,35 @@ public final class Interpreter {
       return try result.get()
     }
   }
+}
+
+/// Runs `body` on a new detached thread with `stackSize` bytes of stack. Throws when the
+/// system refuses the thread (under a tight `ulimit -v` the stack does not fit), where
+/// Foundation's `Thread.start()` fails silently and its caller would wait forever.
+private func startThread(stackSize: Int, _ body: @escaping () -> Void) throws {
+  var attributes = pthread_attr_t()
+  pthread_attr_init(&attributes)
+  defer { pthread_attr_destroy(&attributes) }
+  pthread_attr_setstacksize(&attributes, stackSize)
+  pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
+  let start = Unmanaged.passRetained(ThreadStart(body)).toOpaque()
+  var thread = pthread_t()
+  let status = pthread_create(&thread, &attributes, { raw in
+    if let raw { Unmanaged<ThreadStart>.fromOpaque(raw).takeRetainedValue().body() }
+    return nil
+  }, start)
+  guard status == 0 else {
+    Unmanaged<ThreadStart>.fromOpaque(start).release()
+    throw MetaError(
+      .runtime, "cannot start the evaluation thread (\(String(cString: strerror(status))))",
+      file: "<host>", loc: SourceLoc(line: 0, column: 0))
+  }
+}
+
+/// What a new thread runs, passed through pthread_create's untyped argument.
+private final class ThreadStart {
+  let body: () -> Void
+  init(_ body: @escaping () -> Void) { self.body = body }
 }
 
 /// Hands a body to the evaluation thread and its result back; the caller waits on

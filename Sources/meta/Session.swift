@@ -16,6 +16,7 @@ final class Session {
     interpreter = Interpreter(seed: options.seed, output: { stdout.write($0) })
     interpreter.outputIsTerminal = isatty(STDOUT_FILENO) != 0
     interpreter.arguments = arguments
+    interpreter.limits.maxMemory = options.maxMemory.map(\.bytes) ?? MemoryLimit.defaultBytes
     interrupts = InterruptHandler(interpreter: interpreter, output: stdout, idleAction: idleInterrupt)
   }
 

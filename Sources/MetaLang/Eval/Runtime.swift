@@ -2,6 +2,7 @@
 // records behind stack traces, the step counter and the error constructor.
 
 import Foundation
+import MetaTensor
 
 /// How a statement finished.
 enum Flow {
@@ -52,6 +53,8 @@ final class Runtime {
   let interruptFlag = InterruptFlag()
   /// Pokes the check schedule when the deadline passes (see `startBudget`).
   private var watchdog: DispatchWorkItem?
+  /// The tensor storage alive, against `Limits.maxMemory` (installed on the evaluation thread).
+  let memory = MemoryBudget()
   /// Where long strings keep their Character positions (see StringLayout).
   let stringLayouts = StringLayouts()
 
@@ -142,6 +145,7 @@ final class Runtime {
   func locate(_ error: any Error, at loc: SourceLoc) -> any Error {
     switch error {
     case let e as BuiltinError: return self.error(e.message, at: loc, kind: e.kind)
+    case let e as TensorError: return self.error(e.message, at: loc, kind: e.isOutOfMemory ? .limit : .runtime)
     case is MetaError, is ControlSignal: return error
     default: return self.error(String(describing: error), at: loc)
     }
