@@ -13,7 +13,7 @@
 public let maxParseDepth = 200
 
 /// Parses Meta source text.
-public enum Parser {
+enum Parser {
   /// Parses a whole file or REPL input. Never throws, never traps: returns the program
   /// (with erroneous statements skipped) plus every syntax error found, in source order
   /// (recovery resynchronizes at statement boundaries, so one run reports many errors).
@@ -41,7 +41,7 @@ public enum Parser {
   /// True when `source` ends inside an unfinished construct (an open `(` `[` `{` or
   /// block, a trailing binary operator or comma, an unterminated string): every
   /// error it has is at the end of input, so more lines could complete it.
-  public static func isIncomplete(_ source: String) -> Bool {
+  static func isIncomplete(_ source: String) -> Bool {
     let errors = parse(source, file: "<input>").errors
     return !errors.isEmpty && errors.allSatisfy(\.atEndOfInput)
   }
