@@ -151,6 +151,25 @@ final class CostTests: XCTestCase {
     return String(stride(from: adjust(a), to: adjust(b), by: step).map { c[$0] })
   }
 
+  /// Strings shorter than `stringLayoutMinBytes` are walked, longer ones keep a layout:
+  /// both agree at the bound, ASCII or not.
+  func testLayoutBound() throws {
+    let n = Interpreter.stringLayoutMinBytes
+    let interp = Interpreter(output: { _ in })
+    for s in [String(repeating: "a", count: n - 1), String(repeating: "a", count: n),
+              String(repeating: "a", count: n - 3) + "é\r\n", String(repeating: "a", count: n - 2) + "é\r\n"] {
+      interp[global: "s"] = .string(s)
+      let chars = Array(s)
+      let v = try interp.evaluate("[len(s), s[-1], s[-2], s[1:4], s[::-100], s.find(\"é\")]")
+      let expected: [Value] = [
+        .int(chars.count), .string(String(chars[chars.count - 1])), .string(String(chars[chars.count - 2])),
+        .string("aaa"), .string(Self.slice(chars, -1, -chars.count - 1, -100)),
+        .int(chars.firstIndex(of: "é") ?? -1),
+      ]
+      XCTAssertEqual(v.description, Value.list(expected).description, "\(s.utf8.count) bytes")
+    }
+  }
+
   /// More long strings than the layout slots, used in turn: evicted layouts are measured
   /// again, never confused with another string's.
   func testManyLongStringsInTurn() throws {
