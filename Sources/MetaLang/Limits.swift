@@ -49,7 +49,7 @@ public final class InterruptFlag: Sendable {
 extension Interpreter {
   /// Units of a builtin's work (bytes or elements it scans, builds or copies) counted
   /// as one step (`Runtime.charge`): about what a loop iteration costs, so a 10 MB
-  /// string scan counts as 160,000 steps and the step limit bounds costly builtins.
+  /// string scan counts as 156,250 steps and the step limit bounds costly builtins.
   static let workPerStep = 64
 
   /// Strings at least this long (UTF-8 bytes) keep their Character positions after the

@@ -47,7 +47,9 @@ enum Indexing {
     case .slice(let start, let stop, let step):
       switch base {
       case .list(let xs):
-        return .list(try sliceIndices(count: xs.count, start, stop, step).map { xs[$0] })
+        let out = try sliceIndices(count: xs.count, start, stop, step).map { xs[$0] }
+        try rt.charge(out.count)
+        return .list(out)
       case .string(let s):
         return .string(try rt.slice(s, start, stop, step))
       default: throw BuiltinError("attempt to slice \(withArticle(base.typeName)) value")
