@@ -103,6 +103,13 @@ final class CostTests: XCTestCase {
     let source = "(\"a\" * \(1000 * w)).upper()"
     XCTAssertNil(steps(source, max: 2000))
     XCTAssertEqual(steps(source, max: 1999), "step limit exceeded (1999 steps)")
+    // Reported at the builtin's call site, as its own errors are.
+    let interp = Interpreter(output: { _ in })
+    interp.limits.maxSteps = 1500
+    XCTAssertThrowsError(try interp.evaluate("let s = \"a\" * \(1000 * w)\nlet t = s.upper()")) { error in
+      XCTAssertEqual((error as? MetaError)?.message, "step limit exceeded (1500 steps)")
+      XCTAssertEqual((error as? MetaError)?.loc, SourceLoc(line: 2, column: 11))
+    }
     // Without the charge a 10 MB string cost one step; now 156,250.
     XCTAssertEqual(steps("(\"a\" * 10000000).find(\"b\")", max: 100_000), "step limit exceeded (100000 steps)")
   }

@@ -42,10 +42,13 @@ class BinaryNode: ExprNode {
 
   /// The general case, with the error placed at the operator.
   @inline(never) final func slow(_ rt: Runtime, _ a: Value, _ b: Value) throws -> Value {
-    let result: Value
-    do { result = try Operators.binary(op, a, b) } catch { throw rt.locate(error, at: loc) }
-    try rt.charge(Operators.work(building: result), at: loc)
-    return result
+    do {
+      let result = try Operators.binary(op, a, b)
+      try rt.charge(Operators.work(building: result))
+      return result
+    } catch {
+      throw rt.locate(error, at: loc)
+    }
   }
 
   @inline(never) final func overflow(_ rt: Runtime) -> MetaError {

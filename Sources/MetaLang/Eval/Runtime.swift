@@ -174,14 +174,23 @@ final class Runtime {
 
   /// Counts a builtin's `work` (bytes or elements it scans, builds or copies) as
   /// `work / workPerStep` steps, so the step limit bounds a loop of costly builtins as
-  /// it bounds a loop of cheap ones; checks the limits when due. `loc` defaults to the
-  /// running builtin's call site.
-  @inline(__always) func charge(_ work: Int, at loc: SourceLoc? = nil) throws {
+  /// it bounds a loop of cheap ones; checks the limits when due. A limit reached here
+  /// is a BuiltinError, which the caller places at its call site as usual.
+  @inline(__always) func charge(_ work: Int) throws {
     steps &+= work / Interpreter.workPerStep
-    if steps > interruptFlag.checkpoint.load(ordering: .relaxed) { try checkLimits(loc ?? nativeCallLoc) }
+    if steps > interruptFlag.checkpoint.load(ordering: .relaxed), let (message, kind) = limitReached() {
+      throw BuiltinError(message, kind: kind)
+    }
   }
 
   func checkLimits(_ loc: SourceLoc) throws {
+    if let (message, kind) = limitReached() { throw error(message, at: loc, kind: kind) }
+  }
+
+  /// The limit reached, if any, with the next check scheduled: `checkInterval` steps on,
+  /// or the very next step when a limit was reached (a script that catches the error
+  /// meets it again).
+  private func limitReached() -> (message: String, kind: MetaError.Kind)? {
     // Taken first: a poke from now on survives the rescheduling below.
     let flag = interruptFlag
     flag.checkpoint.store(Int.max, ordering: .sequentiallyConsistent)
@@ -191,12 +200,12 @@ final class Runtime {
     } else {
       failure = clockOrInterrupt()
     }
-    if let (message, kind) = failure {
-      // A script that catches the error meets it again at its next step.
+    if failure != nil {
       flag.checkpoint.store(Int.min, ordering: .sequentiallyConsistent)
-      throw error(message, at: loc, kind: kind)
+    } else {
+      _ = flag.checkpoint.compareExchange(expected: Int.max, desired: nextCheck, ordering: .sequentiallyConsistent)
     }
-    _ = flag.checkpoint.compareExchange(expected: Int.max, desired: nextCheck, ordering: .sequentiallyConsistent)
+    return failure
   }
 
   /// A pending Ctrl-C, or the clock past the deadline: the error to raise, else nil.
