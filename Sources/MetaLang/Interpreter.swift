@@ -18,12 +18,20 @@ import MetaKernels
 public final class Interpreter {
   /// Bounds that stop a runaway script with a catchable `limit` error.
   public struct Limits: Sendable {
-    /// Evaluation steps (Meta function calls and loop iterations) per top-level call; nil for none.
+    /// Evaluation steps per top-level call: Meta function calls and loop iterations, and
+    /// costly builtins' work (`workPerStep` bytes or elements scanned or built make a
+    /// step); nil for none.
     public var maxSteps: Int?
-    /// Wall-clock seconds per top-level call; nil for none.
+    /// Wall-clock seconds per top-level call, compiling included; nil for none.
     public var maxSeconds: Double?
-    public init(maxSteps: Int? = nil, maxSeconds: Double? = nil) {
-      self.maxSteps = maxSteps; self.maxSeconds = maxSeconds
+    /// Bytes of tensor storage alive at once, over the interpreter's life (tensors the
+    /// host holds count until freed); nil for none. A tensor that would pass it is
+    /// refused with "out of memory: ..." (a catchable `limit` error), as is one the
+    /// system cannot allocate. Lists and strings are bounded one by one instead
+    /// (`maxCollectionSize`).
+    public var maxMemory: Int?
+    public init(maxSteps: Int? = nil, maxSeconds: Double? = nil, maxMemory: Int? = nil) {
+      self.maxSteps = maxSteps; self.maxSeconds = maxSeconds; self.maxMemory = maxMemory
     }
   }
 
@@ -49,6 +57,8 @@ public final class Interpreter {
     set { rt.outputIsTerminal = newValue }
   }
   public var limits = Limits()
+  /// Bytes of tensor storage alive now, counted against `limits.maxMemory`.
+  public var tensorBytesInUse: Int { rt.memory.bytesInUse }
   /// The script's `args` list.
   public var arguments: [String] = [] {
     didSet { rt.base.define("args", .list(arguments.map { .string($0) })) }
@@ -92,7 +102,10 @@ public final class Interpreter {
     var errors: [MetaError] = []
     for module in rt.pendingPreludeModules {
       do {
-        try onEvaluationThread { try rt.loadPreludeModule(module, at: SourceLoc(line: 1, column: 1)) }
+        try onEvaluationThread {
+          if running == 1 { startBudget() }
+          try rt.loadPreludeModule(module, at: SourceLoc(line: 1, column: 1))
+        }
       } catch let error as MetaError {
         errors.append(error)
       } catch {
@@ -128,23 +141,20 @@ public final class Interpreter {
 
   private func evaluateProgram(_ source: String, name: String, directory: String?) throws -> Value? {
     try onEvaluationThread {
+      // A fresh budget unless nested in another evaluation; compiling counts against it.
+      if running == 1 { startBudget() }
       let (proto, endsInExpression) = try rt.compile(
         source, file: name, directory: directory, env: rt.main, name: "<script>")
-      let value = try startTopLevel(proto)
+      let value = try rt.runTopLevel(proto, at: SourceLoc(line: 1, column: 1))
       return endsInExpression ? (value ?? .nil_) : nil
     }
-  }
-
-  /// Runs a compiled program; a fresh budget when it is not nested in another evaluation.
-  private func startTopLevel(_ proto: FunctionProto) throws -> Value? {
-    if running == 1 { startBudget() }
-    return try rt.runTopLevel(proto, at: SourceLoc(line: 1, column: 1))
   }
 
   private func startBudget() {
     rt.interruptFlag.clear()
     rt.maxSteps = limits.maxSteps
     rt.maxSeconds = limits.maxSeconds
+    rt.memory.limit = limits.maxMemory ?? .max
     rt.startBudget()
   }
 
@@ -169,7 +179,10 @@ public final class Interpreter {
     get {
       if let value = rt.main.value(name) ?? rt.base.value(name) { return value }
       guard let module = rt.modules.pendingPrelude[name] else { return nil }
-      try? onEvaluationThread { try rt.loadPreludeModule(module, at: SourceLoc(line: 1, column: 1)) }
+      try? onEvaluationThread {
+        if running == 1 { startBudget() }  // not an earlier evaluation's spent budget
+        try rt.loadPreludeModule(module, at: SourceLoc(line: 1, column: 1))
+      }
       return rt.base.value(name)
     }
     set {
@@ -236,10 +249,9 @@ public final class Interpreter {
     if running > 1 { return try body() }
     let threads = self.threads
     return try withoutActuallyEscaping(body) { escaping in
-      let job = EvaluationJob { try ThreadPool.withThreadLimit(threads, escaping) }
-      let thread = Thread { job.run() }
-      thread.stackSize = Interpreter.evaluationStackSize
-      thread.start()
+      let memory = rt.memory  // counts the tensors made on the evaluation thread
+      let job = EvaluationJob { try memory.whileInstalled { try ThreadPool.withThreadLimit(threads, escaping) } }
+      try startThread(stackSize: Interpreter.evaluationStackSize) { job.run() }
       job.done.wait()
       guard let result = job.result else {
         throw MetaError(.runtime, "evaluation thread did not finish", file: "<host>", loc: SourceLoc(line: 0, column: 0))
@@ -247,6 +259,35 @@ public final class Interpreter {
       return try result.get()
     }
   }
+}
+
+/// Runs `body` on a new detached thread with `stackSize` bytes of stack. Throws when the
+/// system refuses the thread (under a tight `ulimit -v` the stack does not fit), where
+/// Foundation's `Thread.start()` fails silently and its caller would wait forever.
+private func startThread(stackSize: Int, _ body: @escaping () -> Void) throws {
+  var attributes = pthread_attr_t()
+  pthread_attr_init(&attributes)
+  defer { pthread_attr_destroy(&attributes) }
+  pthread_attr_setstacksize(&attributes, stackSize)
+  pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
+  let start = Unmanaged.passRetained(ThreadStart(body)).toOpaque()
+  var thread = pthread_t()
+  let status = pthread_create(&thread, &attributes, { raw in
+    if let raw { Unmanaged<ThreadStart>.fromOpaque(raw).takeRetainedValue().body() }
+    return nil
+  }, start)
+  guard status == 0 else {
+    Unmanaged<ThreadStart>.fromOpaque(start).release()
+    throw MetaError(
+      .runtime, "cannot start the evaluation thread (\(String(cString: strerror(status))))",
+      file: "<host>", loc: SourceLoc(line: 0, column: 0))
+  }
+}
+
+/// What a new thread runs, passed through pthread_create's untyped argument.
+private final class ThreadStart {
+  let body: () -> Void
+  init(_ body: @escaping () -> Void) { self.body = body }
 }
 
 /// Hands a body to the evaluation thread and its result back; the caller waits on

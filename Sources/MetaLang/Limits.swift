@@ -73,9 +73,31 @@ extension PlotData {
 /// read by the evaluating thread at its next step check.
 public final class InterruptFlag: Sendable {
   private let raised = Atomic<Bool>(false)
+  /// The step count past which the evaluating thread next checks its limits (see
+  /// `Runtime.tick`); `poke` makes the very next step check, however long steps take.
+  let checkpoint = Atomic<Int>(Int.max)
   /// Stops the running evaluation with an `interrupt` error.
-  public func raise() { raised.store(true, ordering: .relaxed) }
+  public func raise() {
+    raised.store(true, ordering: .sequentiallyConsistent)
+    poke()
+  }
+  /// Makes the evaluating thread check its limits at its next step (Ctrl-C, the deadline).
+  func poke() { checkpoint.store(Int.min, ordering: .sequentiallyConsistent) }
   /// Reads and clears the flag.
-  func take() -> Bool { raised.exchange(false, ordering: .relaxed) }
+  func take() -> Bool { raised.exchange(false, ordering: .sequentiallyConsistent) }
   func clear() { raised.store(false, ordering: .relaxed) }
+}
+
+extension Interpreter {
+  /// Units of a builtin's work (bytes or elements it scans, builds or copies) counted
+  /// as one step (`Runtime.charge`): about what a loop iteration costs, so a 10 MB
+  /// string scan counts as 156,250 steps and the step limit bounds costly builtins.
+  static let workPerStep = 64
+
+  /// Strings at least this long (UTF-8 bytes) keep their Character positions after the
+  /// first `len`, index or slice (`StringLayouts`); shorter ones are cheap to walk.
+  static let stringLayoutMinBytes = 256
+
+  /// Long strings whose Character positions are kept at once (the most recently indexed).
+  static let stringLayoutSlots = 4
 }

@@ -53,18 +53,16 @@ public struct MetaError: Error, Sendable, CustomStringConvertible {
     if sourceLine == nil { sourceLine = Self.line(loc.line, of: source) }
   }
 
-  /// `errors` with their offending lines filled in from `source`, which is split
+  /// `errors` with their offending lines filled in from `source`, which is scanned
   /// once for all of them (attaching one by one would rescan it per error).
   static func attachingSource(_ errors: [MetaError], _ source: String) -> [MetaError] {
     guard errors.contains(where: { $0.sourceLine == nil }) else { return errors }
-    let lines = source.split(separator: "\n", omittingEmptySubsequences: false)
+    let last = errors.map(\.loc.line).max() ?? 0
+    let lines = lineRanges(of: source, upTo: last)
     return errors.map { error in
       var error = error
       let n = error.loc.line
-      if error.sourceLine == nil, n >= 1, n <= lines.count {
-        let text = lines[n - 1]
-        error.sourceLine = String(text.hasSuffix("\r") ? text.dropLast() : text)
-      }
+      if error.sourceLine == nil, n >= 1, n <= lines.count { error.sourceLine = text(of: lines[n - 1], in: source) }
       return error
     }
   }
@@ -91,12 +89,34 @@ public struct MetaError: Error, Sendable, CustomStringConvertible {
 
   static func line(_ n: Int, of source: String) -> String? {
     guard n >= 1 else { return nil }
-    var current = 1
-    for sub in source.split(separator: "\n", omittingEmptySubsequences: false) {
-      if current == n { return String(sub.hasSuffix("\r") ? sub.dropLast() : sub) }
-      current += 1
+    let lines = lineRanges(of: source, upTo: n)
+    return n <= lines.count ? text(of: lines[n - 1], in: source) : nil
+  }
+
+  /// Byte ranges of the first `count` lines (split at "\n" bytes, as the lexer counts
+  /// lines): a scan of the bytes up to there, not of the whole file as Characters, so
+  /// an error in a program of millions of lines costs little.
+  private static func lineRanges(of source: String, upTo count: Int) -> [Range<Int>] {
+    var ranges: [Range<Int>] = []
+    var source = source
+    source.withUTF8 { bytes in
+      var start = 0
+      while ranges.count < count, start <= bytes.count {
+        let end = bytes[start...].firstIndex(of: UInt8(ascii: "\n")) ?? bytes.count
+        ranges.append(start..<end)
+        start = end + 1
+      }
     }
-    return nil
+    return ranges
+  }
+
+  /// The text of one line from `lineRanges`, without a trailing "\r".
+  private static func text(of range: Range<Int>, in source: String) -> String {
+    let utf8 = source.utf8
+    let from = utf8.index(utf8.startIndex, offsetBy: range.lowerBound)
+    var to = utf8.index(utf8.startIndex, offsetBy: range.upperBound)
+    if to > from, utf8[utf8.index(before: to)] == UInt8(ascii: "\r") { to = utf8.index(before: to) }
+    return String(decoding: utf8[from..<to], as: UTF8.self)
   }
 }
 

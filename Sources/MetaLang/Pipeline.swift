@@ -15,18 +15,23 @@ extension Runtime {
 
   /// Parses and resolves a program for `env`; every error found is thrown as one. Also
   /// says whether the program ends in an expression statement (the REPL shows its value).
+  /// Compiling counts against the time limit and stops at Ctrl-C, as running does.
   func compile(
     _ source: String, file: String, directory: String?, env: Env, name: String
   ) throws -> (FunctionProto, endsInExpression: Bool) {
     sources[file] = source
-    let (program, parseErrors) = Parser.parse(source, file: file)
+    let poll = compilePoll(file: file)
+    let (program, parseErrors) = Parser.parse(source, file: file, poll: poll)
+    if let stopped = poll.stopped { throw stopped }
     if let error = Self.combined(parseErrors, source: source) { throw error }
     let resolver = Resolver(rt: self, env: env, file: file, directory: directory)
+    resolver.poll = poll
     let saved = env.declarations
     let proto = resolver.compile(program, name: name)
-    if let error = Self.combined(resolver.errors, source: source) {
+    if poll.stopped != nil || !resolver.errors.isEmpty {
       env.restore(saved)  // a program that did not resolve declares nothing
-      throw error
+      if let stopped = poll.stopped { throw stopped }
+      if let error = Self.combined(resolver.errors, source: source) { throw error }
     }
     if case .expression? = program.statements.last { return (proto, true) }
     return (proto, false)

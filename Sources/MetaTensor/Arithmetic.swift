@@ -44,36 +44,36 @@ extension Tensor {
   }
 
   /// Element-wise negation.
-  public static prefix func - (x: Tensor) -> Tensor {
-    let node = GradNode.record("neg", x, { c in [-c.grad] })
-    return x.mapElements(node: node) { -$0 }
+  public static prefix func - (x: Tensor) throws -> Tensor {
+    let node = GradNode.record("neg", x, { c in [try -c.grad] })
+    return try x.mapElements(node: node) { -$0 }
   }
 
   // Tensor-Float mixes: the number is a 0-d constant. Untracked operands skip
   // building that constant (same arithmetic, one allocation less per op).
   public static func + (a: Tensor, b: Float) throws -> Tensor {
-    a.requiresGrad ? try a + Tensor(b) : a.mapElements { $0 + b }
+    a.requiresGrad ? try a + Tensor(b) : try a.mapElements { $0 + b }
   }
   public static func + (a: Float, b: Tensor) throws -> Tensor {
-    b.requiresGrad ? try Tensor(a) + b : b.mapElements { a + $0 }
+    b.requiresGrad ? try Tensor(a) + b : try b.mapElements { a + $0 }
   }
   public static func - (a: Tensor, b: Float) throws -> Tensor {
-    a.requiresGrad ? try a - Tensor(b) : a.mapElements { $0 - b }
+    a.requiresGrad ? try a - Tensor(b) : try a.mapElements { $0 - b }
   }
   public static func - (a: Float, b: Tensor) throws -> Tensor {
-    b.requiresGrad ? try Tensor(a) - b : b.mapElements { a - $0 }
+    b.requiresGrad ? try Tensor(a) - b : try b.mapElements { a - $0 }
   }
   public static func * (a: Tensor, b: Float) throws -> Tensor {
-    a.requiresGrad ? try a * Tensor(b) : a.mapElements { $0 * b }
+    a.requiresGrad ? try a * Tensor(b) : try a.mapElements { $0 * b }
   }
   public static func * (a: Float, b: Tensor) throws -> Tensor {
-    b.requiresGrad ? try Tensor(a) * b : b.mapElements { a * $0 }
+    b.requiresGrad ? try Tensor(a) * b : try b.mapElements { a * $0 }
   }
   public static func / (a: Tensor, b: Float) throws -> Tensor {
-    a.requiresGrad ? try a / Tensor(b) : a.mapElements { $0 / b }
+    a.requiresGrad ? try a / Tensor(b) : try a.mapElements { $0 / b }
   }
   public static func / (a: Float, b: Tensor) throws -> Tensor {
-    b.requiresGrad ? try Tensor(a) / b : b.mapElements { a / $0 }
+    b.requiresGrad ? try Tensor(a) / b : try b.mapElements { a / $0 }
   }
 
   /// `self ** exponent` element-wise with broadcasting. The gradient with
@@ -89,20 +89,20 @@ extension Tensor {
   }
 
   /// `self ** p` for a constant exponent.
-  public func pow(_ p: Float) -> Tensor {
-    if p == 2 { return square() }
+  public func pow(_ p: Float) throws -> Tensor {
+    if p == 2 { return try square() }
     let node = GradNode.record("pow", self, { c in
       // p == 0 has zero gradient; p * x^(p-1) would give nan at x == 0.
-      if p == 0 { return [Tensor.zerosLike(c.grad)] }
+      if p == 0 { return [try Tensor.zerosLike(c.grad)] }
       if p == 1 { return [c.grad] }
       return [try c.grad * (p * c.inputs[0].pow(p - 1))]
     })
-    return mapElements(node: node) { powf($0, p) }
+    return try mapElements(node: node) { powf($0, p) }
   }
 
   /// `self * self`.
-  public func square() -> Tensor {
+  public func square() throws -> Tensor {
     let node = GradNode.record("square", self, { c in [try c.grad * (2 * c.inputs[0])] })
-    return mapElements(node: node) { $0 * $0 }
+    return try mapElements(node: node) { $0 * $0 }
   }
 }

@@ -15,12 +15,12 @@ extension Tensor {
   public func ge(_ other: Tensor) throws -> Tensor { try compare(other, op: "ge") { $0 >= $1 } }
 
   /// Comparisons against a number.
-  public func eq(_ value: Float) -> Tensor { mapElements { $0 == value ? 1 : 0 } }
-  public func ne(_ value: Float) -> Tensor { mapElements { $0 != value ? 1 : 0 } }
-  public func lt(_ value: Float) -> Tensor { mapElements { $0 < value ? 1 : 0 } }
-  public func le(_ value: Float) -> Tensor { mapElements { $0 <= value ? 1 : 0 } }
-  public func gt(_ value: Float) -> Tensor { mapElements { $0 > value ? 1 : 0 } }
-  public func ge(_ value: Float) -> Tensor { mapElements { $0 >= value ? 1 : 0 } }
+  public func eq(_ value: Float) throws -> Tensor { try mapElements { $0 == value ? 1 : 0 } }
+  public func ne(_ value: Float) throws -> Tensor { try mapElements { $0 != value ? 1 : 0 } }
+  public func lt(_ value: Float) throws -> Tensor { try mapElements { $0 < value ? 1 : 0 } }
+  public func le(_ value: Float) throws -> Tensor { try mapElements { $0 <= value ? 1 : 0 } }
+  public func gt(_ value: Float) throws -> Tensor { try mapElements { $0 > value ? 1 : 0 } }
+  public func ge(_ value: Float) throws -> Tensor { try mapElements { $0 >= value ? 1 : 0 } }
 
   /// `a` where `condition` is nonzero, else `b`, with broadcasting of all three.
   /// Differentiable in `a` and `b` (the gradient goes to the chosen side).

@@ -10,18 +10,18 @@ extension Tensor {
 
   private static func filled(_ shape: [Int], _ value: Float, op: String) throws -> Tensor {
     _ = try checkedCount(shape, op: op)
-    return make(shape) { $0.initialize(repeating: value) }
+    return try make(shape) { $0.initialize(repeating: value) }
   }
   /// Zeros shaped like `other` (never tracked).
-  public static func zerosLike(_ other: Tensor) -> Tensor { make(other.shape) { $0.initialize(repeating: 0) } }
+  public static func zerosLike(_ other: Tensor) throws -> Tensor { try make(other.shape) { $0.initialize(repeating: 0) } }
   /// Ones shaped like `other` (never tracked).
-  public static func onesLike(_ other: Tensor) -> Tensor { make(other.shape) { $0.initialize(repeating: 1) } }
+  public static func onesLike(_ other: Tensor) throws -> Tensor { try make(other.shape) { $0.initialize(repeating: 1) } }
 
   /// The `n` x `m` identity matrix (`m` defaults to `n`).
   public static func eye(_ n: Int, _ m: Int? = nil) throws -> Tensor {
     let cols = m ?? n
     _ = try checkedCount([n, cols], op: "eye")
-    return make([n, cols]) { out in
+    return try make([n, cols]) { out in
       out.initialize(repeating: 0)
       for i in 0..<Swift.min(n, cols) { out[i * cols + i] = 1 }
     }
@@ -35,7 +35,7 @@ extension Tensor {
     let steps = ((Double(stop) - Double(start)) / Double(step)).rounded(.up)
     guard steps < Double(maxElementCount) else { throw TensorError("arange: too many elements") }
     let n = steps > 0 ? Int(steps) : 0
-    return make([n]) { out in
+    return try make([n]) { out in
       for i in 0..<n { out[i] = Float(Double(start) + Double(i) * Double(step)) }
     }
   }
@@ -43,7 +43,7 @@ extension Tensor {
   /// `count` evenly spaced values from `start` to `stop` inclusive.
   public static func linspace(_ start: Float, _ stop: Float, count: Int) throws -> Tensor {
     _ = try checkedCount([count], op: "linspace")
-    return make([count]) { out in
+    return try make([count]) { out in
       let span = Double(stop) - Double(start)
       for i in 0..<count {
         out[i] = count == 1 ? start : Float(Double(start) + span * Double(i) / Double(count - 1))

@@ -32,8 +32,8 @@ extension Tensor {
     let node = GradNode.record("index_select", self, { c in
       [try c.grad.indexAdd(index, axis: a, size: inputShape[a], shape: inputShape)]
     })
-    return withContiguousBuffer { src in
-      Tensor.make(outShape, node: node) { out in
+    return try withContiguousBuffer { src in
+      try Tensor.make(outShape, node: node) { out in
         guard let s = src.baseAddress, let d = out.baseAddress else { return }
         for o in 0..<outer {
           for (j, p) in picks.enumerated() {
@@ -50,8 +50,8 @@ extension Tensor {
     let picks = try indices.indexValues(size: n, op: "indexAdd")
     let (outer, _, inner) = Tensor.split3(target, a)
     let node = GradNode.record("index_add", self, { c in [try c.grad.indexSelect(indices, axis: a)] })
-    return withContiguousBuffer { src in
-      Tensor.make(target, node: node) { out in
+    return try withContiguousBuffer { src in
+      try Tensor.make(target, node: node) { out in
         out.initialize(repeating: 0)
         guard let s = src.baseAddress, let d = out.baseAddress else { return }
         for o in 0..<outer {
@@ -77,8 +77,8 @@ extension Tensor {
     let node = GradNode.record("gather", self, { c in
       [try c.grad.scatterAdd(index, axis: a, shape: inputShape)]
     })
-    return withContiguousBuffer { src in
-      Tensor.make(indices.shape, node: node) { out in
+    return try withContiguousBuffer { src in
+      try Tensor.make(indices.shape, node: node) { out in
         for o in 0..<outer {
           for j in 0..<m {
             for i in 0..<inner {
@@ -112,8 +112,8 @@ extension Tensor {
     let picks = try indices.indexValues(size: n, op: "scatterAdd")
     let index = indices.detached()
     let node = GradNode.record("scatter_add", self, { c in [try c.grad.gather(index, axis: a)] })
-    return withContiguousBuffer { src in
-      Tensor.make(target, node: node) { out in
+    return try withContiguousBuffer { src in
+      try Tensor.make(target, node: node) { out in
         out.initialize(repeating: 0)
         for o in 0..<outer {
           for j in 0..<m {
@@ -144,7 +144,7 @@ extension Tensor {
     let picks = try labels.indexValues(size: classes, op: "oneHot", allowNegative: false)
     let shape = labels.shape + [classes]
     _ = try checkedCount(shape, op: "oneHot")
-    return make(shape) { out in
+    return try make(shape) { out in
       out.initialize(repeating: 0)
       for (i, p) in picks.enumerated() { out[i * classes + p] = 1 }
     }

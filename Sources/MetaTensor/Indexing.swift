@@ -39,7 +39,7 @@ extension Tensor {
       [try c.needsGrad[0] ? c.grad.replacing(indices, with: Tensor(0)) : nil,
        try c.needsGrad[1] ? c.grad.indexed(indices).sumToShape(c.inputs[1].shape) : nil]
     })
-    return Tensor.make(shape, node: node) { out in
+    return try Tensor.make(shape, node: node) { out in
       guard let dst = out.baseAddress else { return }
       copyElements(to: out)
       let target = Tensor.regionGeometry(region, strides: contiguousStrides(shape), offset: 0)
@@ -110,7 +110,7 @@ extension Tensor {
   /// `slice`, whose own backward is `slice`).
   func scatter(into target: [Int], _ region: StridedRegion) throws -> Tensor {
     let node = GradNode.record("slice_backward", self, { c in [try c.grad.slice(region)] })
-    return Tensor.make(target, node: node) { out in
+    return try Tensor.make(target, node: node) { out in
       guard let dst = out.baseAddress else { return }
       out.initialize(repeating: 0)
       let place = Tensor.regionGeometry(region, strides: contiguousStrides(target), offset: 0)

@@ -24,7 +24,7 @@ extension Tensor {
         return c.needsGrad[i] ? try c.grad.narrow(axis: a, start: start, length: size) : nil
       }
     }
-    return make(outShape, node: node) { out in
+    return try make(outShape, node: node) { out in
       guard let dst = out.baseAddress else { return }
       let outStrides = contiguousStrides(outShape)
       var start = 0

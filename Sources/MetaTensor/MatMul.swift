@@ -71,8 +71,8 @@ extension Tensor {
     guard !overflow, elements <= Tensor.maxElementCount else {
       throw TensorError("matmul: shape \(shapeText([m, n])) has too many elements")
     }
-    let lhs = MatrixOperand(self), rhs = MatrixOperand(other)
-    return Tensor.make([m, n], strides: [n, 1], node: node) { out in
+    let lhs = try MatrixOperand(self), rhs = try MatrixOperand(other)
+    return try Tensor.make([m, n], strides: [n, 1], node: node) { out in
       guard let dst = out.baseAddress, !out.isEmpty else { return }
       if k == 0 { out.initialize(repeating: 0); return }
       sgemm(transA: lhs.transposed, transB: rhs.transposed, m: m, n: n, k: k,
@@ -94,10 +94,10 @@ extension Tensor {
     }
     let outShape = batch + [m, n]
     _ = try checkedCount(outShape, op: "matmul")
-    let lhs = MatrixOperand(self), rhs = MatrixOperand(other)
+    let lhs = try MatrixOperand(self), rhs = try MatrixOperand(other)
     let sa = lhs.tensor.batchStrides(to: batch), sb = rhs.tensor.batchStrides(to: batch)
     let batchCount = batch.reduce(1, *)
-    return Tensor.make(outShape, node: node) { out in
+    return try Tensor.make(outShape, node: node) { out in
       guard let dst = out.baseAddress, !out.isEmpty else { return }
       if k == 0 { out.initialize(repeating: 0); return }
       let layout = Layout(shape: batch) { SIMD4(sa[$0], sb[$0], 0, 0) }
@@ -131,7 +131,7 @@ private struct MatrixOperand {
   let transposed: Bool
   let ld: Int
 
-  init(_ t: Tensor) {
+  init(_ t: Tensor) throws {
     let rows = t.shape[t.rank - 2], cols = t.shape[t.rank - 1]
     let rs = t.strides[t.rank - 2], cs = t.strides[t.rank - 1]
     if (cols == 1 || cs == 1) && (rows == 1 || rs >= Swift.max(cols, 1)) {
@@ -143,7 +143,7 @@ private struct MatrixOperand {
       transposed = true
       ld = cols == 1 ? Swift.max(rows, 1) : cs
     } else {
-      tensor = t.detached().contiguousCopy()
+      tensor = try t.detached().contiguousCopy()
       transposed = false
       ld = Swift.max(cols, 1)
     }

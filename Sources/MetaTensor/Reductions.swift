@@ -18,12 +18,12 @@ extension Tensor {
   private func reduceElements(
     _ axes: [Int], initial: Float, _ op: (Float, Float) -> Float,
     lanes: (SIMD8<Float>, SIMD8<Float>) -> SIMD8<Float>, horizontal: (SIMD8<Float>) -> Float
-  ) -> Tensor {
+  ) throws -> Tensor {
     let outShape = keptShape(axes)
     @inline(__always) func fold(_ p: UnsafePointer<Float>, _ n: Int, _ start: Float) -> Float {
       foldRun(p, n, start, initial: initial, op, lanes: lanes, horizontal: horizontal)
     }
-    return Tensor.make(outShape) { out in
+    return try Tensor.make(outShape) { out in
       out.initialize(repeating: initial)
       guard let dst = out.baseAddress, count > 0 else { return }
       if isContiguous && axes.count == rank {
@@ -61,12 +61,12 @@ extension Tensor {
       let node = GradNode.record("sum", self, { c in [try c.grad.expand(inputShape)] })
       let total = foldRun(storage.base + offset, count, 0, initial: 0, { $0 + $1 },
                           lanes: { $0 + $1 }, horizontal: { $0.sum() })
-      return Tensor.make([], strides: [], node: node) { $0[0] = total }
+      return try Tensor.make([], strides: [], node: node) { $0[0] = total }
     }
     let resolved = try normalizedAxes(axes, op: "sum")
     let inputShape = shape, kept = keptShape(resolved)
     let node = GradNode.record("sum", self, { c in [try c.grad.reshape(kept).expand(inputShape)] })
-    let raw = reduceElements(resolved, initial: 0, { $0 + $1 }, lanes: { $0 + $1 }, horizontal: { $0.sum() })
+    let raw = try reduceElements(resolved, initial: 0, { $0 + $1 }, lanes: { $0 + $1 }, horizontal: { $0.sum() })
     let target = finalShape(resolved, keepdims: keepdims)
     return Tensor(shape: target, strides: contiguousStrides(target), offset: 0, storage: raw.storage, node: node)
   }
@@ -106,7 +106,7 @@ extension Tensor {
       let share = try winners / winners.sum(axes: resolved, keepdims: true)
       return [try c.grad.reshape(kept).expand(inputShape) * share]
     })
-    let raw = reduceElements(resolved, initial: initial, pick, lanes: lanes, horizontal: horizontal)
+    let raw = try reduceElements(resolved, initial: initial, pick, lanes: lanes, horizontal: horizontal)
     let target = finalShape(resolved, keepdims: keepdims)
     return Tensor(shape: target, strides: contiguousStrides(target), offset: 0, storage: raw.storage, node: node)
   }
@@ -149,7 +149,7 @@ extension Tensor {
     let n = shape[a], step = strides[a]
     let outer = Array(moved.shape.dropLast())
     let starts = Tensor(shape: outer, strides: Array(moved.strides.dropLast()), offset: offset, storage: storage)
-    let result = Tensor.make(outer) { out in
+    let result = try Tensor.make(outer) { out in
       // Walk the result positions; each start offset comes from the strided layout.
       let base = UnsafePointer(storage.base)
       var position = 0
@@ -175,7 +175,7 @@ extension Tensor {
     guard target.count <= rank, try broadcastShapes(target, shape, op: "sumToShape") == shape else {
       throw TensorError("sumToShape: shape \(shapeText(target)) does not broadcast to \(shapeText(shape))")
     }
-    if let rows = leadingRowCount(summingTo: target) { return sumLeadingRows(rows, into: target) }
+    if let rows = leadingRowCount(summingTo: target) { return try sumLeadingRows(rows, into: target) }
     let lead = rank - target.count
     var axes = Array(0..<lead)
     for (i, d) in target.enumerated() where d == 1 && shape[lead + i] != 1 { axes.append(lead + i) }
@@ -204,12 +204,12 @@ extension Tensor {
 
   /// Sum of `rows` consecutive blocks shaped `target`, recorded as a "sum"
   /// whose gradient expands back to this tensor's shape.
-  fileprivate func sumLeadingRows(_ rows: Int, into target: [Int]) -> Tensor {
+  fileprivate func sumLeadingRows(_ rows: Int, into target: [Int]) throws -> Tensor {
     let inputShape = shape
     let node = GradNode.record("sum", self, { c in [try c.grad.expand(inputShape)] })
     let src = UnsafePointer(storage.base + offset)
     let m = count / rows
-    return Tensor.make(target, node: node) { out in
+    return try Tensor.make(target, node: node) { out in
       guard let dst = out.baseAddress else { return }
       dst.update(from: src, count: m)
       for r in 1..<Swift.max(rows, 1) {

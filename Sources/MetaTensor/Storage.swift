@@ -1,23 +1,57 @@
+import Foundation
 import Synchronization
 
 /// A reference-counted block of Float32 elements shared by a tensor and its views.
-/// The buffer comes from `BufferPool.shared` and goes back to it on deinit.
+/// The buffer comes from `BufferPool.shared` and goes back to it on deinit; its bytes
+/// count against the `MemoryBudget` installed on the thread that created it.
 final class Storage: @unchecked Sendable {
   /// Elements are written only while building a fresh tensor; afterwards the
   /// storage is read-only, which is what makes sharing it between views safe.
   let base: UnsafeMutablePointer<Float>
   let count: Int
   private let capacity: Int
+  /// Where these bytes were counted, to give them back (tensors die on any thread).
+  private let budget: MemoryBudget?
 
   /// Uninitialised storage for `count` elements (callers fill every element).
-  init(count: Int) {
+  /// Throws an out-of-memory TensorError when the budget refuses the bytes or the
+  /// system has none left, instead of aborting in malloc.
+  init(count: Int) throws {
+    let capacity = BufferPool.sizeClass(for: count).capacity
+    let bytes = capacity &* MemoryLayout<Float>.stride
+    let budget = MemoryBudget.current
+    try budget?.reserve(bytes)
+    guard let (pointer, _) = BufferPool.shared.take(count) else {
+      budget?.release(bytes)
+      throw TensorError.outOfMemory(
+        "cannot allocate \(bytes) bytes for a tensor of \(count) elements" + (budget?.limitText ?? ""))
+    }
     self.count = count
-    let (pointer, capacity) = BufferPool.shared.take(count)
+    self.base = pointer
+    self.capacity = capacity
+    self.budget = budget
+  }
+
+  /// Storage for one element, which cannot fail as a program's memory runs out: its
+  /// 64 bytes are counted but never refused (a scalar is made in places that cannot
+  /// throw, such as `Tensor(1.0)`).
+  init(scalar value: Float) {
+    let capacity = BufferPool.sizeClass(for: 1).capacity
+    budget = MemoryBudget.current
+    budget?.reserve(unchecked: capacity &* MemoryLayout<Float>.stride)
+    guard let (pointer, _) = BufferPool.shared.take(1) else {
+      fatalError("out of memory: cannot allocate \(capacity * MemoryLayout<Float>.stride) bytes")
+    }
+    pointer.initialize(to: value)
+    self.count = 1
     self.base = pointer
     self.capacity = capacity
   }
 
-  deinit { BufferPool.shared.give(base, capacity: capacity) }
+  deinit {
+    BufferPool.shared.give(base, capacity: capacity)
+    budget?.release(capacity &* MemoryLayout<Float>.stride)
+  }
 }
 
 /// Free lists of Float buffers by size class, so repeated training steps reuse
@@ -103,8 +137,9 @@ final class BufferPool: Sendable {
     return (9 + (e - 12) * 4 + (multiple - 5), multiple * step)
   }
 
-  /// A buffer of at least `count` elements and its actual capacity.
-  func take(_ count: Int) -> (UnsafeMutablePointer<Float>, Int) {
+  /// A buffer of at least `count` elements and its actual capacity; nil when the
+  /// system has no memory for it, even after the idle buffers are freed.
+  func take(_ count: Int) -> (UnsafeMutablePointer<Float>, Int)? {
     let (index, capacity) = Self.sizeClass(for: count)
     if index < Self.classCount {
       let bytes = capacity * MemoryLayout<Float>.stride
@@ -119,7 +154,9 @@ final class BufferPool: Sendable {
       }
       if let reused, let pointer = UnsafeMutablePointer<Float>(bitPattern: reused) { return (pointer, capacity) }
     }
-    return (Self.allocate(capacity), capacity)
+    if let fresh = Self.allocate(capacity) { return (fresh, capacity) }
+    drain()  // idle buffers of other sizes may be what the system is missing
+    return Self.allocate(capacity).map { ($0, capacity) }
   }
 
   /// Buffers start on a cache line: vector loads then never straddle two lines
@@ -127,10 +164,12 @@ final class BufferPool: Sendable {
   /// depending on where its operands happened to land).
   static let alignment = 64
 
-  static func allocate(_ capacity: Int) -> UnsafeMutablePointer<Float> {
-    UnsafeMutableRawPointer.allocate(
-      byteCount: Swift.max(1, capacity) * MemoryLayout<Float>.stride, alignment: alignment
-    ).bindMemory(to: Float.self, capacity: capacity)
+  /// A fresh buffer, or nil when the system refuses (Swift's own allocation would abort).
+  static func allocate(_ capacity: Int) -> UnsafeMutablePointer<Float>? {
+    var raw: UnsafeMutableRawPointer?
+    let bytes = Swift.max(1, capacity) * MemoryLayout<Float>.stride
+    guard posix_memalign(&raw, alignment, bytes) == 0, let raw else { return nil }
+    return raw.bindMemory(to: Float.self, capacity: capacity)
   }
 
   /// Returns a buffer from `take` (with the capacity it reported).
@@ -149,7 +188,7 @@ final class BufferPool: Sendable {
       s.classBytes[index] += bytes
       return true
     }
-    if !kept { pointer.deallocate() }
+    if !kept { free(pointer) }
   }
 
   /// Bytes currently held in free lists (for tests and diagnostics).
@@ -168,7 +207,7 @@ final class BufferPool: Sendable {
       s.bytes = 0
       return all
     }
-    for a in addresses { UnsafeMutablePointer<Float>(bitPattern: a)?.deallocate() }
+    for a in addresses { free(UnsafeMutableRawPointer(bitPattern: a)) }
   }
 
   deinit { drain() }

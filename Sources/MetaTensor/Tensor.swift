@@ -27,11 +27,12 @@ public final class Tensor: CustomStringConvertible {
     self.isGradLeaf = isGradLeaf
   }
 
-  /// A fresh contiguous tensor whose elements `fill` writes (all of them).
+  /// A fresh contiguous tensor whose elements `fill` writes (all of them); throws
+  /// when its memory is refused (see `MemoryBudget`).
   static func make(
     _ shape: [Int], node: GradNode? = nil,
     fill: (UnsafeMutableBufferPointer<Float>) throws -> Void
-  ) rethrows -> Tensor {
+  ) throws -> Tensor {
     try make(shape, strides: contiguousStrides(shape), node: node, fill: fill)
   }
 
@@ -41,9 +42,9 @@ public final class Tensor: CustomStringConvertible {
   static func make(
     _ shape: [Int], strides: [Int], node: GradNode? = nil,
     fill: (UnsafeMutableBufferPointer<Float>) throws -> Void
-  ) rethrows -> Tensor {
+  ) throws -> Tensor {
     let count = shape.reduce(1, *)  // callers validated the shape
-    let storage = Storage(count: count)
+    let storage = try Storage(count: count)
     try fill(UnsafeMutableBufferPointer(start: storage.base, count: count))
     return Tensor(shape: shape, strides: strides, offset: 0, storage: storage, node: node)
   }
@@ -67,7 +68,7 @@ public final class Tensor: CustomStringConvertible {
     guard count == scalars.count else {
       throw TensorError("tensor: shape \(shapeText(shape)) needs \(count) elements, got \(scalars.count)")
     }
-    let storage = Storage(count: count)
+    let storage = try Storage(count: count)
     scalars.withUnsafeBufferPointer { src in
       if let p = src.baseAddress { storage.base.update(from: p, count: count) }
     }
@@ -76,8 +77,7 @@ public final class Tensor: CustomStringConvertible {
 
   /// A 0-d tensor holding `value`.
   public convenience init(_ value: Float) {
-    let storage = Storage(count: 1)
-    storage.base.initialize(to: value)
+    let storage = Storage(scalar: value)
     self.init(shape: [], strides: [], offset: 0, storage: storage)
   }
 
@@ -114,12 +114,12 @@ public final class Tensor: CustomStringConvertible {
   }
 
   /// Calls `body` with the elements in row-major order, copying only when this
-  /// tensor is not contiguous.
-  public func withContiguousBuffer<R>(_ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {
+  /// tensor is not contiguous (which throws when the copy's memory is refused).
+  public func withContiguousBuffer<R>(_ body: (UnsafeBufferPointer<Float>) throws -> R) throws -> R {
     if isContiguous {
       return try body(UnsafeBufferPointer(start: storage.base + offset, count: count))
     }
-    let copy = contiguousCopy()
+    let copy = try contiguousCopy()
     return try body(UnsafeBufferPointer(start: copy.storage.base, count: copy.count))
   }
 
@@ -134,10 +134,20 @@ public final class Tensor: CustomStringConvertible {
   }
 
   /// A dense row-major copy that shares nothing with this tensor (no graph).
-  func contiguousCopy() -> Tensor { Tensor.make(shape) { copyElements(to: $0) } }
+  func contiguousCopy() throws -> Tensor { try Tensor.make(shape) { copyElements(to: $0) } }
 
   /// NumPy-style text, e.g. `tensor([[1., 2.], [3., 4.]])`.
-  public var description: String { formatTensor(shape: shape, scalars: scalars) }
+  public var description: String {
+    formatTensor(shape: shape, count: count) { position in
+      // Row-major position to storage offset: only the printed elements are read.
+      var rest = position, at = offset
+      for axis in stride(from: shape.count - 1, through: 0, by: -1) where shape[axis] > 0 {
+        at += (rest % shape[axis]) * strides[axis]
+        rest /= shape[axis]
+      }
+      return storage.base[at]
+    }
+  }
 }
 
 /// Row-major strides for `shape`.

@@ -3,9 +3,18 @@
 public struct TensorError: Error, CustomStringConvertible, Equatable, Sendable {
   /// Human-readable description of what went wrong.
   public var message: String
+  /// True when a tensor's memory was refused (by a `MemoryBudget` or the system).
+  public var isOutOfMemory = false
 
   /// Creates an error with the given message.
   public init(_ message: String) { self.message = message }
+
+  /// "out of memory: `detail`".
+  static func outOfMemory(_ detail: String) -> TensorError {
+    var e = TensorError("out of memory: " + detail)
+    e.isOutOfMemory = true
+    return e
+  }
 
   /// The message itself.
   public var description: String { message }

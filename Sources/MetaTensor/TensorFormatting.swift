@@ -9,6 +9,12 @@
 /// of each axis around `...` (then the shape is appended).
 /// An inconsistent `shape`/`scalars` pair gives a descriptive text instead of trapping.
 public func formatTensor(shape: [Int], scalars: [Float]) -> String {
+  formatTensor(shape: shape, count: scalars.count) { scalars[$0] }
+}
+
+/// As `formatTensor(shape:scalars:)`, reading only the printed elements (by row-major
+/// position) from `element`: a summary of a billion elements copies none of them.
+func formatTensor(shape: [Int], count elementCount: Int, element: (Int) -> Float) -> String {
   var count = 1
   for d in shape {
     let (p, overflow) = count.multipliedReportingOverflow(by: d)
@@ -16,17 +22,17 @@ public func formatTensor(shape: [Int], scalars: [Float]) -> String {
     count = p
   }
   // The layout recurses once per axis; NumPy itself stops at 64 axes.
-  guard shape.count <= 64 else { return "tensor(<\(scalars.count) elements in \(shape.count) dimensions>)" }
+  guard shape.count <= 64 else { return "tensor(<\(elementCount) elements in \(shape.count) dimensions>)" }
   let shapeText = "[" + shape.map(String.init).joined(separator: ", ") + "]"
-  guard count == scalars.count else {
-    return "tensor(<invalid: shape \(shapeText) with \(scalars.count) elements>)"
+  guard count == elementCount else {
+    return "tensor(<invalid: shape \(shapeText) with \(elementCount) elements>)"
   }
   let prefix = "tensor("
   let summarize = count > TensorLayout.threshold
   var body = "[]"
   if count > 0 {
-    let layout = TensorLayout(shape: shape, scalars: scalars, summarize: summarize)
-    body = layout.render(formatElements(layout.shownValues()), lineWidth: TensorLayout.lineWidth - 1,  // minus ")"
+    let layout = TensorLayout(shape: shape, summarize: summarize)
+    body = layout.render(formatElements(layout.shownValues(element)), lineWidth: TensorLayout.lineWidth - 1,  // minus ")"
                          prefix: String(repeating: " ", count: prefix.count + 1))
   }
   guard (count == 0 && shape != [0]) || summarize else { return prefix + body + ")" }
@@ -47,12 +53,10 @@ private struct TensorLayout {
   static let lineWidth = 75
   let shape: [Int]
   let strides: [Int]
-  let scalars: [Float]
   let summarize: Bool
 
-  init(shape: [Int], scalars: [Float], summarize: Bool) {
+  init(shape: [Int], summarize: Bool) {
     self.shape = shape
-    self.scalars = scalars
     self.summarize = summarize
     var strides = [Int](repeating: 1, count: shape.count)
     var step = 1
@@ -71,10 +75,10 @@ private struct TensorLayout {
   }
 
   /// The printed elements; the column width is chosen from these alone, as NumPy does.
-  func shownValues() -> [Float] {
+  func shownValues(_ element: (Int) -> Float) -> [Float] {
     var out = [Float]()
     func walk(_ axis: Int, _ offset: Int) {
-      if axis == shape.count { out.append(scalars[offset]); return }
+      if axis == shape.count { out.append(element(offset)); return }
       for i in shownIndices(axis) { walk(axis + 1, offset + i * strides[axis]) }
     }
     walk(0, 0)

@@ -6,39 +6,39 @@ import Foundation
 /// their derivative is zero almost everywhere.
 extension Tensor {
   /// e^x.
-  public func exp() -> Tensor {
+  public func exp() throws -> Tensor {
     let node = GradNode.record("exp", self, { c in [try c.grad * c.output] })
-    return mapVector(node: node, .exp)
+    return try mapVector(node: node, .exp)
   }
 
   /// Natural logarithm.
-  public func log() -> Tensor {
+  public func log() throws -> Tensor {
     let node = GradNode.record("log", self, { c in [try c.grad / c.inputs[0]] })
-    return mapVector(node: node, .log)
+    return try mapVector(node: node, .log)
   }
 
   /// Square root.
-  public func sqrt() -> Tensor {
+  public func sqrt() throws -> Tensor {
     let node = GradNode.record("sqrt", self, { c in [try c.grad / (2 * c.output)] })
-    return mapElements(node: node) { $0.squareRoot() }
+    return try mapElements(node: node) { $0.squareRoot() }
   }
 
   /// Hyperbolic tangent.
-  public func tanh() -> Tensor {
+  public func tanh() throws -> Tensor {
     let node = GradNode.record("tanh", self, { c in [try c.grad * (1 - c.output.square())] })
-    return mapVector(node: node, .tanh)
+    return try mapVector(node: node, .tanh)
   }
 
   /// 1 / (1 + e^-x), computed without overflow.
-  public func sigmoid() -> Tensor {
+  public func sigmoid() throws -> Tensor {
     let node = GradNode.record("sigmoid", self, { c in [try c.grad * c.output * (1 - c.output)] })
-    return mapVector(node: node, .sigmoid)
+    return try mapVector(node: node, .sigmoid)
   }
 
   /// max(x, 0).
-  public func relu() -> Tensor {
+  public func relu() throws -> Tensor {
     let node = GradNode.record("relu", self, { c in [try c.grad.keepingWhere(positive: c.inputs[0])] })
-    return mapElements(node: node) { $0 > 0 ? $0 : 0 }
+    return try mapElements(node: node) { $0 > 0 ? $0 : 0 }
   }
 
   /// `self` where `x > 0`, else 0 (`x` broadcast to this shape): relu's
@@ -55,34 +55,34 @@ extension Tensor {
   }
 
   /// `x` for positive `x`, else `slope * x`.
-  public func leakyRelu(slope: Float = 0.01) -> Tensor {
+  public func leakyRelu(slope: Float = 0.01) throws -> Tensor {
     let node = GradNode.record("leaky_relu", self, { c in
       [try c.grad * c.inputs[0].mapElements { $0 > 0 ? 1 : slope }]
     })
-    return mapElements(node: node) { $0 > 0 ? $0 : slope * $0 }
+    return try mapElements(node: node) { $0 > 0 ? $0 : slope * $0 }
   }
 
   /// |x| (gradient sign(x), 0 at 0).
-  public func abs() -> Tensor {
+  public func abs() throws -> Tensor {
     let node = GradNode.record("abs", self, { c in [try c.grad * c.inputs[0].sign()] })
-    return mapElements(node: node) { Swift.abs($0) }
+    return try mapElements(node: node) { Swift.abs($0) }
   }
 
   /// Sine (radians).
-  public func sin() -> Tensor {
+  public func sin() throws -> Tensor {
     let node = GradNode.record("sin", self, { c in [try c.grad * c.inputs[0].cos()] })
-    return mapElements(node: node) { Foundation.sin($0) }
+    return try mapElements(node: node) { Foundation.sin($0) }
   }
 
   /// Cosine (radians).
-  public func cos() -> Tensor {
+  public func cos() throws -> Tensor {
     let node = GradNode.record("cos", self, { c in [try c.grad * -c.inputs[0].sin()] })
-    return mapElements(node: node) { Foundation.cos($0) }
+    return try mapElements(node: node) { Foundation.cos($0) }
   }
 
   /// -1, 0 or 1 (not differentiable: a constant).
-  public func sign() -> Tensor {
-    mapElements { $0 > 0 ? 1 : ($0 < 0 ? -1 : 0) }
+  public func sign() throws -> Tensor {
+    try mapElements { $0 > 0 ? 1 : ($0 < 0 ? -1 : 0) }
   }
 
   /// Limits every element to `[min, max]` (either bound optional). The
@@ -95,6 +95,6 @@ extension Tensor {
     let node = GradNode.record("clamp", self, { c in
       [try c.grad * c.inputs[0].mapElements { $0 >= lo && $0 <= hi ? 1 : 0 }]
     })
-    return mapElements(node: node) { Swift.min(Swift.max($0, lo), hi) }
+    return try mapElements(node: node) { Swift.min(Swift.max($0, lo), hi) }
   }
 }

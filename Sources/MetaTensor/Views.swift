@@ -9,9 +9,9 @@ extension Tensor {
   }
 
   /// The same elements, contiguous (a copy only when needed).
-  public func contiguous() -> Tensor {
+  public func contiguous() throws -> Tensor {
     if isContiguous { return self }
-    return Tensor.make(shape, node: GradNode.record("contiguous", self, { c in [c.grad] })) {
+    return try Tensor.make(shape, node: GradNode.record("contiguous", self, { c in [c.grad] })) {
       copyElements(to: $0)
     }
   }
@@ -39,7 +39,7 @@ extension Tensor {
     if let strides = viewStrides(for: target) {
       return view(target, strides, op: "reshape", backward: { c in [try c.grad.reshape(originalShape)] })
     }
-    let source = contiguous()
+    let source = try contiguous()
     return source.view(target, contiguousStrides(target), op: "reshape",
                        backward: { c in [try c.grad.reshape(originalShape)] })
   }

@@ -28,6 +28,10 @@ struct MetaCommand: ParsableCommand {
         --seed <n>           Seed the random stream (default: a fixed seed).
         --threads <n>        Threads the tensor kernels may use (default: all
                              cores; at least 1).
+        --max-memory <size>  Bytes of tensors held at once, as 4G, 512M or a
+                             number; none for no limit (default: 3/4 of the
+                             memory available to the process). Past it, making
+                             a tensor is an "out of memory" error.
 
       Exit status: 0 on success; 1 after any error, which is shown on standard
       error as file:line:column: error: message, then the source line with a
@@ -50,6 +54,11 @@ struct SessionOptions: ParsableArguments {
 
   @Option(help: ArgumentHelp("Threads the tensor kernels may use (at least 1).", valueName: "n"))
   var threads: Int?
+
+  @Option(help: ArgumentHelp(
+    "Bytes of tensors held at once: 4G, 512M, a number, or none (default: 3/4 of the available memory).",
+    valueName: "size"))
+  var maxMemory: MemoryLimit?
 
   func validate() throws {
     if let threads, threads < 1 {
@@ -118,7 +127,7 @@ struct CheckCommand: ParsableCommand {
 /// reject `--full`), while `meta [options] check ...` still selects `check`.
 enum CommandLineArguments {
   /// Options of `meta` itself that take a separate value.
-  static let optionsWithValue: Set<String> = ["-e", "--eval", "--seed", "--threads"]
+  static let optionsWithValue: Set<String> = ["-e", "--eval", "--seed", "--threads", "--max-memory"]
   static let subcommands: Set<String> = ["check", "help"]
 
   static func normalize(_ arguments: [String]) -> [String] {

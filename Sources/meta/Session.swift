@@ -18,6 +18,7 @@ final class Session {
     if let threads = options.threads { interpreter.threads = threads }
     interpreter.outputIsTerminal = isatty(STDOUT_FILENO) != 0
     interpreter.arguments = arguments
+    interpreter.limits.maxMemory = options.maxMemory.map(\.bytes) ?? MemoryLimit.defaultBytes
     interrupts = InterruptHandler(interpreter: interpreter, output: stdout, idleAction: idleInterrupt)
   }
 

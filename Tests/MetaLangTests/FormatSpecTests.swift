@@ -206,6 +206,21 @@ final class FormatSpecTests: XCTestCase {
     }
   }
 
+  /// Interpolation reports a bad spec at the formatted value, not at "<format>:0:0".
+  func testErrorIsReportedAtTheInterpolation() {
+    let interp = Interpreter(output: { _ in })
+    XCTAssertThrowsError(try interp.evaluate("let x = 1.5\nlet s = \"a {x:2000f}\"", name: "f.meta")) { error in
+      guard let e = error as? MetaError else { return XCTFail("not a MetaError: \(error)") }
+      XCTAssertEqual(e.kind, .runtime)
+      XCTAssertEqual("\(e.file):\(e.loc.line):\(e.loc.column)", "f.meta:2:13")
+      XCTAssertEqual(e.message, "invalid format spec '2000f' for Float (width and precision are at most 1000)")
+      XCTAssertTrue(e.render().hasPrefix("f.meta:2:13: error: invalid format spec"), e.render())
+    }
+    // Caught by `try` like any runtime error, with the same place.
+    let v = try? interp.evaluate("try { \"{[1]:d}\" } catch e { \"{e.line}:{e.column} {e.message}\" }")
+    XCTAssertEqual(v?.description, "1:9 invalid format spec 'd' for List ('d' needs a number)")
+  }
+
   func testBoolNilAndContainers() throws {
     XCTAssertEqual(try applyFormatSpec(.bool(true), ""), "true")
     XCTAssertEqual(try applyFormatSpec(.bool(true), ">6"), "  true")

@@ -12,11 +12,11 @@ final class HigherOrderTests: XCTestCase {
     try checkHessianVectorProducts([a, b]) { x in try x[0] * x[1] + x[0] }
     try checkHessianVectorProducts([a, b]) { x in try x[0] * x[0] * x[1] }
     try checkHessianVectorProducts([positive, b]) { x in try x[1] / x[0] }
-    try checkHessianVectorProducts([a]) { x in x[0].tanh() }
-    try checkHessianVectorProducts([a]) { x in x[0].sigmoid() }
-    try checkHessianVectorProducts([a]) { x in x[0].exp() }
-    try checkHessianVectorProducts([positive]) { x in x[0].log() }
-    try checkHessianVectorProducts([positive]) { x in x[0].sqrt() }
+    try checkHessianVectorProducts([a]) { x in try x[0].tanh() }
+    try checkHessianVectorProducts([a]) { x in try x[0].sigmoid() }
+    try checkHessianVectorProducts([a]) { x in try x[0].exp() }
+    try checkHessianVectorProducts([positive]) { x in try x[0].log() }
+    try checkHessianVectorProducts([positive]) { x in try x[0].sqrt() }
     try checkHessianVectorProducts([positive, b]) { x in try x[0].pow(x[1]) }
     // relu's second derivative is zero away from 0, but the mixed term with a product is not.
     let awayFromZero = try Tensor(shape: [2, 3], scalars: [-1.2, 0.7, 1.5, -0.4, 0.3, -2])

@@ -48,7 +48,7 @@ final class ReductionMatmulTests: XCTestCase {
     let a = try rng.tensor([3, 4]), b = try rng.tensor([4, 5])
     XCTAssertClose(try a.matmul(b).scalars, naiveMatmul(a.scalars, b.scalars, m: 3, k: 4, n: 5))
     // Transposed views go straight to the kernel; the result is the same.
-    let at = a.T.contiguous().T, bt = b.T.contiguous().T
+    let at = try a.T.contiguous().T, bt = try b.T.contiguous().T
     XCTAssertFalse(at.isContiguous)
     XCTAssertClose(try at.matmul(bt).scalars, naiveMatmul(a.scalars, b.scalars, m: 3, k: 4, n: 5))
     // A strided (sliced) operand is copied first.

@@ -27,7 +27,7 @@ final class TensorBasicsTests: XCTestCase {
     XCTAssertEqual(try Tensor.linspace(-1, 1, count: 5).scalars, [-1, -0.5, 0, 0.5, 1])
     XCTAssertEqual(try Tensor.linspace(2, 3, count: 1).scalars, [2])
     XCTAssertEqual(try Tensor.full([2], 3).scalars, [3, 3])
-    XCTAssertEqual(Tensor.onesLike(try Tensor.zeros([2, 2])).scalars, [1, 1, 1, 1])
+    XCTAssertEqual(try Tensor.onesLike(try Tensor.zeros([2, 2])).scalars, [1, 1, 1, 1])
     XCTAssertThrowsTensorError(try Tensor.arange(0, 1, step: 0), containing: "step nonzero")
   }
 
@@ -56,8 +56,8 @@ final class TensorBasicsTests: XCTestCase {
     XCTAssertEqual(try t.flatten().shape, [6])
     let e = try Tensor(shape: [3], scalars: [1, 2, 3]).expand([2, 3])
     XCTAssertEqual(e.scalars, [1, 2, 3, 1, 2, 3])
-    XCTAssertTrue(tt.contiguous().isContiguous)
-    XCTAssertTrue(t.contiguous() === t)
+    XCTAssertTrue(try tt.contiguous().isContiguous)
+    XCTAssertTrue(try t.contiguous() === t)
   }
 
   func testViewErrors() throws {
@@ -85,7 +85,7 @@ final class TensorBasicsTests: XCTestCase {
     // A non-contiguous operand (transpose) broadcast against a row.
     XCTAssertEqual(try (a.T + Tensor(shape: [2], scalars: [0, 1])).scalars, [1, 5, 2, 6, 3, 7])
     XCTAssertThrowsTensorError(try a + Tensor.zeros([4]), containing: "add: shapes [2, 3] and [4] cannot broadcast")
-    XCTAssertEqual(a.pow(2).scalars, a.scalars.map { $0 * $0 })
+    XCTAssertEqual(try a.pow(2).scalars, a.scalars.map { $0 * $0 })
     XCTAssertEqual(try a.clamp(min: 2, max: 4).scalars, [2, 2, 3, 4, 4, 4])
     XCTAssertThrowsTensorError(try a.clamp(min: 3, max: 1), containing: "greater than max")
     XCTAssertEqual(try Tensor(shape: [3], scalars: [-2, 0, 3]).sign().scalars, [-1, 0, 1])
@@ -94,12 +94,12 @@ final class TensorBasicsTests: XCTestCase {
   func testUnaryValuesMatchLibm() throws {
     let xs: [Float] = [-3, -0.5, 0.25, 2]
     let t = try Tensor(shape: [4], scalars: xs)
-    XCTAssertClose(t.exp().scalars, xs.map { Float(Foundation.exp(Double($0))) })
-    XCTAssertClose(t.tanh().scalars, xs.map { Float(Foundation.tanh(Double($0))) })
-    XCTAssertClose(t.sigmoid().scalars, xs.map { Float(1 / (1 + Foundation.exp(-Double($0)))) })
-    XCTAssertEqual(t.relu().scalars, [0, 0, 0.25, 2])
-    XCTAssertEqual(t.leakyRelu(slope: 0.5).scalars, [-1.5, -0.25, 0.25, 2])
-    XCTAssertEqual(t.abs().scalars, [3, 0.5, 0.25, 2])
+    XCTAssertClose(try t.exp().scalars, xs.map { Float(Foundation.exp(Double($0))) })
+    XCTAssertClose(try t.tanh().scalars, xs.map { Float(Foundation.tanh(Double($0))) })
+    XCTAssertClose(try t.sigmoid().scalars, xs.map { Float(1 / (1 + Foundation.exp(-Double($0)))) })
+    XCTAssertEqual(try t.relu().scalars, [0, 0, 0.25, 2])
+    XCTAssertEqual(try t.leakyRelu(slope: 0.5).scalars, [-1.5, -0.25, 0.25, 2])
+    XCTAssertEqual(try t.abs().scalars, [3, 0.5, 0.25, 2])
     XCTAssertEqual(try Tensor(shape: [2], scalars: [-1000, 1000]).sigmoid().scalars, [0, 1])
   }
 
@@ -110,7 +110,7 @@ final class TensorBasicsTests: XCTestCase {
     XCTAssertEqual(try a.eq(b).scalars, [0, 1, 0])
     XCTAssertEqual(try a.ne(b).scalars, [1, 0, 1])
     XCTAssertEqual(try a.gt(b).scalars, [0, 0, 1])
-    XCTAssertEqual(a.ge(2).scalars, [0, 1, 1])
+    XCTAssertEqual(try a.ge(2).scalars, [0, 1, 1])
     XCTAssertFalse(try a.requiringGrad().gt(b).requiresGrad)
     XCTAssertEqual(try Tensor.select(a.gt(2), a, Tensor(-1)).scalars, [-1, -1, 3])
   }

@@ -42,7 +42,7 @@ enum Builtins {
         try args.expect(1)
         switch args[0] {
         case .list(let xs): return .int(xs.count)
-        case .string(let s): return .int(s.count)
+        case .string(let s): return .int(try args.rt.characterCount(s))
         case .record(let r): return .int(r.count)
         case .native(let o as NativeSized): return .int(o.count)
         default: throw args.bad(0, "List, String or Record")
@@ -102,17 +102,11 @@ enum Builtins {
 
   /// How many values `range(start, stop, step)` yields (0 when empty), without overflow.
   static func rangeCount(_ start: Int, _ stop: Int, _ step: Int) -> Int {
-    if step > 0 {
-      guard start < stop else { return 0 }
-      let span = stop.subtractingReportingOverflow(start)
-      if span.overflow { return Int.max }
-      return (span.partialValue - 1) / step + 1
-    }
-    guard start > stop else { return 0 }
-    let span = start.subtractingReportingOverflow(stop)
-    if span.overflow { return Int.max }
-    let magnitude = step == Int.min ? Int.max : -step
-    return (span.partialValue - 1) / magnitude + 1
+    guard step > 0 ? start < stop : start > stop else { return 0 }
+    // The span is below 2^64, so it is exact as a UInt (as the step's magnitude is).
+    let span = UInt(bitPattern: step > 0 ? stop &- start : start &- stop)
+    let n = (span - 1) / step.magnitude + 1
+    return n > UInt(Int.max) ? Int.max : Int(n)
   }
 
   static func toInt(_ v: Value) throws -> Int {

@@ -111,7 +111,9 @@ extension Builtins {
       guard digits < 300 else { return x }
       return Double(String(format: "%.\(digits)f", x)) ?? x
     }
-    let scale = Foundation.pow(10.0, Double(min(-digits, 308)))
+    // Past 10^308 every finite Double rounds to zero (and `-digits` could overflow).
+    guard digits >= -308 else { return x.sign == .minus ? -0.0 : 0.0 }
+    let scale = Foundation.pow(10.0, Double(-digits))
     let r = (x / scale).rounded(.toNearestOrEven) * scale
     return r.isFinite ? r : x
   }

@@ -53,11 +53,11 @@ extension Builtins {
     },
     TensorOp("zeros_like", method: false) { args in
       try args.expect(1)
-      return .tensor(Tensor.zerosLike(try args.tensor(0)))
+      return .tensor(try Tensor.zerosLike(try args.tensor(0)))
     },
     TensorOp("ones_like", method: false) { args in
       try args.expect(1)
-      return .tensor(Tensor.onesLike(try args.tensor(0)))
+      return .tensor(try Tensor.onesLike(try args.tensor(0)))
     },
     TensorOp("one_hot", method: false) { args in
       try args.expect(2)

@@ -72,9 +72,9 @@ enum TensorOps {
   }
 
   static let core: [TensorOp] = [
-    unary("exp") { $0.exp() }, unary("log") { $0.log() }, unary("sqrt") { $0.sqrt() },
-    unary("tanh") { $0.tanh() }, unary("sigmoid") { $0.sigmoid() }, unary("relu") { $0.relu() },
-    unary("abs") { $0.abs() }, unary("sin") { $0.sin() }, unary("cos") { $0.cos() }, unary("sign") { $0.sign() }, unary("square") { $0.square() },
+    unary("exp") { try $0.exp() }, unary("log") { try $0.log() }, unary("sqrt") { try $0.sqrt() },
+    unary("tanh") { try $0.tanh() }, unary("sigmoid") { try $0.sigmoid() }, unary("relu") { try $0.relu() },
+    unary("abs") { try $0.abs() }, unary("sin") { try $0.sin() }, unary("cos") { try $0.cos() }, unary("sign") { try $0.sign() }, unary("square") { try $0.square() },
     TensorOp("leaky_relu", labels: ["slope"]) { args in
       try args.expect(1...2)
       let slope = args.count == 2 ? try args.float(1) : try args.namedFloat("slope") ?? 0.01

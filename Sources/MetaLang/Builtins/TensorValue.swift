@@ -207,7 +207,7 @@ enum TensorConvert {
     case .mul: return try a * b
     case .div: return try a / b
     case .pow:
-      if b.rank == 0, !b.requiresGrad { return a.pow(try b.item()) }
+      if b.rank == 0, !b.requiresGrad { return try a.pow(try b.item()) }
       return try a.pow(b)
     case .matmul: return try a.matmul(b)
     case .eq: return try a.eq(b)

@@ -2,6 +2,7 @@
 
 extension Resolver {
   func expr(_ e: Expr) -> ExprNode {
+    _ = poll?.tick(e.loc)  // once stopped, the statement loop skips the rest
     switch e {
     case .literal(let lit, let loc):
       return ConstNode(literalValue(lit), loc: loc)
@@ -85,9 +86,10 @@ extension Resolver {
   private func call(_ callee: Expr, _ args: [Argument], _ loc: SourceLoc) -> ExprNode {
     var seenNamed = false
     var labels: [String] = []
+    var named = Set<String>()  // a set: a call may have 100,000 named arguments
     for a in args {
       if let label = a.label {
-        if labels.contains(label) { fail("argument '\(label)' given twice", a.loc) }
+        if !named.insert(label).inserted { fail("argument '\(label)' given twice", a.loc) }
         seenNamed = true
         labels.append(label)
       } else {

@@ -7,6 +7,7 @@ extension Resolver {
     var out: [StmtNode] = []
     out.reserveCapacity(stmts.count)
     for (i, s) in stmts.enumerated() {
+      if let poll, poll.tick(s.loc) { break }
       out.append(tail && i == stmts.count - 1 ? tailStatement(s) : statement(s))
     }
     return out

@@ -25,6 +25,8 @@ final class FunctionScope {
   var loopDepth = 0
   /// Captured variables, by capture index.
   var captures: [VarInfo] = []
+  /// Capture index by variable: a closure may capture thousands (a scan each is quadratic).
+  private var captureIndex: [ObjectIdentifier: Int] = [:]
   /// A local `fn name` refers to itself through a hidden local, bound to the running
   /// function on entry, instead of capturing its own binding: a closure holding the
   /// box that holds the closure would be a reference cycle, never freed.
@@ -48,7 +50,8 @@ final class FunctionScope {
   }
 
   func addCapture(_ v: VarInfo, source: FunctionProto.CaptureSource) -> Int {
-    if let i = captures.firstIndex(where: { $0 === v }) { return i }
+    if let i = captureIndex[ObjectIdentifier(v)] { return i }
+    captureIndex[ObjectIdentifier(v)] = captures.count
     captures.append(v)
     proto.captureSources.append(source)
     return captures.count - 1
@@ -78,6 +81,8 @@ final class Resolver {
   var programLets: Set<String> = []
   /// Top-level names declared so far, to report duplicates.
   var seenGlobals: Set<String> = []
+  /// Stops a long compilation (see CompilePoll).
+  var poll: CompilePoll?
 
   init(rt: Runtime, env: Env, file: String, directory: String?) {
     self.rt = rt; self.env = env; self.file = file; self.directory = directory

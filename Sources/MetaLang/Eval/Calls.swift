@@ -153,8 +153,10 @@ extension Runtime {
     }
     var filled = [Bool](repeating: false, count: params.count)
     for i in 0..<positional { filled[i] = true }
+    // Many named arguments are matched through a table, not a scan each (quadratic).
+    let table = named.count > 16 ? Dictionary(params.indices.map { (params[$0].name, $0) }) { a, _ in a } : nil
     for (label, value) in named {
-      guard let i = params.firstIndex(where: { $0.name == label }) else {
+      guard let i = table.map({ $0[label] }) ?? params.firstIndex(where: { $0.name == label }) else {
         throw error(ArgumentMessage.unknownLabel(label, fname), at: loc)
       }
       if filled[i] { throw error("argument '\(label)' given twice to '\(fname)'", at: loc) }

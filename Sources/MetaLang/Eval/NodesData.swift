@@ -27,7 +27,7 @@ final class RecordNode: ExprNode {
     for (k, node) in zip(keys, values) {
       let v = try node.eval(rt)
       do { try rt.nesting.check(v) } catch { throw rt.locate(error, at: loc) }
-      r[k] = v
+      r.appendField(k, v)  // the parser refused duplicate keys; a lookup each would be quadratic
     }
     return .record(r)
   }
@@ -49,7 +49,7 @@ final class InterpolationNode: ExprNode {
       case .value(let e, let format):
         let v = try e.eval(rt)
         if let format {
-          do { out += try applyFormatSpec(v, format) } catch { throw rt.locate(error, at: e.loc) }
+          do { out += try FormatSpec.apply(v, format) } catch { throw rt.locate(error, at: e.loc) }
         } else {
           do { out += try v.printed() } catch { throw rt.locate(error, at: loc) }
         }
@@ -100,10 +100,10 @@ final class IndexNode: ExprNode {
       let key = try keyNode.eval(rt)
       // Fast path: a list and an in-range Int.
       if case .list(let xs) = b, case .int(let i) = key, i >= 0, i < xs.count { return xs[i] }
-      do { return try Indexing.get(b, key) } catch { throw rt.locate(error, at: loc) }
+      do { return try Indexing.get(b, key, rt) } catch { throw rt.locate(error, at: loc) }
     }
     let args = try evalIndexItems(items, rt, loc)
-    do { return try Indexing.get(b, args) } catch { throw rt.locate(error, at: loc) }
+    do { return try Indexing.get(b, args, rt) } catch { throw rt.locate(error, at: loc) }
   }
 }
 

@@ -42,7 +42,13 @@ class BinaryNode: ExprNode {
 
   /// The general case, with the error placed at the operator.
   @inline(never) final func slow(_ rt: Runtime, _ a: Value, _ b: Value) throws -> Value {
-    do { return try Operators.binary(op, a, b) } catch { throw rt.locate(error, at: loc) }
+    do {
+      let result = try Operators.binary(op, a, b)
+      try rt.charge(Operators.work(building: result))
+      return result
+    } catch {
+      throw rt.locate(error, at: loc)
+    }
   }
 
   @inline(never) final func overflow(_ rt: Runtime) -> MetaError {

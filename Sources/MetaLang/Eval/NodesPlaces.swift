@@ -71,7 +71,7 @@ struct PlacePath {
     for (k, step) in steps.enumerated() {
       switch step {
       case .index(_, let at):
-        do { v = try Indexing.get(v, keys[k]) } catch { throw rt.locate(error, at: at) }
+        do { v = try Indexing.get(v, keys[k], rt) } catch { throw rt.locate(error, at: at) }
       case .field(let name, let at):
         do { v = try Indexing.field(v, name) } catch { throw rt.locate(error, at: at) }
       }

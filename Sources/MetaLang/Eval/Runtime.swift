@@ -2,6 +2,7 @@
 // records behind stack traces, the step counter and the error constructor.
 
 import Foundation
+import MetaTensor
 
 /// How a statement finished.
 enum Flow {
@@ -45,11 +46,17 @@ final class Runtime {
 
   // Limits.
   @exclusivity(unchecked) var steps = 0
-  @exclusivity(unchecked) var checkpoint = Int.max
   var maxSteps: Int?
   var maxSeconds: Double?
   var deadline: UInt64 = 0
+  /// Ctrl-C, and the step count of the next limit check (see `tick`).
   let interruptFlag = InterruptFlag()
+  /// Pokes the check schedule when the deadline passes (see `startBudget`).
+  private var watchdog: DispatchWorkItem?
+  /// The tensor storage alive, against `Limits.maxMemory` (installed on the evaluation thread).
+  let memory = MemoryBudget()
+  /// Where long strings keep their Character positions (see StringLayout).
+  let stringLayouts = StringLayouts()
 
   let undefinedMarker = UndefinedMarker()
   /// Enforces `Interpreter.maxNestingDepth` where data gets deeper.
@@ -85,6 +92,7 @@ final class Runtime {
   }
 
   deinit {
+    watchdog?.cancel()
     base.clear(); main.clear(); modules.clear()
     ValueStack.deallocate(stackBase, live: sp - stackBase)
     records.deallocate()
@@ -138,6 +146,7 @@ final class Runtime {
   func locate(_ error: any Error, at loc: SourceLoc) -> any Error {
     switch error {
     case let e as BuiltinError: return self.error(e.message, at: loc, kind: e.kind)
+    case let e as TensorError: return self.error(e.message, at: loc, kind: e.isOutOfMemory ? .limit : .runtime)
     case is MetaError, is ControlSignal: return error
     default: return self.error(String(describing: error), at: loc)
     }
@@ -156,36 +165,92 @@ final class Runtime {
 
   // MARK: Limits
 
-  /// Counts one step (a call or a loop iteration); cheap unless a check is due.
+  /// Counts one step (a call or a loop iteration); cheap unless a check is due. Checks
+  /// come every `checkInterval` steps, and at the very next step after Ctrl-C or the
+  /// deadline (they poke the schedule from another thread), however long steps take.
   @inline(__always) func tick(_ loc: SourceLoc) throws {
     steps &+= 1
-    if steps > checkpoint { try checkLimits(loc) }
+    if steps > interruptFlag.checkpoint.load(ordering: .relaxed) { try checkLimits(loc) }
+  }
+
+  /// Counts a builtin's `work` (bytes or elements it scans, builds or copies) as
+  /// `work / workPerStep` steps, so the step limit bounds a loop of costly builtins as
+  /// it bounds a loop of cheap ones; checks the limits when due. A limit reached here
+  /// is a BuiltinError, which the caller places at its call site as usual.
+  @inline(__always) func charge(_ work: Int) throws {
+    steps &+= work / Interpreter.workPerStep
+    if steps > interruptFlag.checkpoint.load(ordering: .relaxed), let (message, kind) = limitReached() {
+      throw BuiltinError(message, kind: kind)
+    }
   }
 
   func checkLimits(_ loc: SourceLoc) throws {
+    if let (message, kind) = limitReached() { throw error(message, at: loc, kind: kind) }
+  }
+
+  /// The limit reached, if any, with the next check scheduled: `checkInterval` steps on,
+  /// or the very next step when a limit was reached (a script that catches the error
+  /// meets it again).
+  private func limitReached() -> (message: String, kind: MetaError.Kind)? {
+    // Taken first: a poke from now on survives the rescheduling below.
+    let flag = interruptFlag
+    flag.checkpoint.store(Int.max, ordering: .sequentiallyConsistent)
+    let failure: (message: String, kind: MetaError.Kind)?
     if let maxSteps, steps > maxSteps {
-      throw error("step limit exceeded (\(maxSteps) steps)", at: loc, kind: .limit)
+      failure = ("step limit exceeded (\(maxSteps) steps)", .limit)
+    } else {
+      failure = clockOrInterrupt()
     }
-    if interruptFlag.take() { throw error("interrupted", at: loc, kind: .interrupt) }
+    if failure != nil {
+      flag.checkpoint.store(Int.min, ordering: .sequentiallyConsistent)
+    } else {
+      _ = flag.checkpoint.compareExchange(expected: Int.max, desired: nextCheck, ordering: .sequentiallyConsistent)
+    }
+    return failure
+  }
+
+  /// A pending Ctrl-C, or the clock past the deadline: the error to raise, else nil.
+  private func clockOrInterrupt() -> (message: String, kind: MetaError.Kind)? {
+    if interruptFlag.take() { return ("interrupted", .interrupt) }
     if let maxSeconds, DispatchTime.now().uptimeNanoseconds > deadline {
-      throw error("time limit exceeded (\(formatFloat(maxSeconds)) seconds)", at: loc, kind: .limit)
+      return ("time limit exceeded (\(formatFloat(maxSeconds)) seconds)", .limit)
     }
-    scheduleCheck()
+    return nil
   }
 
-  func scheduleCheck() {
-    let next = steps + Interpreter.checkInterval - 1
-    checkpoint = maxSteps.map { min($0, next) } ?? next
+  /// What stops compiling `file` (no frame runs yet, so the error has no stack).
+  func compilePoll(file: String) -> CompilePoll {
+    CompilePoll { [unowned self] loc in
+      guard let (message, kind) = clockOrInterrupt() else { return }
+      var err = MetaError(kind, message, file: file, loc: loc)
+      if let source = sources[file] { err.attachSource(source) }
+      throw err
+    }
   }
 
-  /// Resets the per-call budgets at the start of a top-level evaluation.
+  /// The step count of the next regular check: `checkInterval` on, or the step limit.
+  private var nextCheck: Int {
+    let next = steps &+ Interpreter.checkInterval &- 1
+    return maxSteps.map { min($0, next) } ?? next
+  }
+
+  /// Resets the per-call budgets at the start of a top-level evaluation; with a time
+  /// limit, a timer pokes the check schedule once the deadline has passed.
   func startBudget() {
     steps = 0
+    stringLayouts.clear()  // nothing of an earlier evaluation stays alive through them
+    watchdog?.cancel()
+    watchdog = nil
     if let maxSeconds {
       let nanos = max(0, min(maxSeconds, 1e9)) * 1e9
       deadline = DispatchTime.now().uptimeNanoseconds &+ UInt64(nanos)
+      let flag = interruptFlag
+      let poke = DispatchWorkItem { flag.poke() }
+      // A millisecond late, so the clock the check reads is surely past the deadline.
+      DispatchQueue.global().asyncAfter(deadline: DispatchTime(uptimeNanoseconds: deadline &+ 1_000_000), execute: poke)
+      watchdog = poke
     }
-    scheduleCheck()
+    interruptFlag.checkpoint.store(nextCheck, ordering: .sequentiallyConsistent)
   }
 
   @inline(__always) func isUndefined(_ v: Value) -> Bool {

@@ -129,7 +129,7 @@ struct FewShotTasks {
       return try dataset.x.indexSelect(index, axis: 0)
     }
     let size = rowSize
-    let scalars = dataset.x.withContiguousBuffer { src in
+    let scalars = try dataset.x.withContiguousBuffer { src in
       [Float](unsafeUninitializedCapacity: rows.count * size) { out, initialized in
         defer { initialized = out.count }
         guard let s = src.baseAddress, let d = out.baseAddress else { return out.initialize(repeating: 0) }

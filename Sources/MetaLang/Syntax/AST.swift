@@ -1,5 +1,6 @@
 // The syntax tree the parser produces. It says what the source wrote and
 // where; the resolver turns it into the executable form the interpreter runs.
+// Internal: only SourceLoc (in errors) and BinaryOp (native operators) are public.
 
 /// A position in a source file: 1-based line and column (column counts
 /// Unicode scalars from the start of the line).
@@ -11,7 +12,7 @@ public struct SourceLoc: Sendable, Equatable, Hashable, CustomStringConvertible 
 }
 
 /// A literal that needs no evaluation.
-public enum Literal: Sendable, Equatable {
+enum Literal: Sendable, Equatable {
   case nil_
   case bool(Bool)
   case int(Int)
@@ -20,13 +21,13 @@ public enum Literal: Sendable, Equatable {
 }
 
 /// One piece of an interpolated string: raw text, or `{expr:format}`.
-public enum StringPart: Sendable {
+enum StringPart: Sendable {
   case text(String)
   /// `format` is the text after the `:` (e.g. ".4f"), nil when absent.
   case expr(Expr, format: String?)
 }
 
-public enum UnaryOp: String, Sendable { case negate = "-", not = "not" }
+enum UnaryOp: String, Sendable { case negate = "-", not = "not" }
 
 public enum BinaryOp: String, Sendable {
   case add = "+", sub = "-", mul = "*", div = "/", floorDiv = "//", mod = "%"
@@ -34,13 +35,13 @@ public enum BinaryOp: String, Sendable {
   case eq = "==", ne = "!=", lt = "<", le = "<=", gt = ">", ge = ">="
 }
 
-public enum LogicalOp: String, Sendable { case and, or }
+enum LogicalOp: String, Sendable { case and, or }
 
 /// `=`, or a compound assignment `+= -= *= /=`.
-public enum AssignOp: String, Sendable {
+enum AssignOp: String, Sendable {
   case assign = "=", add = "+=", sub = "-=", mul = "*=", div = "/="
   /// The binary operator a compound assignment applies, nil for `=`.
-  public var binary: BinaryOp? {
+  var binary: BinaryOp? {
     switch self {
     case .assign: nil
     case .add: .add
@@ -52,58 +53,58 @@ public enum AssignOp: String, Sendable {
 }
 
 /// An argument at a call site: `f(x)` or `f(by: x)`.
-public struct Argument: Sendable {
-  public var label: String?
-  public var value: Expr
-  public var loc: SourceLoc
-  public init(label: String?, value: Expr, loc: SourceLoc) {
+struct Argument: Sendable {
+  var label: String?
+  var value: Expr
+  var loc: SourceLoc
+  init(label: String?, value: Expr, loc: SourceLoc) {
     self.label = label; self.value = value; self.loc = loc
   }
 }
 
 /// One subscript inside `[ ]`: `i`, or a slice `a:b:c` with any part omitted.
-public enum IndexItem: Sendable {
+enum IndexItem: Sendable {
   case single(Expr)
   case slice(start: Expr?, stop: Expr?, step: Expr?)
 }
 
 /// A declared parameter: `x` or `x = default`.
-public struct Param: Sendable {
-  public var name: String
-  public var defaultValue: Expr?
-  public var loc: SourceLoc
-  public init(name: String, defaultValue: Expr?, loc: SourceLoc) {
+struct Param: Sendable {
+  var name: String
+  var defaultValue: Expr?
+  var loc: SourceLoc
+  init(name: String, defaultValue: Expr?, loc: SourceLoc) {
     self.name = name; self.defaultValue = defaultValue; self.loc = loc
   }
 }
 
 /// `fn name(params) { body }`; `name` is nil for an anonymous `fn(x) { ... }`.
-public struct FunctionDecl: Sendable {
-  public var name: String?
-  public var params: [Param]
-  public var body: Block
-  public var loc: SourceLoc
-  public init(name: String?, params: [Param], body: Block, loc: SourceLoc) {
+struct FunctionDecl: Sendable {
+  var name: String?
+  var params: [Param]
+  var body: Block
+  var loc: SourceLoc
+  init(name: String?, params: [Param], body: Block, loc: SourceLoc) {
     self.name = name; self.params = params; self.body = body; self.loc = loc
   }
 }
 
 /// `{ stmt; stmt; expr }`. Its value is that of its last statement when that
 /// statement is an expression, otherwise nil.
-public struct Block: Sendable {
-  public var statements: [Stmt]
-  public var loc: SourceLoc
-  public init(statements: [Stmt], loc: SourceLoc) { self.statements = statements; self.loc = loc }
+struct Block: Sendable {
+  var statements: [Stmt]
+  var loc: SourceLoc
+  init(statements: [Stmt], loc: SourceLoc) { self.statements = statements; self.loc = loc }
 }
 
 /// The left side of `let`/`var`/`for`: a name, or a list pattern `[a, b]`
 /// that destructures a list of exactly that length.
-public indirect enum Pattern: Sendable {
+indirect enum Pattern: Sendable {
   case name(String, SourceLoc)
   case list([Pattern], SourceLoc)
 }
 
-public indirect enum Expr: Sendable {
+indirect enum Expr: Sendable {
   case literal(Literal, SourceLoc)
   /// `"loss {x:.3f}"`; a string without `{` is a `.literal(.string)`.
   case interpolated([StringPart], SourceLoc)
@@ -124,7 +125,7 @@ public indirect enum Expr: Sendable {
   /// `try { } catch err { }`; `errorName` is nil for `catch { }`.
   case tryCatch(body: Block, errorName: String?, handler: Block, SourceLoc)
 
-  public var loc: SourceLoc {
+  var loc: SourceLoc {
     switch self {
     case .literal(_, let l), .interpolated(_, let l), .name(_, let l), .list(_, let l),
       .record(_, let l), .unary(_, _, let l), .binary(_, _, _, let l), .logical(_, _, _, let l),
@@ -136,7 +137,7 @@ public indirect enum Expr: Sendable {
   }
 }
 
-public indirect enum Stmt: Sendable {
+indirect enum Stmt: Sendable {
   case expression(Expr)
   /// `let p = e` (`mutable` false) or `var p = e`.
   case binding(mutable: Bool, Pattern, Expr, SourceLoc)
@@ -156,7 +157,7 @@ public indirect enum Stmt: Sendable {
   /// `import "lib/util.meta" as util`.
   case importFile(path: String, alias: String, SourceLoc)
 
-  public var loc: SourceLoc {
+  var loc: SourceLoc {
     switch self {
     case .expression(let e): return e.loc
     case .function(let f): return f.loc
@@ -169,7 +170,7 @@ public indirect enum Stmt: Sendable {
 }
 
 /// A parsed file or REPL input.
-public struct Program: Sendable {
-  public var statements: [Stmt]
-  public init(statements: [Stmt]) { self.statements = statements }
+struct Program: Sendable {
+  var statements: [Stmt]
+  init(statements: [Stmt]) { self.statements = statements }
 }

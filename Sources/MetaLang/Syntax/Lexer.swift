@@ -22,11 +22,15 @@ struct Lexer {
   }
 
   /// Every token of the source; runs of line ends collapse into one `.newline`.
-  static func tokenize(_ source: String, file: String) -> (tokens: [Token], errors: [MetaError]) {
+  /// A stopped `poll` ends the list early (with `.endOfInput`).
+  static func tokenize(
+    _ source: String, file: String, poll: CompilePoll? = nil
+  ) -> (tokens: [Token], errors: [MetaError]) {
     var lexer = Lexer(source, file: file)
     var tokens: [Token] = []
     while true {
-      let token = lexer.next()
+      var token = lexer.next()
+      if let poll, poll.tick(token.loc) { token = Token(kind: .endOfInput, loc: token.loc, text: "") }
       if token.isNewline, tokens.last?.isNewline ?? true { continue }
       tokens.append(token)
       if case .endOfInput = token.kind { break }
@@ -191,17 +195,21 @@ struct Lexer {
       advance()
     }
     let raw = text(from: start)
-    let chars = Array(raw.unicodeScalars)
-    for (i, c) in chars.enumerated() where c == "_" {
-      let before = i > 0 ? chars[i - 1] : nil
-      let after = i + 1 < chars.count ? chars[i + 1] : nil
-      if !Self.isDigit(before) || !Self.isDigit(after) { malformed = true }
+    // Separators are rare: most literals skip the check and the copy.
+    let separated = raw.utf8.contains(UInt8(ascii: "_"))
+    if separated {
+      let chars = Array(raw.unicodeScalars)
+      for (i, c) in chars.enumerated() where c == "_" {
+        let before = i > 0 ? chars[i - 1] : nil
+        let after = i + 1 < chars.count ? chars[i + 1] : nil
+        if !Self.isDigit(before) || !Self.isDigit(after) { malformed = true }
+      }
     }
     if malformed {
       report("invalid number literal '\(raw)'", at: loc)
       return Token(kind: .error, loc: loc, text: raw)
     }
-    let digits = raw.replacingAll("_", with: "")
+    let digits = separated ? raw.replacingAll("_", with: "") : raw
     if isFloat {
       guard let value = Double(digits) else {
         report("invalid number literal '\(raw)'", at: loc)

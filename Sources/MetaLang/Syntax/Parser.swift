@@ -4,14 +4,20 @@
 // and written down normatively in grammar/meta.ebnf.
 
 /// Parses Meta source text.
-public enum Parser {
+enum Parser {
   /// Parses a whole file or REPL input. Never throws, never traps: returns the program
   /// (with erroneous statements skipped) plus every syntax error found, in source order
   /// (recovery resynchronizes at statement boundaries, so one run reports many errors).
-  public static func parse(_ source: String, file: String) -> (program: Program, errors: [MetaError]) {
-    let (tokens, lexErrors) = Lexer.tokenize(source, file: file)
+  ///
+  /// `poll` (see CompilePoll) may stop a long parse: the result is then meaningless.
+  static func parse(
+    _ source: String, file: String, poll: CompilePoll? = nil
+  ) -> (program: Program, errors: [MetaError]) {
+    let (tokens, lexErrors) = Lexer.tokenize(source, file: file, poll: poll)
     let parser = SyntaxParser(tokens: tokens, file: file)
+    parser.poll = poll
     let statements = parser.parseProgram()
+    if poll?.stopped != nil { return (Program(statements: []), []) }
     var errors = lexErrors + parser.errors
     // Stable sort: lexer errors first among errors at the same position.
     errors = errors.enumerated().sorted { a, b in
@@ -26,7 +32,7 @@ public enum Parser {
   /// True when `source` ends inside an unfinished construct (an open `(` `[` `{` or
   /// block, a trailing binary operator or comma, an unterminated string): every
   /// error it has is at the end of input, so more lines could complete it.
-  public static func isIncomplete(_ source: String) -> Bool {
+  static func isIncomplete(_ source: String) -> Bool {
     let errors = parse(source, file: "<input>").errors
     return !errors.isEmpty && errors.allSatisfy(\.atEndOfInput)
   }
@@ -64,10 +70,16 @@ final class SyntaxParser {
   let file: String
   var errors: [MetaError] = []
   var depth = 0
-  var groups: [Group] = []
+  var groups: [Group] = [] {
+    didSet { skipsNewlines = groups.last?.ignoresNewlines ?? false }
+  }
+  /// Whether the innermost group ignores line ends: read at every token, so kept.
+  private var skipsNewlines = false
   /// `groups` as it was when the last error was raised: the brackets that
   /// recovery must skip to the end of.
   var groupsAtFailure: [Group] = []
+  /// Stops a long parse: once it has, every token is the last one.
+  var poll: CompilePoll?
 
   init(tokens: [Token], file: String) {
     self.tokens = tokens.isEmpty ? [Token(kind: .endOfInput, loc: SourceLoc(line: 1, column: 1), text: "")] : tokens
@@ -81,10 +93,10 @@ final class SyntaxParser {
   /// Index of the current token: line ends are skipped inside brackets.
   private var currentIndex: Int {
     var i = index
-    if groups.last?.ignoresNewlines ?? false {
+    if skipsNewlines {
       while i < lastIndex, tokens[i].isNewline { i += 1 }
     }
-    return min(i, lastIndex)
+    return i
   }
 
   var current: Token { tokens[currentIndex] }
@@ -92,7 +104,7 @@ final class SyntaxParser {
   /// The token after the current one (line ends inside brackets skipped).
   var following: Token {
     var i = min(currentIndex + 1, lastIndex)
-    if groups.last?.ignoresNewlines ?? false {
+    if skipsNewlines {
       while i < lastIndex, tokens[i].isNewline { i += 1 }
     }
     return tokens[i]
@@ -103,6 +115,7 @@ final class SyntaxParser {
   func advance() -> Token {
     let i = currentIndex
     index = min(i + 1, lastIndex)
+    if let poll, poll.tick(tokens[i].loc) { index = lastIndex }
     return tokens[i]
   }
 

@@ -136,11 +136,12 @@ extension SyntaxParser {
     let open = advance()
     try openGroup(.paren, at: open)
     var arguments: [Argument] = []
+    var labels = Set<String>()  // a set: a call may have 100,000 named arguments
     while !check(.rparen) {
       let start = current
       var label: String?
       if let name = start.identifier, following.symbol == .colon {
-        if arguments.contains(where: { $0.label == name }) {
+        if !labels.insert(name).inserted {
           throw fail("duplicate argument '\(name)'", at: start)
         }
         label = name

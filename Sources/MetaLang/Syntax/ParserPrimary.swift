@@ -114,6 +114,7 @@ extension SyntaxParser {
     let open = advance()
     try openGroup(.record, at: open)
     var fields: [(key: String, value: Expr)] = []
+    var seen = Set<String>()  // a set: a record literal may have 300,000 keys
     while !check(.rbrace) {
       let keyToken = current
       let key: String
@@ -128,7 +129,7 @@ extension SyntaxParser {
       default:
         throw unexpected(keyToken, expected: "a field name or '}' in the record opened at \(open.loc)")
       }
-      if fields.contains(where: { $0.key == key }) {
+      if !seen.insert(key).inserted {
         throw fail("duplicate key '\(key)' in record", at: keyToken)
       }
       advance()

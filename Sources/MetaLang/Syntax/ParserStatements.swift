@@ -160,9 +160,10 @@ extension SyntaxParser {
     let open = try expect(.lparen, "to start the parameter list")
     try openGroup(.paren, at: open)
     var params: [Param] = []
+    var names = Set<String>()  // a set: a function may have 100,000 parameters
     while !check(.rparen) {
       let nameToken = try expectIdentifier("a parameter name")
-      if params.contains(where: { $0.name == nameToken.text }) {
+      if !names.insert(nameToken.text).inserted {
         throw fail("duplicate parameter '\(nameToken.text)'", at: nameToken)
       }
       var defaultValue: Expr?

@@ -7,27 +7,12 @@ import Foundation
 /// String and Bool (Bool prints `true`/`false`, or 1/0 under a numeric type); other
 /// values format their printed text like a String. Types: `d x X o b` (Int),
 /// `e E f F g G %` (Int or Float), `s` (String), none.
-/// - Throws: a `.runtime` `MetaError` (file "<format>", loc 0:0, for the caller to
-///   relocate) naming the spec and the value's type when the spec is malformed or
-///   does not fit the value.
+/// - Throws: a `.runtime` `MetaError` (file "<format>", loc 0:0: there is no source
+///   here) naming the spec and the value's type when the spec is malformed or does
+///   not fit the value. Interpolation reports it at the formatted value.
 public func applyFormatSpec(_ value: Value, _ spec: String) throws -> String {
-  let fail = { (detail: String?) -> MetaError in
-    MetaError(
-      .runtime, "invalid format spec '\(spec)' for \(value.typeName)" + (detail.map { " (\($0))" } ?? ""),
-      file: "<format>", loc: SourceLoc(line: 0, column: 0))
-  }
-  if spec.isEmpty { return value.description }
-  let parsed: FormatSpec
-  do { parsed = try FormatSpec(spec) } catch let error as FormatSpec.Problem { throw fail(error.detail) }
-  do {
-    switch value {
-    case .int(let n): return try parsed.format(int: n)
-    case .float(let x): return try parsed.format(float: x)
-    case .bool(let b) where parsed.type != nil && parsed.type != "s": return try parsed.format(int: b ? 1 : 0)
-    default: return try parsed.format(string: value.description)
-    }
-  } catch let error as FormatSpec.Problem {
-    throw fail(error.detail)
+  do { return try FormatSpec.apply(value, spec) } catch let e as BuiltinError {
+    throw MetaError(.runtime, e.message, file: "<format>", loc: SourceLoc(line: 0, column: 0))
   }
 }
 
@@ -44,6 +29,26 @@ struct FormatSpec {
   var grouping: Character?
   var precision: Int?
   var type: Character?
+
+  /// `applyFormatSpec`'s work; a BuiltinError, which the caller places at its source.
+  static func apply(_ value: Value, _ spec: String) throws -> String {
+    let fail = { (detail: String?) in
+      BuiltinError("invalid format spec '\(spec)' for \(value.typeName)" + (detail.map { " (\($0))" } ?? ""))
+    }
+    if spec.isEmpty { return value.description }
+    let parsed: FormatSpec
+    do { parsed = try FormatSpec(spec) } catch let error as Problem { throw fail(error.detail) }
+    do {
+      switch value {
+      case .int(let n): return try parsed.format(int: n)
+      case .float(let x): return try parsed.format(float: x)
+      case .bool(let b) where parsed.type != nil && parsed.type != "s": return try parsed.format(int: b ? 1 : 0)
+      default: return try parsed.format(string: value.description)
+      }
+    } catch let error as Problem {
+      throw fail(error.detail)
+    }
+  }
 
   init(_ spec: String) throws {
     let c = Array(spec)

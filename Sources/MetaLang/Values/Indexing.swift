@@ -34,7 +34,7 @@ enum Indexing {
     return stride(from: lo, to: hi, by: step)
   }
 
-  static func get(_ base: Value, _ items: [IndexArgument]) throws -> Value {
+  static func get(_ base: Value, _ items: [IndexArgument], _ rt: Runtime) throws -> Value {
     if case .native(let o) = base {
       if let s = o as? NativeSubscriptable { return try s.index(items) }
       throw BuiltinError("attempt to index \(withArticle(base.typeName)) value")
@@ -43,30 +43,28 @@ enum Indexing {
       throw BuiltinError("\(withArticle(base.typeName)) takes one index, not \(items.count)")
     }
     switch items[0] {
-    case .single(let key): return try get(base, key)
+    case .single(let key): return try get(base, key, rt)
     case .slice(let start, let stop, let step):
       switch base {
       case .list(let xs):
-        return .list(try sliceIndices(count: xs.count, start, stop, step).map { xs[$0] })
+        let out = try sliceIndices(count: xs.count, start, stop, step).map { xs[$0] }
+        try rt.charge(out.count)
+        return .list(out)
       case .string(let s):
-        let chars = Array(s)
-        var out = ""
-        for i in try sliceIndices(count: chars.count, start, stop, step) { out.append(chars[i]) }
-        return .string(out)
+        return .string(try rt.slice(s, start, stop, step))
       default: throw BuiltinError("attempt to slice \(withArticle(base.typeName)) value")
       }
     }
   }
 
-  static func get(_ base: Value, _ key: Value) throws -> Value {
+  static func get(_ base: Value, _ key: Value, _ rt: Runtime) throws -> Value {
     switch base {
     case .list(let xs):
       return xs[try position(try intIndex(key, kind: "List"), count: xs.count, kind: "List")]
     case .string(let s):
       let i = try intIndex(key, kind: "String")
-      let count = s.count
-      let p = try position(i, count: count, kind: "String")
-      return .string(String(s[s.index(s.startIndex, offsetBy: p)]))
+      let p = try position(i, count: try rt.characterCount(s), kind: "String")
+      return .string(try rt.character(s, at: p))
     case .record(let r):
       guard case .string(let k) = key else {
         throw BuiltinError("Record index must be a String (got \(key.typeName))")
@@ -74,7 +72,7 @@ enum Indexing {
       guard let v = r[k] else { throw BuiltinError("record has no field '\(k)'") }
       return v
     case .native:
-      return try get(base, [.single(key)])
+      return try get(base, [.single(key)], rt)
     default:
       throw BuiltinError("attempt to index \(withArticle(base.typeName)) value")
     }

@@ -40,6 +40,7 @@ enum ListMethods {
     },
     "pop": { xs, args in
       try args.expect(0...1)
+      if args.count == 1 { try args.rt.charge(xs.count) }  // the tail moves down
       guard !xs.isEmpty else { throw BuiltinError("pop from an empty list") }
       let i = args.count == 1 ? try Indexing.position(try args.int(0), count: xs.count, kind: "List") : xs.count - 1
       return xs.remove(at: i)
@@ -50,6 +51,7 @@ enum ListMethods {
       // Like Python: out-of-range positions clamp to the ends.
       let p = i < 0 ? max(0, xs.count + i) : min(i, xs.count)
       try Operators.checkSize(xs.count + 1, "list")
+      try args.rt.charge(xs.count - p)
       try args.rt.nesting.check(args[1])
       xs.insert(args[1], at: p)
       return .nil_
@@ -58,11 +60,13 @@ enum ListMethods {
       try args.expect(1)
       let more = try args.elements(0)
       try Operators.checkSize(xs.count + more.count, "list")
+      try args.rt.charge(more.count)
       xs.append(contentsOf: more)
       return .nil_
     },
     "remove": { xs, args in
       try args.expect(1)
+      try args.rt.charge(xs.count)
       guard let i = try firstIndex(xs, args[0]) else { throw BuiltinError("remove: value not in list") }
       xs.remove(at: i)
       return .nil_
@@ -74,12 +78,14 @@ enum ListMethods {
     },
     "sort": { xs, args in
       try args.expect(0)
+      try args.rt.charge(sortWork(xs.count))
       xs = try Builtins.sorted(
         xs, key: args.named("key"), reverse: args.named("reverse")?.isTruthy ?? false, args.rt)
       return .nil_
     },
     "reverse": { xs, args in
       try args.expect(0)
+      try args.rt.charge(xs.count)
       xs.reverse()
       return .nil_
     },
@@ -100,24 +106,29 @@ enum ListMethods {
     },
     "index": { xs, args in
       try args.expect(1)
+      try args.rt.charge(xs.count)
       guard let i = try firstIndex(xs, args[0]) else { throw BuiltinError("index: value not in list") }
       return .int(i)
     },
     "count": { xs, args in
       try args.expect(1)
+      try args.rt.charge(xs.count)
       return .int(try xs.reduce(0) { try Compare.equal($1, args[0]) ? $0 + 1 : $0 })
     },
     "contains": { xs, args in
       try args.expect(1)
+      try args.rt.charge(xs.count)
       return .bool(try firstIndex(xs, args[0]) != nil)
     },
     "sorted": { xs, args in
       try args.expect(0)
+      try args.rt.charge(sortWork(xs.count))
       return .list(
         try Builtins.sorted(xs, key: args.named("key"), reverse: args.named("reverse")?.isTruthy ?? false, args.rt))
     },
     "reversed": { xs, args in
       try args.expect(0)
+      try args.rt.charge(xs.count)
       return .list(xs.reversed())
     },
     "join": { xs, args in
@@ -126,9 +137,13 @@ enum ListMethods {
     },
     "copy": { xs, args in
       try args.expect(0)
+      try args.rt.charge(xs.count)
       return .list(xs)
     },
   ])
+
+  /// Comparisons a sort of `n` values makes, about.
+  static func sortWork(_ n: Int) -> Int { n * (Int.bitWidth - n.leadingZeroBitCount) }
 
   static func firstIndex(_ xs: [Value], _ v: Value) throws -> Int? {
     for (i, x) in xs.enumerated() where try Compare.equal(x, v) { return i }
@@ -138,17 +153,30 @@ enum ListMethods {
 
 enum StringMethods {
   static let table = MethodTable<StringMethod>([
-    "upper": { s, args in try args.expect(0); return .string(s.uppercased()) },
-    "lower": { s, args in try args.expect(0); return .string(s.lowercased()) },
-    "strip": { s, args in try args.expect(0); return .string(s.trimmingWhitespace()) },
+    "upper": { s, args in
+      try args.expect(0)
+      try args.rt.charge(s.utf8.count)
+      return .string(s.uppercased())
+    },
+    "lower": { s, args in
+      try args.expect(0)
+      try args.rt.charge(s.utf8.count)
+      return .string(s.lowercased())
+    },
+    "strip": { s, args in
+      try args.expect(0)
+      try args.rt.charge(s.utf8.count)
+      return .string(s.trimmingWhitespace())
+    },
     "split": { s, args in
       try args.expect(0...1)
       if args.count == 0 {
+        try args.rt.charge(s.utf8.count)
         return .list(s.split(whereSeparator: { $0.isWhitespace }).map { .string(String($0)) })
       }
       let sep = try args.string(0)
       guard !sep.isEmpty else { throw BuiltinError("split: empty separator") }
-      return .list(s.components(separatedBy: sep).map { .string($0) })
+      return .list(pieces(of: s, around: try args.rt.ranges(of: sep, in: s)).map { .string(String($0)) })
     },
     "join": { s, args in
       try args.expect(1)
@@ -158,25 +186,48 @@ enum StringMethods {
       try args.expect(2)
       let old = try args.string(0), new = try args.string(1)
       guard !old.isEmpty else { throw BuiltinError("replace: empty pattern") }
-      let parts = s.components(separatedBy: old)
-      try Operators.checkSize(s.utf8.count + (parts.count - 1) * new.utf8.count, "string")
-      return .string(parts.joined(separator: new))
+      let found = try args.rt.ranges(of: old, in: s)
+      try Operators.checkSize(s.utf8.count + found.count * (new.utf8.count - old.utf8.count), "string")
+      return .string(pieces(of: s, around: found).joined(separator: new))
     },
-    "startswith": { s, args in try args.expect(1); return .bool(s.hasPrefix(try args.string(0))) },
-    "endswith": { s, args in try args.expect(1); return .bool(s.hasSuffix(try args.string(0))) },
+    "startswith": { s, args in
+      try args.expect(1)
+      let prefix = try args.string(0)
+      try args.rt.charge(prefix.utf8.count)
+      return .bool(s.hasPrefix(prefix))
+    },
+    "endswith": { s, args in
+      try args.expect(1)
+      let suffix = try args.string(0)
+      try args.rt.charge(suffix.utf8.count)
+      return .bool(s.hasSuffix(suffix))
+    },
     "find": { s, args in
       try args.expect(1)
       let sub = try args.string(0)
       if sub.isEmpty { return .int(0) }
-      guard let r = s.range(of: sub) else { return .int(-1) }
-      return .int(s.distance(from: s.startIndex, to: r.lowerBound))
+      guard let r = try args.rt.firstRange(of: sub, in: s) else { return .int(-1) }
+      return .int(try args.rt.characterOffset(of: r.lowerBound, in: s))
     },
     "contains": { s, args in
       try args.expect(1)
       let sub = try args.string(0)
-      return .bool(sub.isEmpty || s.contains(sub))
+      return .bool(try sub.isEmpty || args.rt.firstRange(of: sub, in: s) != nil)
     },
   ])
+
+  /// The parts of `s` between the `ranges` (in order, not overlapping).
+  static func pieces(of s: String, around ranges: [Range<String.Index>]) -> [Substring] {
+    var out: [Substring] = []
+    out.reserveCapacity(ranges.count + 1)
+    var start = s.startIndex
+    for r in ranges {
+      out.append(s[start..<r.lowerBound])
+      start = r.upperBound
+    }
+    out.append(s[start...])
+    return out
+  }
 
   /// `sep.join(items)`: items must be strings, and the result within
   /// `Interpreter.maxCollectionSize` bytes (checked before joining).

@@ -153,6 +153,16 @@ enum Operators {
     return result
   }
 
+  /// What building `result` cost, for `Runtime.charge`: the bytes or elements of a
+  /// string or list (`+` and `*` copy them), nothing for a number.
+  @inline(__always) static func work(building result: Value) -> Int {
+    switch result {
+    case .string(let s): s.utf8.count
+    case .list(let xs): xs.count
+    default: 0
+    }
+  }
+
   static func checkSize(_ n: Int, _ what: String) throws {
     if n > Interpreter.maxCollectionSize {
       let unit = what == "string" ? "bytes" : "elements"

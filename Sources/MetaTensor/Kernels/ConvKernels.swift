@@ -71,15 +71,18 @@ struct ConvGeometry: Equatable, Sendable {
       -> Void
   ) throws {
     let gemmThreads = parts == 1 ? ThreadPool.maxThreads : 1
+    // Scratch per range, taken here (on the caller's thread, so the memory budget counts
+    // it and a refusal is an error) rather than by each worker, where it could only abort.
+    // groupSize bounds k*size*l by max(k*l, maxGroupFloats); outChannels*size*l is at
+    // most the (checked) output size.
+    let scratch = try (0..<parts).map { part -> (Storage, Storage?) in
+      let size = groupSize(count: Self.share(part, of: parts, total: batch).count)
+      return (try Storage(count: Swift.max(k * size * l, 1)), size > 1 ? try Storage(count: outChannels * size * l) : nil)
+    }
     try forEachParallel(count: parts, work: .max, op: op) { part throws(KernelError) in
       let images = Self.share(part, of: parts, total: batch)
+      let columns = scratch[part].0.base, spare = scratch[part].1?.base
       let size = groupSize(count: images.count)
-      // groupSize bounds k*size*l by max(k*l, maxGroupFloats); outChannels*size*l
-      // is at most the (checked) output size.
-      let columns = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(k * size * l, 1))
-      defer { columns.deallocate() }
-      let spare = size > 1 ? UnsafeMutablePointer<Float>.allocate(capacity: outChannels * size * l) : nil
-      defer { spare?.deallocate() }
       let groups = (images.count + size - 1) / size
       for group in 0..<groups {
         let range = Self.share(group, of: groups, total: images.count)

@@ -6,17 +6,17 @@
 extension Tensor {
   /// `op` applied to every element, as a fresh contiguous tensor (no graph).
   @inline(__always)
-  func mapElements(node: GradNode? = nil, _ op: (Float) -> Float) -> Tensor {
+  func mapElements(node: GradNode? = nil, _ op: (Float) -> Float) throws -> Tensor {
     let src = UnsafePointer(storage.base + offset)
     if isContiguous {
       // Reuse the shape's stride array. Single-threaded: these loops are
       // memory-bound, and a second core measured slower (bench/RESULTS.md).
-      return Tensor.make(shape, strides: denseStrides(), node: node) { out in
+      return try Tensor.make(shape, strides: denseStrides(), node: node) { out in
         guard let dst = out.baseAddress else { return }
         for i in 0..<out.count { dst[i] = op(src[i]) }
       }
     }
-    return Tensor.make(shape, node: node) { out in
+    return try Tensor.make(shape, node: node) { out in
       guard let dst = out.baseAddress else { return }
       let dense = contiguousStrides(shape)
       let layout = Layout(shape: shape) { SIMD4(strides[$0], dense[$0], 0, 0) }
@@ -40,7 +40,7 @@ extension Tensor {
     // stride arrays are built.
     if isContiguous {
       if shape == other.shape && other.isContiguous {
-        return Tensor.make(shape, strides: denseStrides(), node: node) { out in
+        return try Tensor.make(shape, strides: denseStrides(), node: node) { out in
           guard let dst = out.baseAddress else { return }
           for i in 0..<out.count { dst[i] = op(pa[i], pb[i]) }
         }
@@ -49,14 +49,14 @@ extension Tensor {
         // A scalar (or all-1 shape) operand: before the row path, which would
         // run it as rows of length 1.
         let y = pb[0]
-        return Tensor.make(shape, strides: denseStrides(), node: node) { out in
+        return try Tensor.make(shape, strides: denseStrides(), node: node) { out in
           guard let dst = out.baseAddress else { return }
           for i in 0..<out.count { dst[i] = op(pa[i], y) }
         }
       }
       if other.rank < rank, let m = suffixRowLength(of: other, in: shape) {
         // [..., m] op [m]: the bias-add pattern; the result has self's shape.
-        return Tensor.make(shape, strides: denseStrides(), node: node) { out in
+        return try Tensor.make(shape, strides: denseStrides(), node: node) { out in
           guard let dst = out.baseAddress else { return }
           for row in stride(from: 0, to: out.count, by: m) {
             let a = pa + row, d = dst + row
@@ -67,14 +67,14 @@ extension Tensor {
     }
     if count == 1 && rank <= other.rank && other.isContiguous {
       let x = pa[0]
-      return Tensor.make(other.shape, strides: other.denseStrides(), node: node) { out in
+      return try Tensor.make(other.shape, strides: other.denseStrides(), node: node) { out in
         guard let dst = out.baseAddress else { return }
         for i in 0..<out.count { dst[i] = op(x, pb[i]) }
       }
     }
     let outShape = try broadcastShapes(shape, other.shape, op: name)
     if outShape != shape && outShape != other.shape { _ = try checkedCount(outShape, op: name) }
-    return Tensor.make(outShape, node: node) { out in
+    return try Tensor.make(outShape, node: node) { out in
       guard let dst = out.baseAddress else { return }
       let n = out.count
       if other.count == 1 && shape == outShape && isContiguous {
@@ -142,7 +142,7 @@ func selectElements(_ cond: Tensor, _ a: Tensor, _ b: Tensor, node: GradNode? = 
   let pc = UnsafePointer(cond.storage.base + cond.offset)
   let pa = UnsafePointer(a.storage.base + a.offset)
   let pb = UnsafePointer(b.storage.base + b.offset)
-  return Tensor.make(outShape, node: node) { out in
+  return try Tensor.make(outShape, node: node) { out in
     guard let dst = out.baseAddress, !out.isEmpty else { return }
     let dense = contiguousStrides(outShape), r = outShape.count
     let layout = Layout(shape: outShape) { d in

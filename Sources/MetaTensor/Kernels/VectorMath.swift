@@ -35,9 +35,9 @@ extension Tensor {
   /// `function` applied to every element as a fresh contiguous tensor
   /// (strided inputs are made dense first). Large inputs are split over the
   /// shared thread pool.
-  func mapVector(node: GradNode? = nil, _ function: VectorFunction) -> Tensor {
-    let source = isContiguous ? self : contiguousCopy()
-    return Tensor.make(shape, strides: source.denseStrides(), node: node) { out in
+  func mapVector(node: GradNode? = nil, _ function: VectorFunction) throws -> Tensor {
+    let source = isContiguous ? self : try contiguousCopy()
+    return try Tensor.make(shape, strides: source.denseStrides(), node: node) { out in
       guard let dst = out.baseAddress else { return }
       let src = UnsafePointer(source.storage.base + source.offset)
       parallelChunks(out.count) { start, n in function.apply(src + start, dst + start, count: n) }

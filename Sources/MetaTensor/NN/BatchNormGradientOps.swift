@@ -28,7 +28,7 @@ func recordedBatchNormGradients(
   let (sums, dx) = try withBuffers(g, x) { gp, xp in
     let sums = gradientSums(gp, xp, layout, mean: stats.mean)
     let dx = needsInput
-      ? fusedInputGradient(gp, xp, shape: x.shape, stats, gammas: gammas, sumG: sums.sum, sumGD: sums.dot) : nil
+      ? try fusedInputGradient(gp, xp, shape: x.shape, stats, gammas: gammas, sumG: sums.sum, sumGD: sums.dot) : nil
     return (sums, dx)
   }
   let dgamma = try Tensor(shape: [layout.channels], scalars: (0..<layout.channels).map { Float(sums.dot[$0] * stats.invstd[$0]) })
@@ -77,7 +77,7 @@ private func withBuffers<R>(
 func fusedInputGradient(
   _ gp: UnsafePointer<Float>, _ xp: UnsafePointer<Float>, shape: [Int], _ stats: BatchStatistics,
   gammas: [Float], sumG: [Double], sumGD: [Double]
-) -> Tensor {
+) throws -> Tensor {
   let m = Double(stats.layout.perChannel)
   var gScale = [Float](), dScale = [Float](), constant = [Float]()
   for ch in 0..<stats.layout.channels {
@@ -86,7 +86,7 @@ func fusedInputGradient(
     dScale.append(Float(-s * r * r * sumGD[ch] / m))
     constant.append(Float(-s * sumG[ch] / m))
   }
-  return Tensor.make(shape) { out in
+  return try Tensor.make(shape) { out in
     guard let dp = out.baseAddress else { return }
     batchNormInputGradient(gp, xp, dp, stats.layout, mean: stats.mean, gScale: gScale, dScale: dScale, constant: constant)
   }
@@ -129,8 +129,8 @@ private func gammaGradientBackward(
   let layout = stats.layout, a = c.grad.scalars
   return try withBuffers(g, x) { gp, xp in
     let dx = c.needsGrad[0]
-      ? fusedInputGradient(gp, xp, shape: x.shape, stats, gammas: a, sumG: gSums.sum, sumGD: gSums.dot) : nil
-    let dg: Tensor? = c.needsGrad[1] ? Tensor.make(x.shape) { out in
+      ? try fusedInputGradient(gp, xp, shape: x.shape, stats, gammas: a, sumG: gSums.sum, sumGD: gSums.dot) : nil
+    let dg: Tensor? = c.needsGrad[1] ? try Tensor.make(x.shape) { out in
       guard let dp = out.baseAddress else { return }
       let scale = (0..<layout.channels).map { Float(Double(a[$0]) * stats.invstd[$0]) }
       channelAffine(xp, dp, layout, mean: stats.mean, scale: scale, shift: [Float](repeating: 0, count: layout.channels))
@@ -181,13 +181,13 @@ private func inputGradientBackward(
       constant.append(Float(gr2 * (cc * uMean + s * gMean)))
     }
     var grads: [Tensor?] = [
-      c.needsGrad[0] ? Tensor.make(x.shape) { out in
+      c.needsGrad[0] ? try Tensor.make(x.shape) { out in
         guard let dp = out.baseAddress else { return }
         batchNormSecondInputGradient(up, gp, xp, dp, layout, mean: stats.mean, uScale: uScale,
                                      gScale: gScale, dScale: dScale, constant: constant)
       } : nil,
       c.needsGrad[1]
-        ? fusedInputGradient(up, xp, shape: x.shape, stats, gammas: gammas, sumG: sumU, sumGD: sumUD) : nil,
+        ? try fusedInputGradient(up, xp, shape: x.shape, stats, gammas: gammas, sumG: sumU, sumGD: sumUD) : nil,
     ]
     if gamma != nil {
       grads.append(try c.needsGrad[2]

@@ -69,7 +69,7 @@ private func batchNormGradients(
     let dbeta = try Tensor(shape: [channels], scalars: sumG.map { Float($0) })
     guard c.needsGrad[0] else { return (nil, dgamma, dbeta) }
     let gammas = gamma?.scalars ?? [Float](repeating: 1, count: channels)
-    return (fusedInputGradient(gp, xp, shape: x.shape, stats, gammas: gammas, sumG: sumG, sumGD: sumGD), dgamma, dbeta)
+    return (try fusedInputGradient(gp, xp, shape: x.shape, stats, gammas: gammas, sumG: sumG, sumGD: sumGD), dgamma, dbeta)
   }
 }
 

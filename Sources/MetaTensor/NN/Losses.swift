@@ -29,7 +29,7 @@ public func mse(_ prediction: Tensor, _ target: Tensor) throws -> Tensor {
   // round exactly as the composed form did.
   let node = GradNode.record("mse", prediction, target, { c in
     let scaled = try (c.grad / Float(n)) * (2 * (c.inputs[0] - c.inputs[1]))
-    return [c.needsGrad[0] ? scaled : nil, c.needsGrad[1] ? -scaled : nil]
+    return [c.needsGrad[0] ? scaled : nil, c.needsGrad[1] ? try -scaled : nil]
   })
   let squares = try (prediction.detached() - target.detached()).square()
   let mean = try squares.sum() / Float(n)

@@ -34,7 +34,7 @@ public func maxPool2d(
   let layout = try PoolLayout(op: "maxPool2d", inputShape: x.shape, kernel: kernel,
                               stride: stride ?? kernel, padding: padding)
   let g = layout.window
-  let argmax = PoolIndices(count: layout.outputShape.reduce(1, *))
+  let argmax = try PoolIndices(count: layout.outputShape.reduce(1, *))
   let pooled = try x.detached().withContiguousBuffer { src in
     try Tensor.custom("max_pool2d", shape: layout.outputShape, inputs: [], fill: { out in
       guard let input = src.baseAddress, let output = out.baseAddress else { return }
@@ -61,9 +61,9 @@ final class PoolIndices: @unchecked Sendable {
   /// Written once by the pooling kernel, read-only afterwards.
   let base: UnsafeMutablePointer<Int32>
 
-  init(count: Int) {
+  init(count: Int) throws {
     self.count = count
-    storage = Storage(count: count)  // Float and Int32 have the same size
+    storage = try Storage(count: count)  // Float and Int32 have the same size
     base = UnsafeMutableRawPointer(storage.base).bindMemory(to: Int32.self, capacity: count)
   }
 

@@ -26,6 +26,6 @@ public func logSoftmax(_ x: Tensor, axis: Int = -1) throws -> Tensor {
 private func finiteShift(_ x: Tensor, axis a: Int) throws -> Tensor {
   let m = try x.detached().max(axes: [a], keepdims: true)
   // NaN and ±inf both fail `|m| < inf`; select avoids the NaN of 0 * inf.
-  let finite = m.abs().lt(Float.infinity)
+  let finite = try m.abs().lt(Float.infinity)
   return try Tensor.select(finite, m, Tensor(0))
 }
