@@ -8,6 +8,12 @@ public struct DataError: Error, CustomStringConvertible, Equatable {
   public var description: String { message }
 }
 
+/// A long load stopped because its `isCancelled` answered true (Ctrl-C, a host's
+/// time limit); the caller reports why.
+public struct DataCancelled: Error {
+  public init() {}
+}
+
 /// Little-endian reads that return nil instead of trapping past the end.
 extension Array where Element == UInt8 {
   @inline(__always)

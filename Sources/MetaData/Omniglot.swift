@@ -17,6 +17,9 @@ public struct OmniglotOptions: Sendable {
   public var seed: UInt64 = 0
   /// Directory of the decoded-image cache; nil: no cache.
   public var cacheDirectory: String?
+  /// Asked between images while decoding (from the pool's threads); true stops the
+  /// load with `DataCancelled`, so Ctrl-C or a time limit need not wait for 32,000 PNGs.
+  public var isCancelled: @Sendable () -> Bool = { false }
 
   public init(root: String) { self.root = root }
 }
@@ -41,16 +44,21 @@ public enum Omniglot {
   /// All decoded images at `size`, from the cache in `cacheDirectory` when it
   /// matches the archives, else decoded (and then cached). A cache that cannot
   /// be written is an error only when `cacheErrors` is set.
-  public static func images(root: String, size: Int, cacheDirectory: String?, cacheErrors: Bool = true) throws
+  public static func images(
+    root: String, size: Int, cacheDirectory: String?, cacheErrors: Bool = true,
+    isCancelled: @Sendable () -> Bool = { false }
+  ) throws
     -> (images: OmniglotImages, fromCache: Bool)
   {
     guard (1...maxSize).contains(size) else {
       throw DataError("omniglot: size must be in 1...\(maxSize) (got \(size))")
     }
-    guard let cacheDirectory else { return (try OmniglotImages.decode(root: root, size: size), false) }
+    guard let cacheDirectory else {
+      return (try OmniglotImages.decode(root: root, size: size, isCancelled: isCancelled), false)
+    }
     let key = try OmniglotFiles.cacheKey(root: root, size: size)
     if let cached = OmniglotFiles.loadCache(directory: cacheDirectory, key: key, size: size) { return (cached, true) }
-    let images = try OmniglotImages.decode(root: root, size: size)
+    let images = try OmniglotImages.decode(root: root, size: size, isCancelled: isCancelled)
     do { try OmniglotFiles.storeCache(images, directory: cacheDirectory, key: key) } catch where !cacheErrors {}
     return (images, false)
   }
@@ -60,7 +68,8 @@ public enum Omniglot {
   /// (0°, 90°, 180°, 270° counter-clockwise).
   public static func load(_ options: OmniglotOptions, cacheErrors: Bool = true) throws -> OmniglotData {
     let (images, fromCache) = try images(
-      root: options.root, size: options.size, cacheDirectory: options.cacheDirectory, cacheErrors: cacheErrors)
+      root: options.root, size: options.size, cacheDirectory: options.cacheDirectory, cacheErrors: cacheErrors,
+      isCancelled: options.isCancelled)
     let names = try OmniglotSplits.characters(
       options.split, scheme: options.scheme, seed: options.seed, root: options.root, available: images.characters)
     guard !names.isEmpty else {

@@ -49,8 +49,10 @@ public struct OmniglotImages: Sendable {
   static let maxPNGBytes = 1 << 24
 
   /// Decodes both archives under `root` into `size`×`size` images, over the
-  /// shared thread pool.
-  public static func decode(root: String, size: Int) throws -> OmniglotImages {
+  /// shared thread pool; `isCancelled` is asked between images.
+  public static func decode(
+    root: String, size: Int, isCancelled: @Sendable () -> Bool = { false }
+  ) throws -> OmniglotImages {
     var jobs = [(archive: ZipArchive, entry: ZipEntry)]()
     var characters = [String](), counts = [Int]()
     var seen = Set<String>()
@@ -81,16 +83,19 @@ public struct OmniglotImages: Sendable {
         throw DataError("\(archive.name): no images (expected entries \(stem)/<alphabet>/<character>/<drawing>.png)")
       }
     }
-    let pixels = try decodeAll(jobs, size: size)
+    let pixels = try decodeAll(jobs, size: size, isCancelled: isCancelled)
     return try OmniglotImages(size: size, characters: characters, counts: counts, pixels: pixels)
   }
 
   /// Decodes and resizes every job's PNG into its slot, in parallel chunks;
-  /// throws the error of the first failing image (in job order).
-  private static func decodeAll(_ jobs: [(archive: ZipArchive, entry: ZipEntry)], size: Int) throws -> [Float] {
+  /// throws the error of the first failing image (in job order), or DataCancelled.
+  private static func decodeAll(
+    _ jobs: [(archive: ZipArchive, entry: ZipEntry)], size: Int, isCancelled: @Sendable () -> Bool
+  ) throws -> [Float] {
     let area = size * size
     let chunkCount = min(jobs.count, 64)
-    var errors = [DataError?](repeating: nil, count: chunkCount)
+    // Each chunk's failure: a DataError, or DataCancelled.
+    var errors = [(any Error)?](repeating: nil, count: chunkCount)
     let pixels = [Float](unsafeUninitializedCapacity: jobs.count * area) { buffer, initialized in
       buffer.initialize(repeating: 0)
       initialized = jobs.count * area
@@ -102,6 +107,7 @@ public struct OmniglotImages: Sendable {
             var plan: AreaResize?
             var scratch = [Float]()
             for j in start..<end {
+              if isCancelled() { throw DataCancelled() }
               let (archive, entry) = jobs[j]
               let bytes = try archive.contents(of: entry, limit: maxPNGBytes)
               // Ink = 1: the PNGs draw black strokes on white.
@@ -122,6 +128,8 @@ public struct OmniglotImages: Sendable {
               for i in 0..<area where out[i] > 1 { out[i] = 1 }
             }
           } catch let error as DataError {
+            errorSlots[chunk] = error
+          } catch let error as DataCancelled {
             errorSlots[chunk] = error
           } catch {
             errorSlots[chunk] = DataError("\(error)")

@@ -83,6 +83,8 @@ public final class InterruptFlag: Sendable {
   }
   /// Makes the evaluating thread check its limits at its next step (Ctrl-C, the deadline).
   func poke() { checkpoint.store(Int.min, ordering: .sequentiallyConsistent) }
+  /// Whether a poke is pending: a long builtin asks, from any thread, whether to stop.
+  var isPoked: Bool { checkpoint.load(ordering: .relaxed) == Int.min }
   /// Reads and clears the flag.
   func take() -> Bool { raised.exchange(false, ordering: .sequentiallyConsistent) }
   func clear() { raised.store(false, ordering: .relaxed) }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import XCTest
 
 @testable import MetaData
@@ -127,6 +128,25 @@ final class OmniglotFixtureTests: XCTestCase {
     let rebuilt = try load(.trainval, size: 28, rotations: true, cache: cache, root: copy)
     XCTAssertFalse(rebuilt.fromCache)
     XCTAssertEqual(rebuilt.x.scalars, fresh.x.scalars)
+  }
+
+  func testDecodingStopsBetweenImagesWhenCancelled() throws {
+    let asked = Atomic<Int>(0)
+    // Cancelled from the start: no image is decoded.
+    XCTAssertThrowsError(try OmniglotImages.decode(root: root, size: 28, isCancelled: { true })) {
+      XCTAssertTrue($0 is DataCancelled, "\($0)")
+    }
+    // Cancelled after the third question: the decode stops, it does not finish.
+    XCTAssertThrowsError(
+      try OmniglotImages.decode(root: root, size: 28, isCancelled: { asked.add(1, ordering: .relaxed).newValue > 3 })
+    ) { XCTAssertTrue($0 is DataCancelled, "\($0)") }
+    // Never cancelled: every image, asked once each.
+    let counter = Atomic<Int>(0)
+    let images = try OmniglotImages.decode(root: root, size: 28, isCancelled: {
+      counter.add(1, ordering: .relaxed)
+      return false
+    })
+    XCTAssertEqual(counter.load(ordering: .relaxed), images.counts.reduce(0, +))
   }
 
   func testMissingAndBrokenInputsGiveClearErrors() throws {

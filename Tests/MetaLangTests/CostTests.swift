@@ -30,6 +30,18 @@ final class CostTests: XCTestCase {
     XCTAssertLessThan(seconds, 2.5, file: file, line: line)
   }
 
+  /// One builtin that runs for seconds (decoding Omniglot's 32,460 PNGs, about 20 s in a
+  /// debug build) stops at the deadline, between images. Needs the real archives.
+  func testOmniglotDecodingStopsAtTheDeadline() throws {
+    let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+      .deletingLastPathComponent()
+    let root = repo.deletingLastPathComponent().appendingPathComponent("shared/data/omniglot").path
+    guard FileManager.default.fileExists(atPath: root + "/images_background.zip") else {
+      throw XCTSkip("Omniglot archives not found at \(root)")
+    }
+    assertTimeLimit("omniglot(root: \"\(root)\", cache: false)")
+  }
+
   // MARK: The programs, under a 1-second limit
 
   func testLenOfALongStringIsConstantTime() {

@@ -8,7 +8,9 @@ import MetaLang
 final class ScriptHarness {
   /// Bounds per input: enough for the seed scripts' quick paths, small enough that a
   /// runaway loop costs a fraction of a second, not a libFuzzer timeout.
-  static let limits = Interpreter.Limits(maxSteps: 100_000, maxSeconds: 0.1)
+  /// 256 MB of tensors: allocation-heavy inputs end in a catchable `out of memory`
+  /// limit error long before libFuzzer's -rss_limit_mb.
+  static let limits = Interpreter.Limits(maxSteps: 100_000, maxSeconds: 0.1, maxMemory: 256 << 20)
   /// Inputs between fresh interpreters, so state an input leaves where clearing globals
   /// does not reach (loaded modules, the prelude's `var`s) cannot pile up for long.
   static let inputsPerInterpreter = 1_000
@@ -26,9 +28,6 @@ final class ScriptHarness {
   private static func makeInterpreter() -> Interpreter {
     let interpreter = Interpreter(output: { _ in })
     interpreter.limits = limits
-    // MEMORY LIMIT (issue 13): when `Interpreter.Limits` gains its bound on bytes, set
-    // it here (256 MB) so allocation-heavy inputs end in a catchable `limit` error
-    // instead of at libFuzzer's -rss_limit_mb.
     return interpreter
   }
 

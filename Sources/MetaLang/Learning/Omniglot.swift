@@ -48,9 +48,16 @@ extension Builtins {
         case .string(let dir)?: options.cacheDirectory = OmniglotFiles.expandingHome(dir)
         case let v?: throw omniglotBad("cache", "String, false or nil", v)
         }
+        // Decoding both archives takes seconds: Ctrl-C and the deadline poke the
+        // step schedule, and the decoder stops between images when they have.
+        let flag = args.rt.interruptFlag
+        options.isCancelled = { flag.isPoked }
         let data: OmniglotData
         do { data = try Omniglot.load(options, cacheErrors: cacheErrors) } catch let error as DataError {
           throw BuiltinError(error.message.hasPrefix("omniglot:") ? error.message : "omniglot: \(error.message)")
+        } catch is DataCancelled {
+          try args.rt.charge(0)  // raises the limit or interrupt that stopped it
+          throw BuiltinError("omniglot: loading was interrupted")
         }
         return .native(try MetaDataset(x: data.x, labels: data.labels))
       }
