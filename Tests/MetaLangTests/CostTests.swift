@@ -126,6 +126,22 @@ final class CostTests: XCTestCase {
     XCTAssertEqual(steps("(\"a\" * 10000000).find(\"b\")", max: 100_000), "step limit exceeded (100000 steps)")
   }
 
+  /// The collection builtins charge the elements they walk: a loop of `sum` over a
+  /// million-element list is a million / workPerStep steps per call, not one.
+  func testCollectionBuiltinsChargeTheirElements() throws {
+    let n = 1000 * Interpreter.workPerStep
+    for call in ["sum(xs)", "sorted(xs)", "reversed(xs)", "min(xs)", "max(xs)", "any(xs)", "all(xs)",
+                 "enumerate(xs)", "zip(xs, xs)"] {
+      let interp = Interpreter(output: { _ in })
+      try interp.evaluate("let xs = range(\(n))")
+      // Twenty calls are at least 20,000 steps of work (a few dozen uncharged).
+      interp.limits.maxSteps = 19_000
+      XCTAssertThrowsError(try interp.evaluate("for i in range(20) { \(call) }"), call) { error in
+        XCTAssertEqual((error as? MetaError)?.message, "step limit exceeded (19000 steps)", call)
+      }
+    }
+  }
+
   // MARK: String positions
 
   /// Every length, index and slice of assorted strings (short and long, ASCII and not,

@@ -1,5 +1,6 @@
 // Builtins over collections: enumerate zip map filter reduce sum sorted reversed
-// any all min max. Functions passed in are called back through the runtime.
+// any all min max. Functions passed in are called back through the runtime (each
+// call a step); the elements a builtin walks are charged as work (Runtime.charge).
 
 extension Builtins {
   static func collections() -> [Builtin] {
@@ -12,6 +13,7 @@ extension Builtins {
           i = v
         }
         let xs = try args.elements(0)
+        try args.rt.charge(xs.count)
         var out: [Value] = []
         for x in xs {
           out.append(.list([.int(i), x]))
@@ -24,6 +26,7 @@ extension Builtins {
         try args.expect(1...Int.max)
         let lists = try (0..<args.count).map { try args.elements($0) }
         let n = lists.map(\.count).min() ?? 0
+        try args.rt.charge(n * lists.count)
         let out: [Value] = (0..<n).map { i in .list(lists.map { $0[i] }) }
         // As deep as a list of the input lists: one level above the deepest.
         try args.rt.nesting.check(out, deeperThan: .list(lists.map(Value.list)), by: 0)
@@ -47,7 +50,9 @@ extension Builtins {
       Builtin("sum", labels: ["start"]) { args in
         try args.expect(1...2)
         var total = args.count == 2 ? args[1] : (args.named("start") ?? .int(0))
-        for x in try args.elements(0) { total = try Operators.binary(.add, total, x) }
+        let xs = try args.elements(0)
+        try args.rt.charge(xs.count)
+        for x in xs { total = try Operators.binary(.add, total, x) }
         return total
       },
       Builtin("sorted", labels: ["key", "reverse"]) { args in
@@ -59,16 +64,25 @@ extension Builtins {
       },
       Builtin("reversed") { args in
         try args.expect(1)
-        if case .string(let s) = args[0] { return .string(String(s.reversed())) }
-        return .list(try args.elements(0).reversed())
+        if case .string(let s) = args[0] {
+          try args.rt.charge(s.utf8.count)
+          return .string(String(s.reversed()))
+        }
+        let xs = try args.elements(0)
+        try args.rt.charge(xs.count)
+        return .list(xs.reversed())
       },
       Builtin("any") { args in
         try args.expect(1)
-        return .bool(try args.elements(0).contains { $0.isTruthy })
+        let xs = try args.elements(0)
+        try args.rt.charge(xs.count)
+        return .bool(xs.contains { $0.isTruthy })
       },
       Builtin("all") { args in
         try args.expect(1)
-        return .bool(try args.elements(0).allSatisfy { $0.isTruthy })
+        let xs = try args.elements(0)
+        try args.rt.charge(xs.count)
+        return .bool(xs.allSatisfy { $0.isTruthy })
       },
       Builtin("min", labels: ["key"]) { args in try extreme(args, wantMax: false) },
       Builtin("max", labels: ["key"]) { args in try extreme(args, wantMax: true) },
@@ -99,6 +113,7 @@ extension Builtins {
 
   /// A stable sort (ties keep their order), optionally by `key(x)`.
   static func sorted(_ xs: [Value], key: Value?, reverse: Bool, _ rt: Runtime) throws -> [Value] {
+    try rt.charge(ListMethods.sortWork(xs.count))
     let keys = try key.map { k in try xs.map { try rt.call(k, [$0], at: rt.nativeCallLoc) } } ?? xs
     var order = Array(xs.indices)
     try order.sort { i, j in
@@ -117,6 +132,7 @@ extension Builtins {
     guard !items.isEmpty else {
       throw BuiltinError("\(args.function)() of an empty list")
     }
+    try args.rt.charge(items.count)
     let key = args.named("key")
     var best = items[0]
     var bestKey = try key.map { try args.rt.call($0, [best], at: args.rt.nativeCallLoc) } ?? best
