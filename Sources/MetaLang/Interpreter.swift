@@ -102,10 +102,7 @@ public final class Interpreter {
     var errors: [MetaError] = []
     for module in rt.pendingPreludeModules {
       do {
-        try onEvaluationThread {
-          if running == 1 { startBudget() }
-          try rt.loadPreludeModule(module, at: SourceLoc(line: 1, column: 1))
-        }
+        try onEvaluationThread { try rt.loadPreludeModule(module, at: SourceLoc(line: 1, column: 1)) }
       } catch let error as MetaError {
         errors.append(error)
       } catch {
@@ -141,8 +138,7 @@ public final class Interpreter {
 
   private func evaluateProgram(_ source: String, name: String, directory: String?) throws -> Value? {
     try onEvaluationThread {
-      // A fresh budget unless nested in another evaluation; compiling counts against it.
-      if running == 1 { startBudget() }
+      // Compiling counts against the budget too.
       let (proto, endsInExpression) = try rt.compile(
         source, file: name, directory: directory, env: rt.main, name: "<script>")
       let value = try rt.runTopLevel(proto, at: SourceLoc(line: 1, column: 1))
@@ -179,10 +175,7 @@ public final class Interpreter {
     get {
       if let value = rt.main.value(name) ?? rt.base.value(name) { return value }
       guard let module = rt.modules.pendingPrelude[name] else { return nil }
-      try? onEvaluationThread {
-        if running == 1 { startBudget() }  // not an earlier evaluation's spent budget
-        try rt.loadPreludeModule(module, at: SourceLoc(line: 1, column: 1))
-      }
+      try? onEvaluationThread { try rt.loadPreludeModule(module, at: SourceLoc(line: 1, column: 1)) }
       return rt.base.value(name)
     }
     set {
@@ -225,10 +218,7 @@ public final class Interpreter {
   /// Calls a Meta function value from Swift.
   public func call(_ function: Value, _ arguments: [Value]) throws -> Value {
     try onEvaluationThread {
-      if running == 1 {
-        startBudget()
-        rt.records[0] = CallRecord(proto: hostProto, callLoc: SourceLoc(line: 0, column: 0))
-      }
+      if running == 1 { rt.records[0] = CallRecord(proto: hostProto, callLoc: SourceLoc(line: 0, column: 0)) }
       return try rt.call(function, arguments, at: rt.nativeCallLoc)
     }
   }
@@ -242,11 +232,13 @@ public final class Interpreter {
   public var interruptFlag: InterruptFlag { rt.interruptFlag }
 
   /// Runs `body` on the evaluation thread: inline when already there (a host
-  /// callback), otherwise on a new thread with `evaluationStackSize` bytes of stack.
+  /// callback, which spends its caller's budget), otherwise with a fresh budget on a
+  /// new thread with `evaluationStackSize` bytes of stack.
   private func onEvaluationThread<T>(_ body: () throws -> T) throws -> T {
     running += 1
     defer { running -= 1 }
     if running > 1 { return try body() }
+    startBudget()
     let threads = self.threads
     return try withoutActuallyEscaping(body) { escaping in
       let memory = rt.memory  // counts the tensors made on the evaluation thread

@@ -32,9 +32,9 @@ final class Storage: @unchecked Sendable {
     self.budget = budget
   }
 
-  /// Storage for one element, which cannot fail as a program's memory runs out: its
-  /// 64 bytes are counted but never refused (a scalar is made in places that cannot
-  /// throw, such as `Tensor(1.0)`).
+  /// Storage for one element, made where nothing can throw (`Tensor(1.0)`): its 64
+  /// bytes are counted but never refused by the budget. Only the system refusing 64
+  /// bytes ends the process here, as it would at any Swift allocation.
   init(scalar value: Float) {
     let capacity = BufferPool.sizeClass(for: 1).capacity
     budget = MemoryBudget.current
