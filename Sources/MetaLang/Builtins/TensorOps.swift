@@ -105,7 +105,8 @@ enum TensorOps {
     },
     TensorOp("item") { args in
       try args.expect(1)
-      return .float(TensorConvert.double(try args.tensor(0).item()))
+      let t = try args.tensor(0)
+      return TensorConvert.value(try t.value(), dtype: t.dtype)
     },
     TensorOp("tolist") { args in
       try args.expect(1)
