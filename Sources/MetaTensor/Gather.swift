@@ -66,13 +66,15 @@ extension Tensor {
   /// The adjoint of `indexSelect`: zeros of `shape` with slices of this tensor
   /// added at the indexed positions along `axis` (repeats accumulate).
   func indexAdd(_ indices: Tensor, axis a: Int, size n: Int, shape target: [Int]) throws -> Tensor {
-    let picks = try indices.indexValues(size: n, op: "indexAdd")
+    let picks = try indices.indexValues(size: n, op: "index_add")
     let (outer, _, inner) = Tensor.split3(target, a)
     let node = GradNode.record("index_add", self, { c in [try c.grad.indexSelect(indices, axis: a)] })
-    return try withContiguousBuffer { src in
-      try Tensor.make(target, node: node) { out in
+    let source = isContiguous ? self : try contiguousCopy()
+    @inline(__always) func add<T: TensorElement & FloatingPoint>(_: T.Type) throws -> Tensor {
+      let s = UnsafePointer(source.pointer(T.self))
+      return try Tensor.make(target, of: T.self, node: node) { out in
         out.initialize(repeating: 0)
-        guard let s = src.baseAddress, let d = out.baseAddress else { return }
+        guard let d = out.baseAddress else { return }
         for o in 0..<outer {
           for (j, p) in picks.enumerated() {
             let from = s + (o * picks.count + j) * inner, to = d + (o * n + p) * inner
@@ -80,6 +82,11 @@ extension Tensor {
           }
         }
       }
+    }
+    switch dtype {
+    case .float32: return try add(Float.self)
+    case .float64: return try add(Double.self)
+    default: throw TensorError.unsupported(dtype, op: "index_add")
     }
   }
 

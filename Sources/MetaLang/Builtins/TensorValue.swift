@@ -93,21 +93,20 @@ extension Tensor: NativeOperators {
   public func negate() throws -> Value? { .tensor(try -self) }
 }
 
-/// What `t[i] = v` needs: the value with one index replaced (tensors are
-/// immutable, so the binding gets a new tensor).
+/// What `t[i, j] = v` needs: the value with the indexed part replaced (tensors
+/// are immutable, so the binding gets a new tensor).
 protocol NativeIndexAssignable: NativeObject {
-  func assigning(_ key: Value, _ body: (inout Value) throws -> Void) throws -> Value
+  func assigning(_ items: [IndexArgument], _ body: (inout Value) throws -> Void) throws -> Value
 }
 
 extension Tensor: NativeIndexAssignable {
-  func assigning(_ key: Value, _ body: (inout Value) throws -> Void) throws -> Value {
-    let items = try TensorIndexing.basicIndices([.single(key)], rank: rank)
-    var current = Value.tensor(try indexed(items))
+  func assigning(_ items: [IndexArgument], _ body: (inout Value) throws -> Void) throws -> Value {
+    var current = Value.tensor(try TensorIndexing.get(self, items))
     try body(&current)
     guard let replacement = current.tensor ?? TensorConvert.scalarTensor(current) else {
       throw BuiltinError("cannot assign \(withArticle(current.typeName)) value into a Tensor")
     }
-    return .tensor(try replacing(items, with: replacement))
+    return .tensor(try TensorIndexing.set(self, items, replacement))
   }
 }
 
