@@ -146,7 +146,7 @@ enum TensorConvert {
     guard let v = args.named("dtype") else { return nil }
     if case .nil_ = v { return nil }
     guard case .string(let name) = v, let dtype = DType(named: name) else {
-      throw BuiltinError("\(args.function): dtype must be \(DType.names), got \(v.description)")
+      throw BuiltinError("\(args.function): dtype must be \(DType.names), got \((try? v.printed(quoted: true)) ?? v.typeName)")
     }
     return dtype
   }
