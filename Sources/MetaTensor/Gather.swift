@@ -1,10 +1,28 @@
-/// Selection by index tensors (indices are stored as Float and must be whole
-/// numbers; negative ones count from the end), their scatter-add adjoints,
-/// and one-hot encoding.
+/// Selection by index tensors (int64, or floats holding whole numbers below
+/// 2^24 where they are exact; negative ones count from the end), their
+/// scatter-add adjoints, and one-hot encoding.
 extension Tensor {
   /// Validated integer positions from an index tensor for an axis of size `n`.
   func indexValues(size n: Int, op: String, allowNegative: Bool = true) throws -> [Int] {
-    try scalars.map { v in
+    if dtype == .int64 {
+      return try elements(as: Int64.self).map { v in
+        let i = Int(v)
+        let resolved = i < 0 && allowNegative ? i + n : i
+        guard resolved >= 0, resolved < n else {
+          throw TensorError("\(op): index \(i) out of range for an axis of size \(n)")
+        }
+        return resolved
+      }
+    }
+    guard dtype.isFloatingPoint else {
+      throw TensorError("\(op): indices must be int64, not \(dtype) (a bool mask selects with t[mask])")
+    }
+    return try elements(as: Double.self).map { v in
+      guard v == v.rounded(), Swift.abs(v) < 16_777_216 else {
+        throw TensorError(Swift.abs(v) < 1e15 && v == v.rounded()
+          ? "\(op): index \(v) is beyond 2^24, where float32 indices are not exact; use int64 indices"
+          : "\(op): index \(v) is not an integer")
+      }
       guard v == v.rounded(), Swift.abs(v) < 1e15 else { throw TensorError("\(op): index \(v) is not an integer") }
       let i = Int(v)
       let resolved = i < 0 && allowNegative ? i + n : i
@@ -32,13 +50,14 @@ extension Tensor {
     let node = GradNode.record("index_select", self, { c in
       [try c.grad.indexAdd(index, axis: a, size: inputShape[a], shape: inputShape)]
     })
-    return try withContiguousBuffer { src in
-      try Tensor.make(outShape, node: node) { out in
-        guard let s = src.baseAddress, let d = out.baseAddress else { return }
-        for o in 0..<outer {
-          for (j, p) in picks.enumerated() {
-            (d + (o * picks.count + j) * inner).update(from: s + (o * n + p) * inner, count: inner)
-          }
+    let source = isContiguous ? self : try contiguousCopy()
+    let size = dtype.size
+    return try Tensor.make(outShape, dtype: dtype, node: node) { d in
+      let s = UnsafeRawPointer(source.elementAddress)
+      for o in 0..<outer {
+        for (j, p) in picks.enumerated() {
+          (d + (o * picks.count + j) * inner * size).copyMemory(from: s + (o * n + p) * inner * size,
+                                                                 byteCount: inner * size)
         }
       }
     }
@@ -47,13 +66,15 @@ extension Tensor {
   /// The adjoint of `indexSelect`: zeros of `shape` with slices of this tensor
   /// added at the indexed positions along `axis` (repeats accumulate).
   func indexAdd(_ indices: Tensor, axis a: Int, size n: Int, shape target: [Int]) throws -> Tensor {
-    let picks = try indices.indexValues(size: n, op: "indexAdd")
+    let picks = try indices.indexValues(size: n, op: "index_add")
     let (outer, _, inner) = Tensor.split3(target, a)
     let node = GradNode.record("index_add", self, { c in [try c.grad.indexSelect(indices, axis: a)] })
-    return try withContiguousBuffer { src in
-      try Tensor.make(target, node: node) { out in
+    let source = isContiguous ? self : try contiguousCopy()
+    @inline(__always) func add<T: TensorElement & FloatingPoint>(_: T.Type) throws -> Tensor {
+      let s = UnsafePointer(source.pointer(T.self))
+      return try Tensor.make(target, of: T.self, node: node) { out in
         out.initialize(repeating: 0)
-        guard let s = src.baseAddress, let d = out.baseAddress else { return }
+        guard let d = out.baseAddress else { return }
         for o in 0..<outer {
           for (j, p) in picks.enumerated() {
             let from = s + (o * picks.count + j) * inner, to = d + (o * n + p) * inner
@@ -61,6 +82,11 @@ extension Tensor {
           }
         }
       }
+    }
+    switch dtype {
+    case .float32: return try add(Float.self)
+    case .float64: return try add(Double.self)
+    default: throw TensorError.unsupported(dtype, op: "index_add")
     }
   }
 

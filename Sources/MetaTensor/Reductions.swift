@@ -1,13 +1,13 @@
 /// Reductions over axes (negative allowed, `nil` meaning all), with `keepdims`.
 extension Tensor {
   /// Shape after reducing `axes` with `keepdims` semantics (size 1 kept).
-  private func keptShape(_ axes: [Int]) -> [Int] {
+  func keptShape(_ axes: [Int]) -> [Int] {
     var s = shape
     for a in axes { s[a] = 1 }
     return s
   }
 
-  private func finalShape(_ axes: [Int], keepdims: Bool) -> [Int] {
+  func finalShape(_ axes: [Int], keepdims: Bool) -> [Int] {
     keepdims ? keptShape(axes) : shape.indices.filter { !axes.contains($0) }.map { shape[$0] }
   }
 
@@ -54,6 +54,7 @@ extension Tensor {
 
   /// Sum over `axes` (all by default).
   public func sum(axes: [Int]? = nil, keepdims: Bool = false) throws -> Tensor {
+    if dtype != .float32 { return try typedSum(axes: axes, keepdims: keepdims) }
     if axes == nil && !keepdims && isContiguous {
       // Whole-tensor sum: one fold, straight into a 0-d result (no axis bookkeeping).
       let inputShape = shape
@@ -73,6 +74,7 @@ extension Tensor {
 
   /// Mean over `axes` (all by default); NaN for an empty reduction.
   public func mean(axes: [Int]? = nil, keepdims: Bool = false) throws -> Tensor {
+    if !dtype.isFloatingPoint { return try astype(.float32).mean(axes: axes, keepdims: keepdims) }
     let resolved = try normalizedAxes(axes, op: "mean")
     let n = resolved.reduce(1) { $0 * shape[$1] }
     return try sum(axes: resolved, keepdims: keepdims) / Float(n)
@@ -80,13 +82,15 @@ extension Tensor {
 
   /// Maximum over `axes`; the gradient is shared equally between tied maxima.
   public func max(axes: [Int]? = nil, keepdims: Bool = false) throws -> Tensor {
-    try extremum(axes, keepdims: keepdims, op: "max", initial: -.infinity, { $1 > $0 ? $1 : $0 },
+    if dtype != .float32 { return try typedExtremum(axes, keepdims: keepdims, op: "max") }
+    return try extremum(axes, keepdims: keepdims, op: "max", initial: -.infinity, { $1 > $0 ? $1 : $0 },
                  lanes: { pointwiseMax($0, $1) }, horizontal: { $0.max() })
   }
 
   /// Minimum over `axes`; the gradient is shared equally between tied minima.
   public func min(axes: [Int]? = nil, keepdims: Bool = false) throws -> Tensor {
-    try extremum(axes, keepdims: keepdims, op: "min", initial: .infinity, { $1 < $0 ? $1 : $0 },
+    if dtype != .float32 { return try typedExtremum(axes, keepdims: keepdims, op: "min") }
+    return try extremum(axes, keepdims: keepdims, op: "min", initial: .infinity, { $1 < $0 ? $1 : $0 },
                  lanes: { pointwiseMin($0, $1) }, horizontal: { $0.min() })
   }
 
@@ -122,7 +126,7 @@ extension Tensor {
   }
 
   /// Index of the maximum along `axis` (of the flattened tensor when nil), as
-  /// a Float tensor; the first index wins ties. Not differentiable.
+  /// an int64 tensor; the first index wins ties. Not differentiable.
   public func argmax(axis: Int? = nil, keepdims: Bool = false) throws -> Tensor {
     try argExtremum(axis: axis, keepdims: keepdims, op: "argmax") { $0 > $1 }
   }
@@ -134,6 +138,7 @@ extension Tensor {
 
   private func argExtremum(axis: Int?, keepdims: Bool, op: String,
                            _ better: (Float, Float) -> Bool) throws -> Tensor {
+    if dtype != .float32 { return try typedArgExtremum(axis: axis, keepdims: keepdims, op: op) }
     guard let axis else {
       let flat = try detached().reshape([count])
       let r = try flat.argExtremum(axis: 0, keepdims: false, op: op, better)
@@ -149,7 +154,7 @@ extension Tensor {
     let n = shape[a], step = strides[a]
     let outer = Array(moved.shape.dropLast())
     let starts = Tensor(shape: outer, strides: Array(moved.strides.dropLast()), offset: offset, storage: storage)
-    let result = try Tensor.make(outer) { out in
+    let result = try Tensor.make(outer, of: Int64.self) { out in
       // Walk the result positions; each start offset comes from the strided layout.
       let base = UnsafePointer(storage.base)
       var position = 0
@@ -160,7 +165,7 @@ extension Tensor {
           let row = base + o[0] + r * s
           var best = 0
           for i in 1..<n where better(row[i * step], row[best * step]) { best = i }
-          out[position] = Float(best)
+          out[position] = Int64(best)
           position += 1
         }
       }
@@ -175,7 +180,7 @@ extension Tensor {
     guard target.count <= rank, try broadcastShapes(target, shape, op: "sumToShape") == shape else {
       throw TensorError("sumToShape: shape \(shapeText(target)) does not broadcast to \(shapeText(shape))")
     }
-    if let rows = leadingRowCount(summingTo: target) { return try sumLeadingRows(rows, into: target) }
+    if dtype == .float32, let rows = leadingRowCount(summingTo: target) { return try sumLeadingRows(rows, into: target) }
     let lead = rank - target.count
     var axes = Array(0..<lead)
     for (i, d) in target.enumerated() where d == 1 && shape[lead + i] != 1 { axes.append(lead + i) }

@@ -91,6 +91,8 @@ enum TensorOps {
     reduction("sum") { try $0.sum(axes: $1, keepdims: $2) },
     reduction("mean") { try $0.mean(axes: $1, keepdims: $2) },
     reduction("logsumexp") { try $0.logsumexp(axes: $1, keepdims: $2) },
+    reduction("any") { try $0.any(axes: $1, keepdims: $2) },
+    reduction("all") { try $0.all(axes: $1, keepdims: $2) },
     extreme("max", wantMax: true), extreme("min", wantMax: false),
     argExtreme("argmax", wantMax: true), argExtreme("argmin", wantMax: false),
     TensorOp("clamp", labels: ["min", "max"]) { args in
@@ -105,7 +107,8 @@ enum TensorOps {
     },
     TensorOp("item") { args in
       try args.expect(1)
-      return .float(TensorConvert.double(try args.tensor(0).item()))
+      let t = try args.tensor(0)
+      return TensorConvert.value(try t.value(), dtype: t.dtype)
     },
     TensorOp("tolist") { args in
       try args.expect(1)
