@@ -39,7 +39,7 @@ struct CaseRunner {
     do {
       out = try interp.call(f, args)
     } catch {
-      if case .error = c.output { return nil }
+      if case .error = c.output { return Self.swiftName(in: "\(error)".split(separator: "\n").first.map(String.init) ?? "") }
       throw error
     }
     if case .error(let e) = c.output {
@@ -66,6 +66,13 @@ struct CaseRunner {
     let hvp = try interp.call(try interp.evaluate(second, name: c.name + " (second order)"), args)
     if let m = try compareGradients(c.wrt, hvp, c.grad2, c) { return "second-order gradient \(m)" }
     return nil
+  }
+
+  /// Errors name ops by their language names (`one_hot`, not `oneHot`): a camelCase
+  /// word before a colon in the message is a Swift name leaking out.
+  static func swiftName(in message: String) -> String? {
+    guard let r = message.range(of: #"\b[a-z]+[A-Z][A-Za-z0-9]*:"#, options: .regularExpression) else { return nil }
+    return "the error names `\(message[r].dropLast())`, not the op's language name: \(message)"
   }
 
   private func compareGradients(
