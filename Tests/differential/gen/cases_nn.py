@@ -124,7 +124,7 @@ def loss_cases(rng):
              {"x": r(5, 4), "y": L(labels)}, wrt=["x"]),
         Case("accuracy_basic", "accuracy(x, y)", lambda x, y: acc(x, lab()), {"x": r(4, 5), "y": L(labels)}),
         Case("accuracy_nan_logits", "accuracy(x, y)", lambda x, y: acc(x, torch.tensor([0, 1])),
-             {"x": T([[NAN, 0.0], [NAN, 1.0]]), "y": L([0, 1])},
+             {"x": T([[NAN, 0.0], [1.0, NAN]]), "y": L([0, 1])},
              note="issue 14: NaN logits count as wrong (PyTorch's argmax picks the NaN)"),
         Case("pairwise_distances", "pairwise_distances(a, b)",
              lambda a, b: ((a[:, None, :] - b[None, :, :]) ** 2).sum(-1), {"a": r(4, 3), "b": r(5, 3)}, tol=TOL),
