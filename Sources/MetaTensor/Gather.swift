@@ -164,13 +164,13 @@ extension Tensor {
     }
   }
 
-  /// Rows of the identity: shape `labels.shape + [classes]`.
+  /// Rows of the identity: shape `labels.shape + [classes]`, int64 (as PyTorch's).
   public static func oneHot(_ labels: Tensor, classes: Int) throws -> Tensor {
     guard classes > 0 else { throw TensorError("oneHot: classes must be positive, got \(classes)") }
     let picks = try labels.indexValues(size: classes, op: "oneHot", allowNegative: false)
     let shape = labels.shape + [classes]
     _ = try checkedCount(shape, op: "oneHot")
-    return try make(shape) { out in
+    return try make(shape, of: Int64.self) { out in
       out.initialize(repeating: 0)
       for (i, p) in picks.enumerated() { out[i * classes + p] = 1 }
     }
