@@ -159,7 +159,11 @@ enum Builtins {
     case .record(let r):
       guard case .string(let k) = item else { throw args.bad(1, "String") }
       return r[k] != nil
-    default: throw args.bad(0, "List, String or Record")
+    case .native(let o as MetaObject):
+      // Whether an object has a field, as for records: `contains(model, "training")`.
+      guard case .string(let k) = item else { throw args.bad(1, "String") }
+      return o.fields[k] != nil
+    default: throw args.bad(0, "List, String, Record or object")
     }
   }
 }
