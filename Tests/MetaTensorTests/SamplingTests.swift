@@ -92,6 +92,12 @@ final class SamplingTests: XCTestCase {
                                containing: "normal: std must not be negative")
     XCTAssertTrue(try Tensor.normal(mean: Tensor(.nan), std: Tensor(1), shape: [2], using: &rng).scalars.allSatisfy(\.isNaN))
 
+    // Drawn in chunks, the noise is still the stream of one `normal(count:)` call (odd sizes too).
+    var chunked = RandomState(seed: 30), whole = RandomState(seed: 30)
+    XCTAssertEqual(try Tensor.normal(mean: Tensor(0), std: Tensor(1), shape: [10_001], using: &chunked).scalars,
+                   whole.normal(count: 10_001, mean: 0, std: 1))
+    XCTAssertEqual(chunked, whole)
+
     // Reparameterized: d/dmean = 1 per sample, d/dstd = eps = (x - mean) / std.
     let m = try Tensor(shape: [2], scalars: [0.5, -1]).requiringGrad()
     let s = try Tensor(shape: [2], scalars: [2, 0.25]).requiringGrad()

@@ -31,22 +31,24 @@ extension Tensor {
     guard n <= exactIndexLimit else {
       throw TensorError("permutation: n must be at most \(exactIndexLimit) (float32 indices are exact only up to it), got \(n)")
     }
-    _ = try checkedCount([n], op: "permutation")
-    var order = (0..<n).map { Float($0) }
-    rng.shuffle(&order)
-    return try Tensor(shape: [n], scalars: order)
+    return try make([n]) { out in
+      for i in 0..<n { out[i] = Float(i) }
+      var order = out
+      rng.shuffle(&order)
+    }
   }
 
   /// 1 with probability `p`, else 0, independently for every element of `p`
   /// (PyTorch's `bernoulli`). A constant: no gradient flows to `p`.
   /// Probabilities outside [0, 1], NaN included, are an error.
   public static func bernoulli(_ p: Tensor, using rng: inout RandomState) throws -> Tensor {
-    let probabilities = p.scalars
-    for (i, v) in probabilities.enumerated() where !(v >= 0 && v <= 1) {
-      throw TensorError("bernoulli: probability \(v) at position \(i) is not in [0, 1]")
-    }
-    return try make(p.shape) { out in
-      for i in 0..<out.count { out[i] = rng.uniformDouble() < Double(probabilities[i]) ? 1 : 0 }
+    try p.withContiguousBuffer { probabilities in
+      for (i, v) in probabilities.enumerated() where !(v >= 0 && v <= 1) {
+        throw TensorError("bernoulli: probability \(v) at position \(i) is not in [0, 1]")
+      }
+      return try make(p.shape) { out in
+        for i in 0..<out.count { out[i] = rng.uniformDouble() < Double(probabilities[i]) ? 1 : 0 }
+      }
     }
   }
 
@@ -63,12 +65,27 @@ extension Tensor {
       }
       target = shape
     }
-    for (i, v) in std.scalars.enumerated() where v < 0 {
-      throw TensorError("normal: std must not be negative (got \(v) at position \(i))")
+    try std.withContiguousBuffer { values in
+      for (i, v) in values.enumerated() where v < 0 {
+        throw TensorError("normal: std must not be negative (got \(v) at position \(i))")
+      }
     }
-    let n = try checkedCount(target, op: "normal")
-    let eps = try Tensor(shape: target, scalars: rng.normal(count: n, mean: 0, std: 1))
-    return try mean + std * eps
+    return try mean + std * standardNormal(target, using: &rng)
+  }
+
+  /// Standard normal samples, the same numbers `rng.normal(count:)` gives, drawn
+  /// in chunks straight into the tensor (no second array of the full size).
+  static func standardNormal(_ shape: [Int], using rng: inout RandomState) throws -> Tensor {
+    _ = try checkedCount(shape, op: "normal")
+    return try make(shape) { out in
+      var i = 0
+      while i < out.count {
+        // An even chunk ends on a whole Box-Muller pair, so the stream is the one-call stream.
+        let chunk = rng.normal(count: Swift.min(4096, out.count - i), mean: 0, std: 1)
+        for (k, v) in chunk.enumerated() { out[i + k] = v }
+        i += chunk.count
+      }
+    }
   }
 
   /// Class indices drawn from the categorical distributions along the last
@@ -119,26 +136,27 @@ extension Tensor {
     let outShape = batch + (samples.map { [$0] } ?? [])
     _ = try checkedCount(outShape, op: "categorical")
     let perRow = samples ?? 1
-    let values = table.scalars
-    let rows = values.count / classes
-    var drawn = [Float]()
-    drawn.reserveCapacity(rows * perRow)
-    var cumulative = [Double](repeating: 0, count: classes)
-    for r in 0..<rows {
-      let w = try weights(Array(values[(r * classes)..<((r + 1) * classes)]), r)
-      var total = 0.0
-      for k in 0..<classes {
-        total += w[k]
-        cumulative[k] = total
+    return try table.withContiguousBuffer { values in
+      try make(outShape) { out in
+        var cumulative = [Double](repeating: 0, count: classes)
+        for r in 0..<(values.count / classes) {
+          let w = try weights(Array(values[(r * classes)..<((r + 1) * classes)]), r)
+          var total = 0.0
+          for k in 0..<classes {
+            total += w[k]
+            cumulative[k] = total
+          }
+          guard total > 0, total.isFinite else {
+            throw TensorError("categorical: row \(r) has no class with positive probability")
+          }
+          // The last class with positive weight: where a draw rounding up to the total lands.
+          let last = w.lastIndex { $0 > 0 } ?? classes - 1
+          for j in 0..<perRow {
+            out[r * perRow + j] = Float(drawIndex(cumulative, total * rng.uniformDouble(), last))
+          }
+        }
       }
-      guard total > 0, total.isFinite else {
-        throw TensorError("categorical: row \(r) has no class with positive probability")
-      }
-      // The last class with positive weight: where a draw rounding up to the total lands.
-      let last = w.lastIndex { $0 > 0 } ?? classes - 1
-      for _ in 0..<perRow { drawn.append(Float(drawIndex(cumulative, total * rng.uniformDouble(), last))) }
     }
-    return try Tensor(shape: outShape, scalars: drawn)
   }
 
   /// The first class whose cumulative weight exceeds `u` (so a zero-weight
