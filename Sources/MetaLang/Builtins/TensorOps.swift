@@ -22,7 +22,9 @@ struct TensorOp: Sendable {
 }
 
 enum TensorOps {
-  static let all: [TensorOp] = core + shaping + Builtins.tensorCreation + Builtins.nnOps + Builtins.gradOps
+  static let all: [TensorOp] =
+    core + shaping + Builtins.tensorCreation + Builtins.nnOps + Builtins.gradOps + Builtins.samplingOps
+    + Builtins.nnLayerOps
 
   /// Methods by name.
   static let methods: [String: TensorOp] = {
