@@ -129,6 +129,7 @@ table: do {
   let n = 1 << 20
   let a = try tensor([n], seed: 11), b = try tensor([n], seed: 12), c = try tensor([n], seed: 13)
   let positive = try a.abs() + 0.5
+  let square = try a.reshape([1024, 1024])
   for t in options.threads {
     ThreadPool.maxThreads = t
     let large: [(String, () throws -> Tensor)] = [
@@ -139,6 +140,10 @@ table: do {
       ("sigmoid(a)", { try a.sigmoid() }),
       ("log(|a|+0.5)", { try positive.log() }),
       ("sum(a)", { try a.sum() }),
+      ("max(a)", { try a.max() }),
+      ("sum rows [1024,1024] axis 1", { try square.sum(axes: [1]) }),
+      ("sum cols [1024,1024] axis 0", { try square.sum(axes: [0]) }),
+      ("sum(a.T) [1024,1024]", { try square.T.sum() }),
     ]
     for (name, op) in large {
       if !options.only.isEmpty && !name.contains(options.only) { continue }
