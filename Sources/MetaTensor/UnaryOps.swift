@@ -35,19 +35,20 @@ extension Tensor {
     return try mapVector(node: node, .sigmoid)
   }
 
-  /// max(x, 0).
+  /// max(x, 0); NaN stays NaN and passes the gradient (as PyTorch).
   public func relu() throws -> Tensor {
     let node = GradNode.record("relu", self, { c in [try c.grad.keepingWhere(positive: c.inputs[0])] })
-    return try mapElements(node: node) { $0 > 0 ? $0 : 0 }
+    return try mapElements(node: node) { $0 <= 0 ? 0 : $0 }
   }
 
-  /// `self` where `x > 0`, else 0 (`x` broadcast to this shape): relu's
-  /// backward in one op, with no mask tensor. Differentiable in `self` (to
-  /// any order: its own backward is the same op); the mask is a constant.
+  /// `self` where `x > 0` or `x` is NaN, else 0 (`x` broadcast to this
+  /// shape): relu's backward in one op, with no mask tensor (PyTorch's
+  /// `threshold_backward`: only `x <= 0` blocks). Differentiable in `self`
+  /// (to any order: its own backward is the same op); the mask is a constant.
   func keepingWhere(positive x: Tensor) throws -> Tensor {
     let mask = x.detached()
     let node = GradNode.record("relu_backward", self, { c in [try c.grad.keepingWhere(positive: mask)] })
-    let result = try zipElements(mask, op: "relu", node: node) { $1 > 0 ? $0 : 0 }
+    let result = try zipElements(mask, op: "relu", node: node) { $1 <= 0 ? 0 : $0 }
     guard result.shape == shape else {
       throw TensorError("relu: mask of shape \(shapeText(x.shape)) does not match \(shapeText(shape))")
     }
@@ -95,6 +96,7 @@ extension Tensor {
     let node = GradNode.record("clamp", self, { c in
       [try c.grad * c.inputs[0].mapElements { $0 >= lo && $0 <= hi ? 1 : 0 }]
     })
-    return try mapElements(node: node) { Swift.min(Swift.max($0, lo), hi) }
+    // NaN stays NaN (as PyTorch); its gradient is 0, as PyTorch's mask gives.
+    return try mapElements(node: node) { $0 < lo ? lo : ($0 > hi ? hi : $0) }
   }
 }

@@ -55,8 +55,11 @@ enum TensorOps {
       try args.expect(1...2)
       let t = try args.tensor(0)
       if args.count == 2 {
+        // Elementwise: `t` where it wins or is NaN, else `other` (so a NaN on
+        // either side gives NaN, as PyTorch's maximum and minimum).
         let other = try args.tensor(1)
-        return .tensor(try Tensor.select(wantMax ? try t.ge(other) : try t.le(other), t, other))
+        let wins = wantMax ? try t.ge(other) : try t.le(other)
+        return .tensor(try Tensor.select(try wins + t.ne(t), t, other))
       }
       let axes = try args.axes(), keep = args.namedBool("keepdims", default: false)
       return .tensor(wantMax ? try t.max(axes: axes, keepdims: keep) : try t.min(axes: axes, keepdims: keep))
