@@ -68,6 +68,7 @@ large = [
     ("sum rows [1024,1024] axis 1", lambda: square.sum(axis=1)),
     ("sum cols [1024,1024] axis 0", lambda: square.sum(axis=0)),
     ("sum(a.T) [1024,1024]", lambda: square.T.sum()),
+    ("bias grad [1024,1024]->[1024]", lambda: square.sum(axis=0)),
 ]
 
 rows = []

@@ -46,6 +46,14 @@ final class SummationAccuracyTests: XCTestCase {
     let t = try Tensor.full([200_000, 3], 0.1)
     for v in try t.sumToShape([3]).scalars { assertRelative(v, 200_000 * tenth) }
     for v in try t.sumToShape([1, 3]).scalars { assertRelative(v, 200_000 * tenth) }
+    // Row counts around the float-to-Double flush period, exact on integers.
+    for rows in [15, 16, 17, 33, 1001] {
+      let r = try Tensor(shape: [rows, 2], scalars: (0..<2 * rows).map { Float($0 % 7) })
+      var expected: [Float] = [0, 0]
+      for i in 0..<2 * rows { expected[i % 2] += Float(i % 7) }
+      XCTAssertEqual(try r.sumToShape([2]).scalars, expected, "\(rows) rows")
+      XCTAssertEqual(try r.sum(axes: [0]).scalars, expected, "\(rows) rows")
+    }
   }
 
   func testSumsStillExactOnSmallIntegers() throws {
