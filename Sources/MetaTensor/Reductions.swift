@@ -174,8 +174,12 @@ extension Tensor {
   public func logsumexp(axes: [Int]? = nil, keepdims: Bool = false) throws -> Tensor {
     let resolved = try normalizedAxes(axes, op: "logsumexp")
     // The shift is a constant: the result does not depend on it, so it needs
-    // no gradient; non-finite maxima (all -inf) shift by 0 instead.
-    let shift = try detached().max(axes: resolved, keepdims: true).mapElements { $0.isFinite ? $0 : 0 }
+    // no gradient; non-finite maxima shift by 0 instead (as PyTorch: +inf
+    // gives +inf, all -inf gives -inf), and so does an empty reduction,
+    // whose sum of no terms is 0 and log -inf.
+    let shift = resolved.contains { shape[$0] == 0 }
+      ? try Tensor.zeros(keptShape(resolved))
+      : try detached().max(axes: resolved, keepdims: true).mapElements { $0.isFinite ? $0 : 0 }
     let kept = try (self - shift).exp().sum(axes: resolved, keepdims: true).log() + shift
     return keepdims ? kept : try kept.reshape(finalShape(resolved, keepdims: false))
   }

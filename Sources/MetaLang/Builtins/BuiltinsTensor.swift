@@ -30,9 +30,10 @@ extension Builtins {
     },
     TensorOp("arange", method: false) { args in
       try args.expect(1...3)
-      if args.count == 1 { return .tensor(try Tensor.arange(0, try args.float(0))) }
-      let step = args.count == 3 ? try args.float(2) : 1
-      return .tensor(try Tensor.arange(try args.float(0), try args.float(1), step: step))
+      // Doubles: rounding the bounds to Float first would change the count.
+      if args.count == 1 { return .tensor(try Tensor.arange(0, try args.number(0))) }
+      let step = args.count == 3 ? try args.number(2) : 1
+      return .tensor(try Tensor.arange(try args.number(0), try args.number(1), step: step))
     },
     TensorOp("linspace", method: false) { args in
       try args.expect(3)
