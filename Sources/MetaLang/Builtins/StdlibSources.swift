@@ -265,11 +265,24 @@ fn stack_tasks(tasks) {
 
 # Each task's mean loss, [T], for predictions and targets with a task axis in front.
 fn per_task_losses(loss, pred, y) {
+  check_stacked_shapes(loss, pred, y)
   let count = pred.shape[0]
   if loss == mse { return ((pred - y) ** 2).reshape([count, -1]).mean(axis: 1) }
   # cross_entropy: scores [T, N, C], labels [T, N]
   let picked = log_softmax(pred, axis: -1) * one_hot(y, pred.shape[-1])
   -picked.sum(axis: -1).mean(axis: -1)
+}
+
+# The batched forms above broadcast where mse and cross_entropy refuse, so a
+# mismatch is handed to the loss itself on the first task: the same error as
+# task by task (e.g. an mlp with 3 outputs on 1-D sine targets).
+fn check_stacked_shapes(loss, pred, y) {
+  let ok = if loss == mse { pred.shape == y.shape }
+    else { len(pred.shape) == 3 and y.shape == pred.shape[0:2] }
+  if not ok {
+    loss(pred[0], y[0])
+    error("{loss}: predictions {pred.shape} do not fit targets {y.shape}")
+  }
 }
 
 # Whether `learner` can adapt `stacked` tasks in one batch.
@@ -801,7 +814,7 @@ fn either(value, fallback) { if value == nil { fallback } else { value } }
     "learner": [
       "Learner", "learner_with", "task_loss", "inner_update", "learner_adapt", "inner_steps",
       "with_head", "learner_evaluate", "is_classification", "stack_tasks", "per_task_losses",
-      "can_batch", "expand_params", "adapt_stacked", "query_losses"
+      "check_stacked_shapes", "can_batch", "expand_params", "adapt_stacked", "query_losses"
     ],
     "memory": [
       "Memory", "tree_leaves", "gradient_key", "memory_key", "memory_match", "memory_recall",
