@@ -170,6 +170,19 @@ extension Tensor {
     return Tensor(shape: target, strides: contiguousStrides(target), offset: 0, storage: raw.storage, node: node)
   }
 
+  /// 1 where some element over `axes` is nonzero (NaN counts, as NumPy's),
+  /// else 0; an empty reduction gives 0. Float32 0/1 until the bool dtype.
+  /// Not differentiable.
+  public func any(axes: [Int]? = nil, keepdims: Bool = false) throws -> Tensor {
+    try detached().ne(0).sum(axes: axes, keepdims: keepdims).gt(0)
+  }
+
+  /// 1 where every element over `axes` is nonzero (NaN counts), else 0; an
+  /// empty reduction gives 1. Float32 0/1 until the bool dtype. Not differentiable.
+  public func all(axes: [Int]? = nil, keepdims: Bool = false) throws -> Tensor {
+    try detached().eq(0).sum(axes: axes, keepdims: keepdims).eq(0)
+  }
+
   /// `log(sum(exp(x)))` over `axes`, computed stably by shifting by the maximum.
   public func logsumexp(axes: [Int]? = nil, keepdims: Bool = false) throws -> Tensor {
     let resolved = try normalizedAxes(axes, op: "logsumexp")

@@ -94,6 +94,9 @@ enum TensorOps {
     reduction("sum") { try $0.sum(axes: $1, keepdims: $2) },
     reduction("mean") { try $0.mean(axes: $1, keepdims: $2) },
     reduction("logsumexp") { try $0.logsumexp(axes: $1, keepdims: $2) },
+    // `any(t)`/`all(t)` take over from the List builtins when given a tensor.
+    reduction("any") { try $0.any(axes: $1, keepdims: $2) },
+    reduction("all") { try $0.all(axes: $1, keepdims: $2) },
     extreme("max", wantMax: true), extreme("min", wantMax: false),
     argExtreme("argmax", wantMax: true), argExtreme("argmin", wantMax: false),
     TensorOp("clamp", labels: ["min", "max"]) { args in
