@@ -1,10 +1,28 @@
-/// Selection by index tensors (indices are stored as Float and must be whole
-/// numbers; negative ones count from the end), their scatter-add adjoints,
-/// and one-hot encoding.
+/// Selection by index tensors (int64, or floats holding whole numbers below
+/// 2^24 where they are exact; negative ones count from the end), their
+/// scatter-add adjoints, and one-hot encoding.
 extension Tensor {
   /// Validated integer positions from an index tensor for an axis of size `n`.
   func indexValues(size n: Int, op: String, allowNegative: Bool = true) throws -> [Int] {
-    try scalars.map { v in
+    if dtype == .int64 {
+      return try elements(as: Int64.self).map { v in
+        let i = Int(v)
+        let resolved = i < 0 && allowNegative ? i + n : i
+        guard resolved >= 0, resolved < n else {
+          throw TensorError("\(op): index \(i) out of range for an axis of size \(n)")
+        }
+        return resolved
+      }
+    }
+    guard dtype.isFloatingPoint else {
+      throw TensorError("\(op): indices must be int64, not \(dtype) (a bool mask selects with t[mask])")
+    }
+    return try elements(as: Double.self).map { v in
+      guard v == v.rounded(), Swift.abs(v) < 16_777_216 else {
+        throw TensorError(Swift.abs(v) < 1e15 && v == v.rounded()
+          ? "\(op): index \(v) is beyond 2^24, where float32 indices are not exact; use int64 indices"
+          : "\(op): index \(v) is not an integer")
+      }
       guard v == v.rounded(), Swift.abs(v) < 1e15 else { throw TensorError("\(op): index \(v) is not an integer") }
       let i = Int(v)
       let resolved = i < 0 && allowNegative ? i + n : i
@@ -32,13 +50,14 @@ extension Tensor {
     let node = GradNode.record("index_select", self, { c in
       [try c.grad.indexAdd(index, axis: a, size: inputShape[a], shape: inputShape)]
     })
-    return try withContiguousBuffer { src in
-      try Tensor.make(outShape, node: node) { out in
-        guard let s = src.baseAddress, let d = out.baseAddress else { return }
-        for o in 0..<outer {
-          for (j, p) in picks.enumerated() {
-            (d + (o * picks.count + j) * inner).update(from: s + (o * n + p) * inner, count: inner)
-          }
+    let source = isContiguous ? self : try contiguousCopy()
+    let size = dtype.size
+    return try Tensor.make(outShape, dtype: dtype, node: node) { d in
+      let s = UnsafeRawPointer(source.elementAddress)
+      for o in 0..<outer {
+        for (j, p) in picks.enumerated() {
+          (d + (o * picks.count + j) * inner * size).copyMemory(from: s + (o * n + p) * inner * size,
+                                                                 byteCount: inner * size)
         }
       }
     }
@@ -50,10 +69,12 @@ extension Tensor {
     let picks = try indices.indexValues(size: n, op: "index")
     let (outer, _, inner) = Tensor.split3(target, a)
     let node = GradNode.record("index_add", self, { c in [try c.grad.indexSelect(indices, axis: a)] })
-    return try withContiguousBuffer { src in
-      try Tensor.make(target, node: node) { out in
+    let source = isContiguous ? self : try contiguousCopy()
+    @inline(__always) func add<T: TensorElement & FloatingPoint>(_: T.Type) throws -> Tensor {
+      let s = UnsafePointer(source.pointer(T.self))
+      return try Tensor.make(target, of: T.self, node: node) { out in
         out.initialize(repeating: 0)
-        guard let s = src.baseAddress, let d = out.baseAddress else { return }
+        guard let d = out.baseAddress else { return }
         for o in 0..<outer {
           for (j, p) in picks.enumerated() {
             let from = s + (o * picks.count + j) * inner, to = d + (o * n + p) * inner
@@ -61,6 +82,11 @@ extension Tensor {
           }
         }
       }
+    }
+    switch dtype {
+    case .float32: return try add(Float.self)
+    case .float64: return try add(Double.self)
+    default: throw TensorError.unsupported(dtype, op: "index_add")
     }
   }
 
@@ -138,13 +164,13 @@ extension Tensor {
     }
   }
 
-  /// Rows of the identity: shape `labels.shape + [classes]`.
+  /// Rows of the identity: shape `labels.shape + [classes]`, int64 (as PyTorch's).
   public static func oneHot(_ labels: Tensor, classes: Int) throws -> Tensor {
     guard classes > 0 else { throw TensorError("one_hot: classes must be positive, got \(classes)") }
     let picks = try labels.indexValues(size: classes, op: "one_hot", allowNegative: false)
     let shape = labels.shape + [classes]
     _ = try checkedCount(shape, op: "one_hot")
-    return try make(shape) { out in
+    return try make(shape, of: Int64.self) { out in
       out.initialize(repeating: 0)
       for (i, p) in picks.enumerated() { out[i * classes + p] = 1 }
     }

@@ -1,13 +1,13 @@
 /// Reductions over axes (negative allowed, `nil` meaning all), with `keepdims`.
 extension Tensor {
   /// Shape after reducing `axes` with `keepdims` semantics (size 1 kept).
-  private func keptShape(_ axes: [Int]) -> [Int] {
+  func keptShape(_ axes: [Int]) -> [Int] {
     var s = shape
     for a in axes { s[a] = 1 }
     return s
   }
 
-  private func finalShape(_ axes: [Int], keepdims: Bool) -> [Int] {
+  func finalShape(_ axes: [Int], keepdims: Bool) -> [Int] {
     keepdims ? keptShape(axes) : shape.indices.filter { !axes.contains($0) }.map { shape[$0] }
   }
 
@@ -114,6 +114,7 @@ extension Tensor {
 
   /// Sum over `axes` (all by default).
   public func sum(axes: [Int]? = nil, keepdims: Bool = false) throws -> Tensor {
+    if dtype != .float32 { return try typedSum(axes: axes, keepdims: keepdims) }
     if axes == nil && !keepdims && isContiguous {
       // Whole-tensor sum: one fold, straight into a 0-d result (no axis bookkeeping).
       let inputShape = shape
@@ -132,6 +133,7 @@ extension Tensor {
 
   /// Mean over `axes` (all by default); NaN for an empty reduction.
   public func mean(axes: [Int]? = nil, keepdims: Bool = false) throws -> Tensor {
+    if !dtype.isFloatingPoint { return try astype(.float32).mean(axes: axes, keepdims: keepdims) }
     let resolved = try normalizedAxes(axes, op: "mean")
     let n = resolved.reduce(1) { $0 * shape[$1] }
     return try sum(axes: resolved, keepdims: keepdims) / Float(n)
@@ -141,13 +143,15 @@ extension Tensor {
   /// NaN propagates (as NumPy and PyTorch): a NaN element makes its result
   /// NaN, and the gradient goes to the NaN elements.
   public func max(axes: [Int]? = nil, keepdims: Bool = false) throws -> Tensor {
-    try extremum(axes, keepdims: keepdims, op: "max", wantMax: true)
+    if dtype != .float32 { return try typedExtremum(axes, keepdims: keepdims, op: "max") }
+    return try extremum(axes, keepdims: keepdims, op: "max", wantMax: true)
   }
 
   /// Minimum over `axes`; the gradient is shared equally between tied minima.
   /// NaN propagates as in `max`.
   public func min(axes: [Int]? = nil, keepdims: Bool = false) throws -> Tensor {
-    try extremum(axes, keepdims: keepdims, op: "min", wantMax: false)
+    if dtype != .float32 { return try typedExtremum(axes, keepdims: keepdims, op: "min") }
+    return try extremum(axes, keepdims: keepdims, op: "min", wantMax: false)
   }
 
   private func extremum(_ axes: [Int]?, keepdims: Bool, op: String, wantMax: Bool) throws -> Tensor {
@@ -170,19 +174,6 @@ extension Tensor {
     return Tensor(shape: target, strides: contiguousStrides(target), offset: 0, storage: raw.storage, node: node)
   }
 
-  /// 1 where some element over `axes` is nonzero (NaN counts, as NumPy's),
-  /// else 0; an empty reduction gives 0. Float32 0/1 until the bool dtype.
-  /// Not differentiable.
-  public func any(axes: [Int]? = nil, keepdims: Bool = false) throws -> Tensor {
-    try detached().ne(0).sum(axes: axes, keepdims: keepdims).gt(0)
-  }
-
-  /// 1 where every element over `axes` is nonzero (NaN counts), else 0; an
-  /// empty reduction gives 1. Float32 0/1 until the bool dtype. Not differentiable.
-  public func all(axes: [Int]? = nil, keepdims: Bool = false) throws -> Tensor {
-    try detached().eq(0).sum(axes: axes, keepdims: keepdims).eq(0)
-  }
-
   /// `log(sum(exp(x)))` over `axes`, computed stably by shifting by the maximum.
   public func logsumexp(axes: [Int]? = nil, keepdims: Bool = false) throws -> Tensor {
     let resolved = try normalizedAxes(axes, op: "logsumexp")
@@ -198,7 +189,7 @@ extension Tensor {
   }
 
   /// Index of the maximum along `axis` (of the flattened tensor when nil), as
-  /// a Float tensor; the first index wins ties. NaN counts as the maximum
+  /// an int64 tensor; the first index wins ties. NaN counts as the maximum
   /// (the first NaN's index, as NumPy and PyTorch). Not differentiable.
   public func argmax(axis: Int? = nil, keepdims: Bool = false) throws -> Tensor {
     try argExtremum(axis: axis, keepdims: keepdims, op: "argmax") { $0 > $1 || ($0 != $0 && $1 == $1) }
@@ -212,6 +203,7 @@ extension Tensor {
 
   private func argExtremum(axis: Int?, keepdims: Bool, op: String,
                            _ better: (Float, Float) -> Bool) throws -> Tensor {
+    if dtype != .float32 { return try typedArgExtremum(axis: axis, keepdims: keepdims, op: op) }
     guard let axis else {
       let flat = try detached().reshape([count])
       let r = try flat.argExtremum(axis: 0, keepdims: false, op: op, better)
@@ -227,7 +219,7 @@ extension Tensor {
     let n = shape[a], step = strides[a]
     let outer = Array(moved.shape.dropLast())
     let starts = Tensor(shape: outer, strides: Array(moved.strides.dropLast()), offset: offset, storage: storage)
-    let result = try Tensor.make(outer) { out in
+    let result = try Tensor.make(outer, of: Int64.self) { out in
       // Walk the result positions; each start offset comes from the strided layout.
       let base = UnsafePointer(storage.base)
       var position = 0
@@ -238,7 +230,7 @@ extension Tensor {
           let row = base + o[0] + r * s
           var best = 0
           for i in 1..<n where better(row[i * step], row[best * step]) { best = i }
-          out[position] = Float(best)
+          out[position] = Int64(best)
           position += 1
         }
       }
@@ -253,7 +245,7 @@ extension Tensor {
     guard target.count <= rank, try broadcastShapes(target, shape, op: "sumToShape") == shape else {
       throw TensorError("sumToShape: shape \(shapeText(target)) does not broadcast to \(shapeText(shape))")
     }
-    if let rows = leadingRowCount(summingTo: target) { return try sumLeadingRows(rows, into: target) }
+    if dtype == .float32, let rows = leadingRowCount(summingTo: target) { return try sumLeadingRows(rows, into: target) }
     let lead = rank - target.count
     var axes = Array(0..<lead)
     for (i, d) in target.enumerated() where d == 1 && shape[lead + i] != 1 { axes.append(lead + i) }

@@ -22,7 +22,9 @@ struct TensorOp: Sendable {
 }
 
 enum TensorOps {
-  static let all: [TensorOp] = core + shaping + Builtins.tensorCreation + Builtins.nnOps + Builtins.gradOps
+  static let all: [TensorOp] =
+    core + shaping + Builtins.tensorCreation + Builtins.nnOps + Builtins.gradOps + Builtins.samplingOps
+    + Builtins.nnLayerOps
 
   /// Methods by name.
   static let methods: [String: TensorOp] = {
@@ -111,7 +113,8 @@ enum TensorOps {
     },
     TensorOp("item") { args in
       try args.expect(1)
-      return .float(TensorConvert.double(try args.tensor(0).item()))
+      let t = try args.tensor(0)
+      return TensorConvert.value(try t.value(), dtype: t.dtype)
     },
     TensorOp("tolist") { args in
       try args.expect(1)
