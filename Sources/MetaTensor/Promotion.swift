@@ -52,7 +52,7 @@ extension Tensor {
   /// This tensor in a floating dtype: itself when floating, else float32
   /// (`exp`, `sqrt`, `mean`, ... of an integer tensor, as PyTorch).
   @inline(__always)
-  func floating() throws -> Tensor {
+  public func floating() throws -> Tensor {
     dtype.isFloatingPoint ? self : try astype(.float32)
   }
 }

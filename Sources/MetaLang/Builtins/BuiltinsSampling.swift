@@ -10,12 +10,12 @@ extension Builtins {
     TensorOp("normal", method: false) { args in
       try args.expect(2...3)
       let shape = args.count == 3 ? try args.ints(2, what: "shape (List of Ints)") : nil
-      let mean = try args.tensor(0), std = try args.tensor(1)
+      let mean = try args.tensor(0).floating(), std = try args.tensor(1).floating()
       return .tensor(try args.runtime().random.withState { try Tensor.normal(mean: mean, std: std, shape: shape, using: &$0) })
     },
     TensorOp("bernoulli", method: false) { args in
       try args.expect(1)
-      let p = try args.tensor(0)
+      let p = try args.tensor(0).floating()
       return .tensor(try args.runtime().random.withState { try Tensor.bernoulli(p, using: &$0) })
     },
     TensorOp("permutation", method: false) { args in
@@ -25,7 +25,7 @@ extension Builtins {
     },
     // categorical(probs, n), categorical(logits: l, n: 5): the class axis is the last.
     TensorOp("categorical", labels: ["logits", "n"], method: false) { args in
-      let logits = try args.namedTensor("logits")
+      let logits = try args.namedTensor("logits")?.floating()
       try args.expect(logits == nil ? 1...2 : 0...1)
       let nAt = logits == nil ? 1 : 0
       if args.count > nAt, args.named("n") != nil {
@@ -36,7 +36,7 @@ extension Builtins {
       if let logits {
         return .tensor(try rt.random.withState { try Tensor.categorical(logits: logits, samples: samples, using: &$0) })
       }
-      let probs = try args.tensor(0)
+      let probs = try args.tensor(0).floating()
       return .tensor(try rt.random.withState { try Tensor.categorical(probs: probs, samples: samples, using: &$0) })
     },
   ]

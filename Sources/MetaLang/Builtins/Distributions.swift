@@ -196,8 +196,8 @@ extension Builtins {
     },
     Builtin("Categorical", labels: ["probs", "logits"]) { args in
       try args.expect(0...1)
-      let logits = try args.namedTensor("logits")
-      let probs = args.count == 1 ? try args.tensor(0) : try args.namedTensor("probs")
+      let logits = try args.namedTensor("logits")?.floating()
+      let probs = try (args.count == 1 ? try args.tensor(0) : try args.namedTensor("probs"))?.floating()
       guard (probs == nil) != (logits == nil) else {
         throw BuiltinError("Categorical: give exactly one of probs and logits:")
       }
@@ -224,9 +224,9 @@ extension Builtins {
     let named = try args.namedTensor(label)
     if args.count > i {
       guard named == nil else { throw BuiltinError("Normal: \(label) is given twice") }
-      return try args.tensor(i)
+      return try args.tensor(i).floating()
     }
     guard let named else { throw BuiltinError("Normal: missing \(label) (Normal(mean, std))") }
-    return named
+    return try named.floating()
   }
 }

@@ -62,7 +62,7 @@ public func categoricalLogProb(_ x: Tensor, logits: Tensor) throws -> Tensor {
   guard let classes = logits.shape.last else {
     throw TensorError("Categorical.log_prob: the logits need a class axis")
   }
-  for (i, v) in x.scalars.enumerated() where !(v >= 0 && v < Float(classes) && v == v.rounded()) {
+  for (i, v) in x.elements(as: Double.self).enumerated() where !(v >= 0 && v < Double(classes) && v == v.rounded()) {
     throw TensorError("Categorical.log_prob: value \(v) at position \(i) is not a class index in 0..<\(classes)")
   }
   let batch = Array(logits.shape.dropLast())

@@ -1,38 +1,29 @@
 /// Random sampling beyond `rand` and `randn`: integers, permutations,
 /// Bernoulli draws, reparameterized normal samples and categorical draws.
 /// Every draw comes from the caller's `RandomState`, so one seed reproduces a
-/// run; elements are drawn in row-major order. Index-valued results are
-/// Float32 whole numbers for now, so they are limited to `exactIndexLimit`.
+/// run; elements are drawn in row-major order. Index-valued results
+/// (`randint`, `permutation`, `categorical`) are int64.
 
 import Foundation
 
-/// The largest whole number below which every integer is exact in Float32
-/// (2^24): index-valued samples must stay within it.
-public let exactIndexLimit = 1 << 24
-
 extension Tensor {
-  /// Integers uniform in `low..<high` (PyTorch's `randint`: `high` excluded),
-  /// as Float32 whole numbers. Both bounds must lie within ±2^24.
+  /// Integers uniform in `low..<high` (PyTorch's `randint`: `high` excluded), int64.
   public static func randint(_ low: Int, _ high: Int, shape: [Int], using rng: inout RandomState) throws -> Tensor {
     guard low < high else { throw TensorError("randint: low (\(low)) must be less than high (\(high))") }
-    guard low >= -exactIndexLimit, high <= exactIndexLimit else {
-      throw TensorError("randint: bounds must lie within ±\(exactIndexLimit) (float32 samples are exact only there), got \(low) and \(high)")
-    }
+    let (width, overflow) = high.subtractingReportingOverflow(low)
+    guard !overflow else { throw TensorError("randint: the range \(low)..<\(high) is wider than Int") }
     _ = try checkedCount(shape, op: "randint")
-    let width = high - low
-    return try make(shape) { out in
-      for i in 0..<out.count { out[i] = Float(low + rng.below(width)) }
+    return try make(shape, of: Int64.self) { out in
+      for i in 0..<out.count { out[i] = Int64(low &+ rng.below(width)) }
     }
   }
 
-  /// `0, 1, ..., n - 1` in a uniformly random order (Fisher-Yates), as Float32.
+  /// `0, 1, ..., n - 1` in a uniformly random order (Fisher-Yates), int64.
   public static func permutation(_ n: Int, using rng: inout RandomState) throws -> Tensor {
     guard n >= 0 else { throw TensorError("permutation: n must not be negative (got \(n))") }
-    guard n <= exactIndexLimit else {
-      throw TensorError("permutation: n must be at most \(exactIndexLimit) (float32 indices are exact only up to it), got \(n)")
-    }
-    return try make([n]) { out in
-      for i in 0..<n { out[i] = Float(i) }
+    _ = try checkedCount([n], op: "permutation")
+    return try make([n], of: Int64.self) { out in
+      for i in 0..<n { out[i] = Int64(i) }
       var order = out
       rng.shuffle(&order)
     }
@@ -128,16 +119,13 @@ extension Tensor {
       throw TensorError("categorical: the probabilities need a class axis (got a 0-d tensor)")
     }
     guard classes >= 1 else { throw TensorError("categorical: there are no classes (shape \(shapeText(table.shape)))") }
-    guard classes <= exactIndexLimit else {
-      throw TensorError("categorical: at most \(exactIndexLimit) classes (float32 indices are exact only up to it), got \(classes)")
-    }
     if let samples, samples < 0 { throw TensorError("categorical: the number of samples must not be negative (got \(samples))") }
     let batch = Array(table.shape.dropLast())
     let outShape = batch + (samples.map { [$0] } ?? [])
     _ = try checkedCount(outShape, op: "categorical")
     let perRow = samples ?? 1
     return try table.withContiguousBuffer { values in
-      try make(outShape) { out in
+      try make(outShape, of: Int64.self) { out in
         var cumulative = [Double](repeating: 0, count: classes)
         for r in 0..<(values.count / classes) {
           let w = try weights(Array(values[(r * classes)..<((r + 1) * classes)]), r)
@@ -152,7 +140,7 @@ extension Tensor {
           // The last class with positive weight: where a draw rounding up to the total lands.
           let last = w.lastIndex { $0 > 0 } ?? classes - 1
           for j in 0..<perRow {
-            out[r * perRow + j] = Float(drawIndex(cumulative, total * rng.uniformDouble(), last))
+            out[r * perRow + j] = Int64(drawIndex(cumulative, total * rng.uniformDouble(), last))
           }
         }
       }
