@@ -47,8 +47,26 @@ enum TensorIndexing {
 
   /// Subscript items as MetaTensor indices: Ints, slices and `nil` (a new axis).
   static func basicIndices(_ items: [IndexArgument], rank: Int) throws -> [TensorIndex] {
-    try items.map { item in
+    let ellipses = items.filter { if case .ellipsis = $0 { return true } else { return false } }.count
+    guard ellipses <= 1 else { throw BuiltinError("an index can only have a single ellipsis ('...')") }
+    // `...` stands for as many whole axes as the other items leave (nil adds an axis, consuming none).
+    let consuming = items.filter { item in
       switch item {
+      case .ellipsis, .single(.nil_): return false
+      default: return true
+      }
+    }.count
+    return try items.flatMap { item -> [TensorIndex] in
+      switch item {
+      case .ellipsis: return [TensorIndex](repeating: .all, count: Swift.max(0, rank - consuming))
+      default: return [try basicIndex(item)]
+      }
+    }
+  }
+
+  private static func basicIndex(_ item: IndexArgument) throws -> TensorIndex {
+      switch item {
+      case .ellipsis: return .all
       case .slice(let start, let stop, let step):
         if step == 0 { throw BuiltinError("slice step cannot be zero") }
         if start == nil && stop == nil && step == nil { return .all }
@@ -59,8 +77,7 @@ enum TensorIndexing {
         if v.tensor != nil || { if case .list = v { return true } else { return false } }() {
           throw BuiltinError("an index tensor must be the only index (t[idx])")
         }
-        throw BuiltinError("Tensor index must be an Int, a slice, nil or an index tensor (got \(v.typeName))")
+        throw BuiltinError("Tensor index must be an Int, a slice, nil, '...' or an index tensor (got \(v.typeName))")
       }
-    }
   }
 }

@@ -80,6 +80,7 @@ extension Resolver {
     switch item {
     case .single(let e): .single(expr(e))
     case .slice(let a, let b, let c): .slice(a.map { expr($0) }, b.map { expr($0) }, c.map { expr($0) })
+    case .ellipsis: .ellipsis
     }
   }
 

@@ -272,6 +272,7 @@ enum ReturnFinder {
         switch item {
         case .single(let x): return contains(x)
         case .slice(let a, let b, let c): return [a, b, c].contains { $0.map(contains) ?? false }
+        case .ellipsis: return false
         }
       }
     case .ifElse(let c, let t, let o, _): return contains(c) || contains(t) || (o.map(contains) ?? false)

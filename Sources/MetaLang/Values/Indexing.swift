@@ -54,6 +54,8 @@ enum Indexing {
         return .string(try rt.slice(s, start, stop, step))
       default: throw BuiltinError("attempt to slice \(withArticle(base.typeName)) value")
       }
+    case .ellipsis:
+      throw BuiltinError("'...' indexes tensors only, not \(withArticle(base.typeName)) value")
     }
   }
 

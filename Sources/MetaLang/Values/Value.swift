@@ -133,6 +133,8 @@ public protocol NativeOperators: NativeObject {
 public enum IndexArgument: Sendable {
   case single(Value)
   case slice(start: Int?, stop: Int?, step: Int?)
+  /// `...`: the axes not otherwise indexed.
+  case ellipsis
 }
 
 /// A native object that can be indexed: `t[0, 1:3, :]`.
