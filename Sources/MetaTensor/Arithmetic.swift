@@ -109,13 +109,29 @@ extension Tensor {
 
   /// `self ** exponent` element-wise with broadcasting. The gradient with
   /// respect to the exponent involves `log(self)`, so it is only computed when
-  /// asked for.
+  /// asked for. Edge cases follow PyTorch: where the base is 0 and the
+  /// exponent >= 0 the exponent's gradient term is 0 (0 · log 0 counts as 0),
+  /// and where the exponent is 0 the base's is 0.
   public func pow(_ exponent: Tensor) throws -> Tensor {
     if dtype != exponent.dtype || !dtype.isFloatingPoint { return try powPromoted(exponent) }
     let node = GradNode.record("pow", self, exponent, { c in
       let (x, p) = (c.inputs[0], c.inputs[1])
-      return [try c.needsGrad[0] ? (c.grad * p * x.pow(p - 1)).sumToShape(x.shape) : nil,
-              try c.needsGrad[1] ? (c.grad * c.output * x.log()).sumToShape(p.shape) : nil]
+      let one = Tensor(1)
+      // The masked positions take a harmless stand-in (log 1 = 0, x^0 = 1)
+      // instead of a select after the fact: a NaN or inf in the discarded
+      // branch would come back as 0 · inf = NaN at second order.
+      var dx: Tensor? = nil, dp: Tensor? = nil
+      if c.needsGrad[0] {
+        let zeroExponent = try p.eq(0)
+        let safeP = try Tensor.select(zeroExponent, one, p)
+        let slope = try Tensor.select(zeroExponent, Tensor(0), safeP * x.pow(safeP - 1))
+        dx = try (c.grad * slope).sumToShape(x.shape)
+      }
+      if c.needsGrad[1] {
+        let zeroBase = try x.eq(0) * p.ge(0)
+        dp = try (c.grad * c.output * Tensor.select(zeroBase, one, x).log()).sumToShape(p.shape)
+      }
+      return [dx, dp]
     })
     if dtype == .float64 {
       return try zipElements(exponent, op: "pow", node: node, of: Double.self, to: Double.self) { Foundation.pow($0, $1) }

@@ -41,10 +41,10 @@ extension Tensor {
   /// Slices along `axis` at the given indices, as NumPy's `take`: that axis is
   /// replaced by the index tensor's shape. Differentiable in `self`.
   public func indexSelect(_ indices: Tensor, axis: Int) throws -> Tensor {
-    let a = try normalizedAxis(axis, op: "indexSelect")
-    let picks = try indices.indexValues(size: shape[a], op: "indexSelect")
+    let a = try normalizedAxis(axis, op: "index")
+    let picks = try indices.indexValues(size: shape[a], op: "index")
     let outShape = Array(shape[..<a]) + indices.shape + Array(shape[(a + 1)...])
-    _ = try checkedCount(outShape, op: "indexSelect")
+    _ = try checkedCount(outShape, op: "index")
     let (outer, n, inner) = Tensor.split3(shape, a)
     let index = indices.detached(), inputShape = shape
     let node = GradNode.record("index_select", self, { c in
@@ -66,7 +66,7 @@ extension Tensor {
   /// The adjoint of `indexSelect`: zeros of `shape` with slices of this tensor
   /// added at the indexed positions along `axis` (repeats accumulate).
   func indexAdd(_ indices: Tensor, axis a: Int, size n: Int, shape target: [Int]) throws -> Tensor {
-    let picks = try indices.indexValues(size: n, op: "index_add")
+    let picks = try indices.indexValues(size: n, op: "index")
     let (outer, _, inner) = Tensor.split3(target, a)
     let node = GradNode.record("index_add", self, { c in [try c.grad.indexSelect(indices, axis: a)] })
     let source = isContiguous ? self : try contiguousCopy()
@@ -121,21 +121,21 @@ extension Tensor {
   /// added at the positions `indices` names along `axis`.
   public func scatterAdd(_ indices: Tensor, axis: Int, shape target: [Int]) throws -> Tensor {
     guard target.count == rank else {
-      throw TensorError("scatterAdd: target shape \(shapeText(target)) has a different rank from \(shapeText(shape))")
+      throw TensorError("gather: target shape \(shapeText(target)) has a different rank from \(shapeText(shape))")
     }
-    let a = try normalizedAxis(axis, op: "scatterAdd")
-    _ = try checkedCount(target, op: "scatterAdd")
+    let a = try normalizedAxis(axis, op: "gather")
+    _ = try checkedCount(target, op: "gather")
     guard indices.shape == shape else {
-      throw TensorError("scatterAdd: indices of shape \(shapeText(indices.shape)) for values of shape \(shapeText(shape))")
+      throw TensorError("gather: indices of shape \(shapeText(indices.shape)) for values of shape \(shapeText(shape))")
     }
     var expected = target
     expected[a] = shape[a]
     guard expected == shape else {
-      throw TensorError("scatterAdd: values of shape \(shapeText(shape)) do not fit target \(shapeText(target)) along axis \(axis)")
+      throw TensorError("gather: values of shape \(shapeText(shape)) do not fit target \(shapeText(target)) along axis \(axis)")
     }
     let (outer, n, inner) = Tensor.split3(target, a)
     let m = shape[a]
-    let picks = try indices.indexValues(size: n, op: "scatterAdd")
+    let picks = try indices.indexValues(size: n, op: "gather")
     let index = indices.detached()
     let node = GradNode.record("scatter_add", self, { c in [try c.grad.gather(index, axis: a)] })
     return try withContiguousBuffer { src in
@@ -166,10 +166,10 @@ extension Tensor {
 
   /// Rows of the identity: shape `labels.shape + [classes]`, int64 (as PyTorch's).
   public static func oneHot(_ labels: Tensor, classes: Int) throws -> Tensor {
-    guard classes > 0 else { throw TensorError("oneHot: classes must be positive, got \(classes)") }
-    let picks = try labels.indexValues(size: classes, op: "oneHot", allowNegative: false)
+    guard classes > 0 else { throw TensorError("one_hot: classes must be positive, got \(classes)") }
+    let picks = try labels.indexValues(size: classes, op: "one_hot", allowNegative: false)
     let shape = labels.shape + [classes]
-    _ = try checkedCount(shape, op: "oneHot")
+    _ = try checkedCount(shape, op: "one_hot")
     return try make(shape, of: Int64.self) { out in
       out.initialize(repeating: 0)
       for (i, p) in picks.enumerated() { out[i * classes + p] = 1 }

@@ -40,23 +40,24 @@ extension Tensor {
     return try mapVector(node: node, .sigmoid)
   }
 
-  /// max(x, 0).
+  /// max(x, 0); NaN stays NaN and passes the gradient (as PyTorch).
   public func relu() throws -> Tensor {
     if dtype == .int64 { return try mapElements(of: Int64.self, to: Int64.self) { Swift.max($0, 0) } }
     if dtype == .bool { return self }
     let node = GradNode.record("relu", self, { c in [try c.grad.keepingWhere(positive: c.inputs[0])] })
-    return try mapFloating(node: node, { $0 > 0 ? $0 : 0 }, { $0 > 0 ? $0 : 0 })
+    return try mapFloating(node: node, { $0 <= 0 ? 0 : $0 }, { $0 <= 0 ? 0 : $0 })
   }
 
-  /// `self` where `x > 0`, else 0 (`x` broadcast to this shape): relu's
-  /// backward in one op, with no mask tensor. Differentiable in `self` (to
-  /// any order: its own backward is the same op); the mask is a constant.
+  /// `self` where `x > 0` or `x` is NaN, else 0 (`x` broadcast to this
+  /// shape): relu's backward in one op, with no mask tensor (PyTorch's
+  /// `threshold_backward`: only `x <= 0` blocks). Differentiable in `self`
+  /// (to any order: its own backward is the same op); the mask is a constant.
   func keepingWhere(positive x: Tensor) throws -> Tensor {
     let mask = x.detached()
     let node = GradNode.record("relu_backward", self, { c in [try c.grad.keepingWhere(positive: mask)] })
     let result = dtype == .float64
-      ? try zipElements(mask.astype(.float64), op: "relu", node: node, of: Double.self, to: Double.self) { $1 > 0 ? $0 : 0 }
-      : try zipElements(mask.astype(.float32), op: "relu", node: node) { $1 > 0 ? $0 : 0 }
+      ? try zipElements(mask.astype(.float64), op: "relu", node: node, of: Double.self, to: Double.self) { $1 <= 0 ? 0 : $0 }
+      : try zipElements(mask.astype(.float32), op: "relu", node: node) { $1 <= 0 ? 0 : $0 }
     guard result.shape == shape else {
       throw TensorError("relu: mask of shape \(shapeText(x.shape)) does not match \(shapeText(shape))")
     }
@@ -123,6 +124,7 @@ extension Tensor {
     let node = GradNode.record("clamp", self, { c in
       [try c.grad * c.inputs[0].mapFloating({ $0 >= lo && $0 <= hi ? 1 : 0 }, { $0 >= lo64 && $0 <= hi64 ? 1 : 0 })]
     })
-    return try mapFloating(node: node, { Swift.min(Swift.max($0, lo), hi) }, { Swift.min(Swift.max($0, lo64), hi64) })
+    // NaN stays NaN (as PyTorch); its gradient is 0, as PyTorch's mask gives.
+    return try mapFloating(node: node, { $0 < lo ? lo : ($0 > hi ? hi : $0) }, { $0 < lo64 ? lo64 : ($0 > hi64 ? hi64 : $0) })
   }
 }

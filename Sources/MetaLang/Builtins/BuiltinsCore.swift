@@ -84,7 +84,7 @@ enum Builtins {
       },
       Builtin("bool") { args in
         try args.expect(1)
-        return .bool(args[0].isTruthy)
+        return .bool(try args[0].truthValue())
       },
       Builtin("contains") { args in
         try args.expect(2)

@@ -286,11 +286,24 @@ fn stack_tasks(tasks) {
 
 # Each task's mean loss, [T], for predictions and targets with a task axis in front.
 fn per_task_losses(loss, pred, y) {
+  check_stacked_shapes(loss, pred, y)
   let count = pred.shape[0]
   if loss == mse { return ((pred - y) ** 2).reshape([count, -1]).mean(axis: 1) }
   # cross_entropy: scores [T, N, C], labels [T, N]
   let picked = log_softmax(pred, axis: -1) * one_hot(y, pred.shape[-1])
   -picked.sum(axis: -1).mean(axis: -1)
+}
+
+# The batched forms above broadcast where mse and cross_entropy refuse, so a
+# mismatch is handed to the loss itself on the first task: the same error as
+# task by task (e.g. an mlp with 3 outputs on 1-D sine targets).
+fn check_stacked_shapes(loss, pred, y) {
+  let ok = if loss == mse { pred.shape == y.shape }
+    else { len(pred.shape) == 3 and y.shape == pred.shape[0:2] }
+  if not ok {
+    loss(pred[0], y[0])
+    error("{loss}: predictions {pred.shape} do not fit targets {y.shape}")
+  }
 }
 
 # Whether `learner` can adapt `stacked` tasks in one batch.
@@ -1077,7 +1090,19 @@ fn adam_update(self, params, grads, state) {
   # The bias corrections fold into the step size.
   let step_size = self.lr * sqrt(1 - b2 ** t) / (1 - b1 ** t)
   let eps = self.eps * sqrt(1 - b2 ** t)
-  [params - step_size * m / (tree_map(sqrt, v) + eps), {t: t, m: m, v: v}]
+  [params - step_size * m / (tree_map(safe_sqrt, v) + eps), {t: t, m: m, v: v}]
+}
+
+# sqrt whose derivative at 0 is 0 instead of inf. A gradient element that is
+# exactly 0 (a dead ReLU unit) leaves v = 0, and differentiating through Adam
+# (MAML with an inner adam) multiplied d sqrt(v)/dv = inf by 0: NaN for the
+# whole meta-gradient (TorchOpt's issue #26). The update itself has m = 0
+# there, so 0 is the right limit. Unlike TorchOpt's eps_root (sqrt(v + eps_root)),
+# the values are exactly sqrt's, and every order of derivative stays finite:
+# the masked elements take sqrt(1), not sqrt(0), before the mask.
+fn safe_sqrt(v) {
+  let zero = v == 0
+  where(zero, 0, sqrt(where(zero, 1, v)))
 }
 
 """#,
@@ -1108,7 +1133,8 @@ fn either(value, fallback) { if value == nil { fallback } else { value } }
     "learner": [
       "Learner", "learner_with", "check_model", "model_mode", "task_loss", "inner_update",
       "learner_adapt", "inner_steps", "with_head", "learner_evaluate", "is_classification",
-      "stack_tasks", "per_task_losses", "can_batch", "expand_params", "adapt_stacked", "query_losses"
+      "stack_tasks", "per_task_losses", "check_stacked_shapes", "can_batch", "expand_params",
+      "adapt_stacked", "query_losses"
     ],
     "memory": [
       "Memory", "tree_leaves", "gradient_key", "memory_key", "memory_match", "memory_recall",
@@ -1132,7 +1158,7 @@ fn either(value, fallback) { if value == nil { fallback } else { value } }
       "ops"
     ],
     "optim": [
-      "optimizer_step", "optimizer_reset", "sgd", "sgd_update", "adam", "adam_update"
+      "optimizer_step", "optimizer_reset", "sgd", "sgd_update", "adam", "adam_update", "safe_sqrt"
     ],
     "prelude": [
       "identity", "compose", "either"

@@ -57,8 +57,11 @@ enum TensorOps {
       try args.expect(1...2)
       let t = try args.tensor(0)
       if args.count == 2 {
+        // Elementwise: `t` where it wins or is NaN, else `other` (so a NaN on
+        // either side gives NaN, as PyTorch's maximum and minimum).
         let other = try args.tensor(1)
-        return .tensor(try Tensor.select(wantMax ? try t.ge(other) : try t.le(other), t, other))
+        let wins = wantMax ? try t.ge(other) : try t.le(other)
+        return .tensor(try Tensor.select(try wins + t.ne(t), t, other))
       }
       let axes = try args.axes(), keep = args.namedBool("keepdims", default: false)
       return .tensor(wantMax ? try t.max(axes: axes, keepdims: keep) : try t.min(axes: axes, keepdims: keep))
@@ -93,6 +96,7 @@ enum TensorOps {
     reduction("sum") { try $0.sum(axes: $1, keepdims: $2) },
     reduction("mean") { try $0.mean(axes: $1, keepdims: $2) },
     reduction("logsumexp") { try $0.logsumexp(axes: $1, keepdims: $2) },
+    // `any(t)`/`all(t)` take over from the List builtins when given a tensor.
     reduction("any") { try $0.any(axes: $1, keepdims: $2) },
     reduction("all") { try $0.all(axes: $1, keepdims: $2) },
     extreme("max", wantMax: true), extreme("min", wantMax: false),

@@ -39,12 +39,11 @@ extension Tensor: NativeObject {
 }
 
 extension Tensor: NativeTruth {
-  /// NumPy's rule: a one-element tensor is true when nonzero; any other is ambiguous.
+  /// NumPy's rule: a one-element tensor is true when nonzero (NaN is true);
+  /// any other, empty included, is ambiguous.
   public func truth() throws -> Bool {
     guard count == 1 else {
-      throw BuiltinError(
-        "the truth value of a tensor with \(count) elements is ambiguous "
-          + "(reduce it first, e.g. with .sum(), .max() or .min())")
+      throw BuiltinError("the truth value of a tensor with \(count) elements is ambiguous; use .any() or .all()")
     }
     return try item() != 0
   }

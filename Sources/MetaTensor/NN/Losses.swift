@@ -6,8 +6,8 @@
 /// `logits` to any order; a label that is not a whole number in range throws
 /// an error naming it.
 public func crossEntropy(_ logits: Tensor, _ labels: Tensor, mean: Bool = true) throws -> Tensor {
-  let (n, _) = try checkClassification(logits, labels, op: "crossEntropy")
-  if mean && n == 0 { throw TensorError("crossEntropy: empty batch (logits \(shapeText(logits.shape)))") }
+  let (n, _) = try checkClassification(logits, labels, op: "cross_entropy")
+  if mean && n == 0 { throw TensorError("cross_entropy: empty batch (logits \(shapeText(logits.shape)))") }
   let picked = try logSoftmax(logits, axis: 1).gather(labels.detached().reshape([n, 1]), axis: 1)
   let total = try -picked.sum()
   return mean ? try total / Float(n) : total
@@ -43,10 +43,10 @@ public func mse(_ prediction: Tensor, _ target: Tensor) throws -> Tensor {
 /// function is smooth).
 public func binaryCrossEntropyWithLogits(_ logits: Tensor, _ targets: Tensor, mean: Bool = true) throws -> Tensor {
   guard logits.shape == targets.shape else {
-    throw TensorError("binaryCrossEntropyWithLogits: logits \(shapeText(logits.shape)) and targets \(shapeText(targets.shape)) have different shapes")
+    throw TensorError("binary_cross_entropy_with_logits: logits \(shapeText(logits.shape)) and targets \(shapeText(targets.shape)) have different shapes")
   }
   if mean && logits.count == 0 {
-    throw TensorError("binaryCrossEntropyWithLogits: empty tensors \(shapeText(logits.shape))")
+    throw TensorError("binary_cross_entropy_with_logits: empty tensors \(shapeText(logits.shape))")
   }
   let softplusTail = try (1 + (-logits.abs()).exp()).log()
   let elementwise = try logits.relu() - logits * targets + softplusTail
