@@ -59,3 +59,49 @@ final class GrammarFilesTests: XCTestCase {
     XCTAssertTrue(grammar.contains("maxParseDepth (\(maxParseDepth))"))
   }
 }
+
+/// docs/tensors.md is the tensor reference: every tensor op a script can call
+/// has an entry (a `### \`name(...)\`` heading), and every entry names an op
+/// that exists.
+final class TensorReferenceTests: XCTestCase {
+  private var reference: String {
+    get throws {
+      let root = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath()
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+      return try String(contentsOf: root.appendingPathComponent("docs/tensors.md"), encoding: .utf8)
+    }
+  }
+
+  /// The op names the headings document: `### \`name(...)\``, `### \`t.name(...)\``,
+  /// and several per heading (`zeros(...)`, `ones(...)`).
+  private func documentedNames() throws -> Set<String> {
+    var names = Set<String>()
+    for line in try reference.split(separator: "\n") where line.hasPrefix("### ") {
+      for piece in line.split(separator: "`").enumerated() where piece.offset % 2 == 1 {
+        var text = Substring(piece.element)
+        if let dot = text.firstIndex(of: "."), let paren = text.firstIndex(of: "("), dot < paren {
+          text = text[text.index(after: dot)...]  // t.name(...) and d.name(...)
+        }
+        if let paren = text.firstIndex(of: "(") { names.insert(String(text[..<paren])) }
+      }
+    }
+    return names
+  }
+
+  func testEveryTensorOpIsDocumented() throws {
+    let documented = try documentedNames()
+    let missing = Set(TensorOps.all.map(\.name)).subtracting(documented).sorted()
+    XCTAssertEqual(missing, [], "tensor ops without an entry in docs/tensors.md")
+  }
+
+  func testEveryEntryNamesAnOp() throws {
+    let interpreter = Interpreter()
+    // Methods of distributions (`d.sample(...)`) are not globals; distributions.meta runs them.
+    let distributionMethods: Set = ["sample", "rsample", "log_prob", "entropy"]
+    var unknown: [String] = []
+    for name in try documentedNames().sorted() where TensorOps.methods[name] == nil && !distributionMethods.contains(name) {
+      if (try? interpreter.evaluate(name)) == nil { unknown.append(name) }
+    }
+    XCTAssertEqual(unknown, [], "entries in docs/tensors.md that name no op")
+  }
+}
