@@ -2,14 +2,16 @@
 /// numbers; negative ones count from the end), their scatter-add adjoints,
 /// and one-hot encoding.
 extension Tensor {
-  /// Validated integer positions from an index tensor for an axis of size `n`.
-  func indexValues(size n: Int, op: String, allowNegative: Bool = true) throws -> [Int] {
+  /// Validated integer positions from an index tensor for an axis of size `n`
+  /// (`axis`, when given, is named in the out-of-range message).
+  func indexValues(size n: Int, op: String, axis: Int? = nil, allowNegative: Bool = true) throws -> [Int] {
     try scalars.map { v in
       guard v == v.rounded(), Swift.abs(v) < 1e15 else { throw TensorError("\(op): index \(v) is not an integer") }
       let i = Int(v)
       let resolved = i < 0 && allowNegative ? i + n : i
       guard resolved >= 0, resolved < n else {
-        throw TensorError("\(op): index \(i) out of range for an axis of size \(n)")
+        throw TensorError(axis.map { "\(op): index \(i) is out of range for axis \($0) of size \(n)" }
+                            ?? "\(op): index \(i) out of range for an axis of size \(n)")
       }
       return resolved
     }
@@ -72,7 +74,7 @@ extension Tensor {
     try checkAlongAxis(indices.shape, axis: a, op: "gather")
     let (outer, n, inner) = Tensor.split3(shape, a)
     let m = indices.shape[a]
-    let picks = try indices.indexValues(size: n, op: "gather")
+    let picks = try indices.indexValues(size: n, op: "gather", axis: a)
     let index = indices.detached(), inputShape = shape
     let node = GradNode.record("gather", self, { c in
       [try c.grad.scatterAdd(index, axis: a, shape: inputShape)]

@@ -1,0 +1,86 @@
+import Foundation
+
+/// Smooth activations with PyTorch's definitions and defaults: `softplus`,
+/// `gelu` (exact and tanh forms), `elu`, `silu`. Backward rules are built from
+/// differentiable ops; the branch masks (softplus' threshold, elu's x > 0)
+/// are constants, whose derivative is zero almost everywhere.
+extension Tensor {
+  /// `log(1 + e^(beta·x)) / beta`, and `x` itself where `beta·x > threshold`
+  /// (PyTorch's `softplus`). Gradient `sigmoid(beta·x)`, 1 past the threshold.
+  public func softplus(beta: Float = 1, threshold: Float = 20) throws -> Tensor {
+    guard beta != 0, beta.isFinite else { throw TensorError("softplus: beta must be a nonzero number, got \(beta)") }
+    let node = GradNode.record("softplus", self, { c in
+      let x = c.inputs[0]
+      let linear = try x.detached().mapElements { $0 * beta > threshold ? 1 : 0 }
+      return [try c.grad * Tensor.select(linear, Tensor(1), (x * beta).sigmoid())]
+    })
+    return try mapElements(node: node) { x in
+      x * beta > threshold ? x : Foundation.log1p(Foundation.exp(x * beta)) / beta
+    }
+  }
+
+  /// `x · Φ(x)` with Φ the standard normal CDF (`0.5 · (1 + erf(x / √2))`),
+  /// or with `tanhApproximation` PyTorch's `approximate="tanh"` form
+  /// `0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))`.
+  public func gelu(tanhApproximation: Bool = false) throws -> Tensor {
+    if tanhApproximation { return try geluTanh() }
+    let node = GradNode.record("gelu", self, { c in
+      // Φ(x) + x·φ(x), with φ the standard normal density.
+      let x = c.inputs[0]
+      let cdf = try 0.5 * ((x * Float(0.5.squareRoot())).erf() + 1)
+      let pdf = try Float(1 / (2 * Double.pi).squareRoot()) * (-0.5 * x.square()).exp()
+      return [try c.grad * (cdf + x * pdf)]
+    })
+    let scale = Float(0.5.squareRoot())
+    return try mapElements(node: node) { x in 0.5 * x * (1 + Foundation.erf(x * scale)) }
+  }
+
+  private static let geluK = Float((2 / Double.pi).squareRoot())
+
+  private func geluTanh() throws -> Tensor {
+    let k = Tensor.geluK
+    let node = GradNode.record("gelu", self, { c in
+      let x = c.inputs[0]
+      let t = try (k * (x + 0.044715 * x * x.square())).tanh()
+      // d/dx = 0.5·(1 + t) + 0.5·x·(1 - t²)·k·(1 + 3·0.044715·x²)
+      let inner = try k * (1 + 0.134145 * x.square())
+      return [try c.grad * (0.5 * (1 + t) + 0.5 * x * (1 - t.square()) * inner)]
+    })
+    return try mapElements(node: node) { x in
+      0.5 * x * (1 + Foundation.tanh(k * (x + 0.044715 * x * x * x)))
+    }
+  }
+
+  /// `x` where `x > 0`, else `alpha · (e^x - 1)` (PyTorch's `elu`). Gradient 1,
+  /// or `alpha · e^x` (the output plus alpha) where `x <= 0`.
+  public func elu(alpha: Float = 1) throws -> Tensor {
+    let node = GradNode.record("elu", self, { c in
+      let positive = try c.inputs[0].detached().mapElements { $0 > 0 ? 1 : 0 }
+      return [try c.grad * Tensor.select(positive, Tensor(1), c.output + alpha)]
+    })
+    return try mapElements(node: node) { x in x > 0 ? x : alpha * Foundation.expm1(x) }
+  }
+
+  /// `x · sigmoid(x)` (SiLU, "swish"). Gradient `s · (1 + x · (1 - s))` with
+  /// `s = sigmoid(x)`.
+  public func silu() throws -> Tensor {
+    let node = GradNode.record("silu", self, { c in
+      let x = c.inputs[0]
+      let s = try x.sigmoid()
+      return [try c.grad * (s * (1 + x * (1 - s)))]
+    })
+    let source = isContiguous ? self : try contiguousCopy()
+    return try Tensor.make(shape, strides: source.denseStrides(), node: node) { out in
+      guard let dst = out.baseAddress else { return }
+      let src = UnsafePointer(source.storage.base + source.offset)
+      // The vector sigmoid, then the product, a block at a time (in cache).
+      let block = 4096
+      for start in stride(from: 0, to: out.count, by: block) {
+        let n = Swift.min(block, out.count - start)
+        VectorFunction.sigmoid.apply(src + start, dst + start, count: n)
+        let x = src + start, y = dst + start
+        for i in 0..<n { y[i] *= x[i] }
+      }
+    }
+  }
+}
