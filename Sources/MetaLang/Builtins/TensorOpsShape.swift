@@ -1,0 +1,88 @@
+// Shape ops of the spec's op set beyond the core ones: `permute`, `flip`,
+// `tile`, `split`, `chunk`, `pad`, `gather`, `sort`, `argsort`, `topk`,
+// `einsum`. Ops that give several tensors return a List of them.
+
+import MetaTensor
+
+extension TensorOps {
+  static let shapingMore: [TensorOp] = [
+    TensorOp("permute") { args in
+      try args.expect(2...Int.max)
+      return .tensor(try args.tensor(0).permute(try args.shape(from: 1)))
+    },
+    TensorOp("flip", labels: ["axis"]) { args in
+      try args.expect(1...2)
+      let axes = args.count == 2 ? try args.ints(1, what: "Int or List of Ints") : try args.axes()
+      return .tensor(try args.tensor(0).flip(axes: axes))
+    },
+    TensorOp("tile") { args in
+      try args.expect(2...Int.max)
+      return .tensor(try args.tensor(0).tile(try args.shape(from: 1)))
+    },
+    TensorOp("split", labels: ["axis"]) { args in
+      try args.expect(2)
+      let t = try args.tensor(0), axis = try args.namedInt("axis") ?? 0
+      if case .int(let size) = args[1] { return tensors(try t.split(size: size, axis: axis)) }
+      return tensors(try t.split(sizes: try args.ints(1, what: "Int or List of Ints"), axis: axis))
+    },
+    TensorOp("chunk", labels: ["axis"]) { args in
+      try args.expect(2)
+      return tensors(try args.tensor(0).chunk(try args.int(1), axis: try args.namedInt("axis") ?? 0))
+    },
+    TensorOp("pad", labels: ["value"]) { args in
+      try args.expect(2)
+      let t = try args.tensor(0)
+      return .tensor(try t.pad(try padWidths(args, rank: t.rank), value: try args.namedFloat("value") ?? 0))
+    },
+    TensorOp("gather") { args in
+      try args.expect(3)
+      return .tensor(try args.tensor(0).gather(narrowingTo: try args.labels(2), axis: try args.int(1)))
+    },
+    TensorOp("sort", labels: ["axis", "descending"]) { args in
+      try args.expect(1)
+      let r = try args.tensor(0).sort(axis: try args.namedInt("axis") ?? -1, descending: args.namedBool("descending", default: false))
+      return tensors([r.values, r.indices])
+    },
+    TensorOp("argsort", labels: ["axis", "descending"]) { args in
+      try args.expect(1)
+      return .tensor(try args.tensor(0).argsort(axis: try args.namedInt("axis") ?? -1, descending: args.namedBool("descending", default: false)))
+    },
+    TensorOp("topk", labels: ["axis", "largest"]) { args in
+      try args.expect(2)
+      let r = try args.tensor(0).topk(try args.int(1), axis: try args.namedInt("axis") ?? -1,
+                                      largest: args.namedBool("largest", default: true))
+      return tensors([r.values, r.indices])
+    },
+    TensorOp("einsum", method: false) { args in
+      try args.expect(2...Int.max)
+      let spec = try args.string(0)
+      // einsum("ij,jk", a, b) or einsum("ij,jk", [a, b]).
+      if args.count == 2, case .list = args[1] { return .tensor(try MetaTensor.einsum(spec, try tensorList(args, 1))) }
+      return .tensor(try MetaTensor.einsum(spec, try (1..<args.count).map { try args.tensor($0) }))
+    },
+  ]
+
+  static func tensors(_ ts: [Tensor]) -> Value { .list(ts.map { .tensor($0) }) }
+
+  /// `pad`'s widths as NumPy's `pad` takes them: `n` (every axis, both
+  /// sides), `[before, after]` (every axis), or one `[before, after]` per axis.
+  static func padWidths(_ args: NativeArguments, rank: Int) throws -> [(before: Int, after: Int)] {
+    let expected = "Int, [before, after] or [[before, after], ...]"
+    func pair(_ v: Value) -> (Int, Int)? {
+      if case .list(let xs) = v, xs.count == 2, case .int(let b) = xs[0], case .int(let a) = xs[1] { return (b, a) }
+      return nil
+    }
+    switch args[1] {
+    case .int(let n): return [(before: Int, after: Int)](repeating: (n, n), count: rank)
+    case let v where pair(v) != nil:
+      let (b, a) = pair(v) ?? (0, 0)
+      return [(before: Int, after: Int)](repeating: (b, a), count: rank)
+    case .list(let xs):
+      let pairs = xs.compactMap(pair)
+      guard pairs.count == xs.count else { throw args.bad(1, expected) }
+      if pairs.count == 1 && rank != 1 { return [(before: Int, after: Int)](repeating: pairs[0], count: rank) }
+      return pairs.map { (before: $0.0, after: $0.1) }
+    default: throw args.bad(1, expected)
+    }
+  }
+}
