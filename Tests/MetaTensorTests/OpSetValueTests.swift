@@ -150,6 +150,12 @@ final class OpSetValueTests: XCTestCase {
     let sorted = try long.sort(axis: 1).values.scalars
     for r in 0..<3 { XCTAssertEqual(Array(sorted[r * 1000..<(r + 1) * 1000]), long.scalars[r * 1000..<(r + 1) * 1000].sorted()) }
     XCTAssertEqual(try long.topk(5, axis: 1).values.scalars[0..<5].map { $0 }, Array(sorted[995..<1000].reversed()))
+    // Small k on a long row takes the heap selection: ties and NaN as in sort.
+    var row = [Float](repeating: 1, count: 100)
+    row[40] = .nan; row[7] = 5; row[90] = 5
+    let few = try t([100], row).topk(4)
+    XCTAssertEqual(few.indices.scalars, [40, 7, 90, 0])
+    XCTAssertEqual(try t([100], row).topk(3, largest: false).indices.scalars, [0, 1, 2])
     XCTAssertThrowsTensorError(try m.topk(4), containing: "topk: k = 4 is out of range for axis -1 of size 3")
     XCTAssertEqual(try Tensor(2).sort().values.shape, [])
   }

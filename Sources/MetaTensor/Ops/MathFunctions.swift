@@ -7,13 +7,13 @@ extension Tensor {
   /// log(1 + x), accurate for small x. Gradient 1 / (1 + x).
   public func log1p() throws -> Tensor {
     let node = GradNode.record("log1p", self, { c in [try c.grad / (c.inputs[0] + 1)] })
-    return try mapElements(node: node) { Foundation.log1p($0) }
+    return try mapKernel(node: node, .log1p)
   }
 
   /// e^x - 1, accurate for small x. Gradient e^x (the output plus 1).
   public func expm1() throws -> Tensor {
     let node = GradNode.record("expm1", self, { c in [try c.grad * (c.output + 1)] })
-    return try mapElements(node: node) { Foundation.expm1($0) }
+    return try mapKernel(node: node, .expm1)
   }
 
   /// The error function. Gradient 2/√π · e^(-x²).
@@ -21,7 +21,7 @@ extension Tensor {
     let node = GradNode.record("erf", self, { c in
       [try c.grad * (Float(2 / Double.pi.squareRoot()) * (-c.inputs[0].square()).exp())]
     })
-    return try mapElements(node: node) { Foundation.erf($0) }
+    return try mapKernel(node: node, .erf)
   }
 
   /// The angle of the point (x, y) = (`other`, `self`) in radians, in [-π, π]
@@ -34,15 +34,15 @@ extension Tensor {
       return [try c.needsGrad[0] ? (c.grad * x / r2).sumToShape(y.shape) : nil,
               try c.needsGrad[1] ? (-(c.grad * y) / r2).sumToShape(x.shape) : nil]
     })
-    return try zipElements(other, op: "atan2", node: node) { Foundation.atan2($0, $1) }
+    return try zipKernel(other, op: "atan2", node: node, .atan2) { Foundation.atan2($0, $1) }
   }
 
   /// 1 where the element is NaN, else 0 (a constant).
-  public func isNaN() throws -> Tensor { try detached().mapElements { $0.isNaN ? 1 : 0 } }
+  public func isNaN() throws -> Tensor { try detached().mapKernel(.isNaN) }
   /// 1 where the element is +inf or -inf, else 0 (a constant).
-  public func isInfinite() throws -> Tensor { try detached().mapElements { $0.isInfinite ? 1 : 0 } }
+  public func isInfinite() throws -> Tensor { try detached().mapKernel(.isInfinite) }
   /// 1 where the element is neither NaN nor infinite, else 0 (a constant).
-  public func isFinite() throws -> Tensor { try detached().mapElements { $0.isFinite ? 1 : 0 } }
+  public func isFinite() throws -> Tensor { try detached().mapKernel(.isFinite) }
 
   /// The element-wise larger of `self` and `other`, with broadcasting; NaN
   /// wherever either is NaN. The gradient goes to the larger operand, split
@@ -69,8 +69,10 @@ extension Tensor {
       return [try c.needsGrad[0] ? (c.grad * wa).sumToShape(a.shape) : nil,
               try c.needsGrad[1] ? (c.grad * wb).sumToShape(b.shape) : nil]
     })
-    if wantMax { return try zipElements(other, op: op, node: node) { x, y in x >= y || x.isNaN ? x : y } }
-    return try zipElements(other, op: op, node: node) { x, y in x <= y || x.isNaN ? x : y }
+    if wantMax {
+      return try zipKernel(other, op: op, node: node, .maximum) { x, y in x.isNaN ? x : (x >= y ? x : y) }
+    }
+    return try zipKernel(other, op: op, node: node, .minimum) { x, y in x.isNaN ? x : (x <= y ? x : y) }
   }
 
   /// Floor division with broadcasting, as Python's `//` on floats and

@@ -1,7 +1,8 @@
 /// Reductions beyond sum/mean/max: `prod`, `variance`, `std`, `norm`. The
-/// forward passes are fused loops over each reduced run (sums accumulate in
-/// blocks of 256 then in Double, so a million float32 terms stay accurate);
-/// the gradients are written in differentiable ops, so second order works.
+/// forward passes are fused vector loops over each reduced run
+/// (`RunReduction`; sums accumulate in blocks of 256, then in Double, so a
+/// million float32 terms stay accurate); the gradients are written in
+/// differentiable ops, so second order works.
 extension Tensor {
   /// Product over `axes` (all by default); 1 for an empty reduction. The
   /// gradient is the product of the other elements, computed from exclusive
@@ -12,7 +13,7 @@ extension Tensor {
     let node = GradNode.record("prod", self, { c in
       [try c.grad.reshape(kept).expand(inputShape) * c.inputs[0].productOfOthers(resolved)]
     })
-    let raw = try reduceRuns(resolved) { p, n in productRun(p, n) }
+    let raw = try reduceRuns(resolved, .product)
     return try raw.finishReduction(resolved, keepdims: keepdims, node: node)
   }
 
@@ -30,9 +31,7 @@ extension Tensor {
       let centered = try x - x.mean(axes: resolved, keepdims: true)
       return [try c.grad.reshape(kept) * (2 / divisor) * centered]
     })
-    let raw = try reduceRuns(resolved) { p, count in
-      Float(squaredDeviations(p, count) / Double(Swift.max(count - ddof, 0)))
-    }
+    let raw = try reduceRuns(resolved, .variance(ddof: ddof))
     return try raw.finishReduction(resolved, keepdims: keepdims, node: node)
   }
 
@@ -53,9 +52,7 @@ extension Tensor {
       let scale = try Tensor.select(zero, Tensor(0), c.grad.reshape(kept) / (2 * safe))
       return [try scale * (2 / divisor) * (x - x.mean(axes: resolved, keepdims: true))]
     })
-    let raw = try reduceRuns(resolved) { p, count in
-      Float((squaredDeviations(p, count) / Double(Swift.max(count - ddof, 0))).squareRoot())
-    }
+    let raw = try reduceRuns(resolved, .std(ddof: ddof))
     return try raw.finishReduction(resolved, keepdims: keepdims, node: node)
   }
 
@@ -69,7 +66,17 @@ extension Tensor {
       guard resolved.allSatisfy({ shape[$0] > 0 }) else {
         throw TensorError("norm: the inf-norm of an empty reduction is undefined (shape \(shapeText(shape)))")
       }
-      return try abs().max(axes: resolved, keepdims: keepdims)
+      let kept = runShape(resolved)
+      let node = GradNode.record("norm", self, { c in
+        // max(|x|)'s rule: the gradient goes to the largest magnitudes, split
+        // on ties, with the sign of x (so 0 at 0).
+        let x = c.inputs[0]
+        let winners = try x.detached().abs().compare(c.output.detached().reshape(kept), op: "norm") { $0 == $1 }
+        let share = try winners / winners.sum(axes: resolved, keepdims: true)
+        return [try c.grad.reshape(kept) * share * x.sign()]
+      })
+      let raw = try reduceRuns(resolved, .maxAbs)
+      return try raw.finishReduction(resolved, keepdims: keepdims, node: node)
     case 2:
       let kept = runShape(resolved)
       let node = GradNode.record("norm", self, { c in
@@ -77,7 +84,7 @@ extension Tensor {
         let safe = try Tensor.select(try norm.detached().eq(0), Tensor(1), norm)
         return [try c.grad.reshape(kept) * x / safe]
       })
-      let raw = try reduceRuns(resolved) { p, n in Float(sumOfSquares(p, n).squareRoot()) }
+      let raw = try reduceRuns(resolved, .norm2)
       return try raw.finishReduction(resolved, keepdims: keepdims, node: node)
     default:
       throw TensorError("norm: p must be 1, 2 or inf, got \(p)")
@@ -110,76 +117,10 @@ extension Tensor {
     return s
   }
 
-  /// `fold` of each run of elements over `axes`, as a tensor of the kept
-  /// shape (no graph). Runs are contiguous in memory: the reduced axes are
-  /// moved last and copied when the layout needs it.
-  func reduceRuns(_ axes: [Int], _ fold: (UnsafePointer<Float>, Int) -> Float) throws -> Tensor {
-    let keptAxes = (0..<rank).filter { !axes.contains($0) }
-    let moved = try detached().permute(keptAxes + axes)
-    let source = moved.isContiguous ? moved : try moved.contiguousCopy()
-    let m = axes.reduce(1) { $0 * shape[$1] }
-    return try Tensor.make(runShape(axes)) { out in
-      let base = UnsafePointer(source.storage.base + source.offset)
-      for r in 0..<out.count { out[r] = fold(base + r &* m, m) }
-    }
-  }
-
   /// This reduction result (of the kept shape), reshaped to drop the reduced
   /// axes unless `keepdims`, and recorded as `node`.
   func finishReduction(_ axes: [Int], keepdims: Bool, node: GradNode?) throws -> Tensor {
     let target = keepdims ? shape : shape.indices.filter { !axes.contains($0) }.map { shape[$0] }
     return Tensor(shape: target, strides: contiguousStrides(target), offset: 0, storage: storage, node: node)
   }
-}
-
-/// Sum of `f` over `n` floats: 8-lane float partial sums over blocks of 256
-/// elements, each block's total added in Double (accurate to about 1e-7
-/// relative for any n, at the speed of a float loop).
-@inline(__always)
-private func blockSum(_ p: UnsafePointer<Float>, _ n: Int, _ f: (SIMD8<Float>) -> SIMD8<Float>,
-                      _ scalar: (Float) -> Float) -> Double {
-  var total = 0.0, i = 0
-  while i + 256 <= n {
-    var v0 = SIMD8<Float>(), v1 = SIMD8<Float>()
-    for j in stride(from: i, to: i + 256, by: 16) {
-      v0 += f(UnsafeRawPointer(p + j).loadUnaligned(as: SIMD8<Float>.self))
-      v1 += f(UnsafeRawPointer(p + j + 8).loadUnaligned(as: SIMD8<Float>.self))
-    }
-    total += Double((v0 + v1).sum())
-    i += 256
-  }
-  while i < n { total += Double(scalar(p[i])); i += 1 }
-  return total
-}
-
-/// Sum of squares of a run, in Double.
-@inline(__always)
-private func sumOfSquares(_ p: UnsafePointer<Float>, _ n: Int) -> Double {
-  blockSum(p, n, { $0 * $0 }, { $0 * $0 })
-}
-
-/// Sum of squared deviations from the mean of a run (two passes); NaN for n = 0.
-@inline(__always)
-private func squaredDeviations(_ p: UnsafePointer<Float>, _ n: Int) -> Double {
-  guard n > 0 else { return .nan }
-  let mean = Float(blockSum(p, n, { $0 }, { $0 }) / Double(n))
-  let m8 = SIMD8<Float>(repeating: mean)
-  return blockSum(p, n, { ($0 - m8) * ($0 - m8) }, { ($0 - mean) * ($0 - mean) })
-}
-
-/// Product of a run, 16 lanes at a time (NaN and zeros propagate as in a loop).
-@inline(__always)
-private func productRun(_ p: UnsafePointer<Float>, _ n: Int) -> Float {
-  var i = 0
-  var v0 = SIMD8<Float>(repeating: 1), v1 = v0
-  while i + 16 <= n {
-    v0 *= UnsafeRawPointer(p + i).loadUnaligned(as: SIMD8<Float>.self)
-    v1 *= UnsafeRawPointer(p + i + 8).loadUnaligned(as: SIMD8<Float>.self)
-    i += 16
-  }
-  let lanes = v0 * v1
-  var acc: Float = 1
-  for k in 0..<8 { acc *= lanes[k] }
-  while i < n { acc *= p[i]; i += 1 }
-  return acc
 }

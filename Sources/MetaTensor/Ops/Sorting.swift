@@ -61,7 +61,11 @@ extension Tensor {
       let src = UnsafePointer(rows.storage.base + rows.offset)
       var sorter = RowSorter(capacity: n)
       for r in 0..<runs {
-        sorter.sort(src + r &* n, count: n, descending: descending)
+        if k < n / 16 {
+          sorter.selectFirst(k, of: src + r &* n, count: n, descending: descending)
+        } else {
+          sorter.sort(src + r &* n, count: n, descending: descending)
+        }
         for j in 0..<k { dst[r &* k &+ j] = Float(sorter.index(j)) }
       }
     }
@@ -95,6 +99,35 @@ private struct RowSorter {
     let bits = v.bitPattern
     let ordered = bits & 0x8000_0000 != 0 ? ~bits : bits | 0x8000_0000
     return descending ? ~ordered : ordered
+  }
+
+  /// The first `k` positions of the row in sorted order (small `k`): one pass
+  /// keeping the `k` least (key, index) pairs in a max-heap, then sorting them.
+  mutating func selectFirst(_ k: Int, of row: UnsafePointer<Float>, count n: Int, descending: Bool) {
+    useRadix = false
+    pairs.removeAll(keepingCapacity: true)
+    guard k > 0 else { return }
+    for i in 0..<n {
+      let pair = UInt64(Self.key(row[i], descending: descending)) << 32 | UInt64(i)
+      if pairs.count < k {
+        pairs.append(pair)
+        var c = pairs.count - 1
+        while c > 0 && pairs[(c - 1) / 2] < pairs[c] { pairs.swapAt(c, (c - 1) / 2); c = (c - 1) / 2 }
+      } else if pair < pairs[0] {
+        pairs[0] = pair
+        var p = 0
+        while true {
+          let l = 2 * p + 1, r = l + 1
+          var largest = p
+          if l < k && pairs[l] > pairs[largest] { largest = l }
+          if r < k && pairs[r] > pairs[largest] { largest = r }
+          if largest == p { break }
+          pairs.swapAt(p, largest)
+          p = largest
+        }
+      }
+    }
+    pairs.sort()
   }
 
   mutating func sort(_ row: UnsafePointer<Float>, count n: Int, descending: Bool) {

@@ -14,9 +14,7 @@ extension Tensor {
       let linear = try x.detached().mapElements { $0 * beta > threshold ? 1 : 0 }
       return [try c.grad * Tensor.select(linear, Tensor(1), (x * beta).sigmoid())]
     })
-    return try mapElements(node: node) { x in
-      x * beta > threshold ? x : Foundation.log1p(Foundation.exp(x * beta)) / beta
-    }
+    return try mapKernel(node: node) { OpKernels.softplus($0, $1, $2, beta: beta, threshold: threshold) }
   }
 
   /// `x · Φ(x)` with Φ the standard normal CDF (`0.5 · (1 + erf(x / √2))`),
@@ -31,8 +29,7 @@ extension Tensor {
       let pdf = try Float(1 / (2 * Double.pi).squareRoot()) * (-0.5 * x.square()).exp()
       return [try c.grad * (cdf + x * pdf)]
     })
-    let scale = Float(0.5.squareRoot())
-    return try mapElements(node: node) { x in 0.5 * x * (1 + Foundation.erf(x * scale)) }
+    return try mapKernel(node: node, .gelu)
   }
 
   private static let geluK = Float((2 / Double.pi).squareRoot())
@@ -46,9 +43,7 @@ extension Tensor {
       let inner = try k * (1 + 0.134145 * x.square())
       return [try c.grad * (0.5 * (1 + t) + 0.5 * x * (1 - t.square()) * inner)]
     })
-    return try mapElements(node: node) { x in
-      0.5 * x * (1 + Foundation.tanh(k * (x + 0.044715 * x * x * x)))
-    }
+    return try mapKernel(node: node, .geluTanh)
   }
 
   /// `x` where `x > 0`, else `alpha · (e^x - 1)` (PyTorch's `elu`). Gradient 1,
@@ -58,7 +53,7 @@ extension Tensor {
       let positive = try c.inputs[0].detached().mapElements { $0 > 0 ? 1 : 0 }
       return [try c.grad * Tensor.select(positive, Tensor(1), c.output + alpha)]
     })
-    return try mapElements(node: node) { x in x > 0 ? x : alpha * Foundation.expm1(x) }
+    return try mapKernel(node: node) { OpKernels.elu($0, $1, $2, alpha: alpha) }
   }
 
   /// `x · sigmoid(x)` (SiLU, "swish"). Gradient `s · (1 + x · (1 - s))` with
@@ -69,18 +64,6 @@ extension Tensor {
       let s = try x.sigmoid()
       return [try c.grad * (s * (1 + x * (1 - s)))]
     })
-    let source = isContiguous ? self : try contiguousCopy()
-    return try Tensor.make(shape, strides: source.denseStrides(), node: node) { out in
-      guard let dst = out.baseAddress else { return }
-      let src = UnsafePointer(source.storage.base + source.offset)
-      // The vector sigmoid, then the product, a block at a time (in cache).
-      let block = 4096
-      for start in stride(from: 0, to: out.count, by: block) {
-        let n = Swift.min(block, out.count - start)
-        VectorFunction.sigmoid.apply(src + start, dst + start, count: n)
-        let x = src + start, y = dst + start
-        for i in 0..<n { y[i] *= x[i] }
-      }
-    }
+    return try mapKernel(node: node, .silu)
   }
 }
