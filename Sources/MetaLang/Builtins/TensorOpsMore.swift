@@ -51,6 +51,11 @@ extension TensorOps {
     unary("log1p") { try $0.log1p() }, unary("expm1") { try $0.expm1() }, unary("silu") { try $0.silu() },
     unary("isnan") { try $0.isNaN() }, unary("isinf") { try $0.isInfinite() }, unary("isfinite") { try $0.isFinite() },
     binary("atan2") { try $0.atan2($1) },
+    unary("floor") { try $0.floor() }, unary("ceil") { try $0.ceil() },
+    TensorOp("round") { args in
+      try args.expect(1...2)
+      return .tensor(try args.tensor(0).round(decimals: args.count == 2 ? try args.int(1) : 0))
+    },
     binary("maximum") { try $0.maximum($1) }, binary("minimum") { try $0.minimum($1) },
     TensorOp("softplus", labels: ["beta", "threshold"]) { args in
       try args.expect(1)

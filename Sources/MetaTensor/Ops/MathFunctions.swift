@@ -1,7 +1,7 @@
 import Foundation
 
-/// More element-wise math: `log1p`, `expm1`, `atan2`, `erf`, the NaN/inf
-/// tests, `maximum`/`minimum`, and floor division and Python's modulo. Every
+/// More element-wise math: `log1p`, `expm1`, `atan2`, `erf`, rounding, the
+/// NaN/inf tests, `maximum`/`minimum`, and floor division and Python's modulo. Every
 /// gradient rule is built from differentiable ops, so second order works.
 extension Tensor {
   /// log(1 + x), accurate for small x. Gradient 1 / (1 + x).
@@ -35,6 +35,20 @@ extension Tensor {
               try c.needsGrad[1] ? (-(c.grad * y) / r2).sumToShape(x.shape) : nil]
     })
     return try zipKernel(other, op: "atan2", node: node, .atan2) { Foundation.atan2($0, $1) }
+  }
+
+  /// The largest whole number not above each element (a constant: zero gradient).
+  public func floor() throws -> Tensor { try detached().mapElements { $0.rounded(.down) } }
+  /// The smallest whole number not below each element (a constant).
+  public func ceil() throws -> Tensor { try detached().mapElements { $0.rounded(.up) } }
+
+  /// Each element rounded to `decimals` decimal places, halves to even (NumPy's
+  /// `round`, PyTorch's `round`): `rint(x · 10^d) / 10^d`. A constant.
+  public func round(decimals: Int = 0) throws -> Tensor {
+    if decimals == 0 { return try detached().mapElements { $0.rounded(.toNearestOrEven) } }
+    guard Swift.abs(decimals) <= 38 else { throw TensorError("round: decimals must be within ±38, got \(decimals)") }
+    let scale = Foundation.pow(Float(10), Float(decimals))
+    return try detached().mapElements { ($0 * scale).rounded(.toNearestOrEven) / scale }
   }
 
   /// 1 where the element is NaN, else 0 (a constant).
