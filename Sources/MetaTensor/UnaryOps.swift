@@ -80,9 +80,9 @@ extension Tensor {
     return try mapElements(node: node) { Foundation.cos($0) }
   }
 
-  /// -1, 0 or 1 (not differentiable: a constant).
+  /// -1, 0 or 1, NaN for NaN as NumPy's and PyTorch's (not differentiable: a constant).
   public func sign() throws -> Tensor {
-    try mapElements { $0 > 0 ? 1 : ($0 < 0 ? -1 : 0) }
+    try mapElements { $0 > 0 ? 1 : ($0 < 0 ? -1 : ($0 == 0 ? 0 : $0)) }
   }
 
   /// Limits every element to `[min, max]` (either bound optional). The

@@ -67,6 +67,10 @@ final class OpSetValueTests: XCTestCase {
     XCTAssertClose(try t([2], [1.234, 5.678]).round(decimals: 2).scalars, [1.23, 5.68])
     XCTAssertEqual(try t([1], [1250]).round(decimals: -2).scalars, [1200])
     XCTAssertFalse(try halves.requiringGrad().floor().requiresGrad)
+    let signs = try t([5], [-2, 0, 3, .nan, -.infinity]).sign().scalars
+    XCTAssertEqual(signs[0..<3], [-1, 0, 1])
+    XCTAssertTrue(signs[3].isNaN, "sign(nan) is nan, as NumPy's")
+    XCTAssertEqual(signs[4], -1)
     let special = try t([4], [.nan, .infinity, -.infinity, 1])
     XCTAssertEqual(try special.isNaN().scalars, [1, 0, 0, 0])
     XCTAssertEqual(try special.isInfinite().scalars, [0, 1, 1, 0])
@@ -194,6 +198,7 @@ final class OpSetValueTests: XCTestCase {
     let x = try t([1, 2], [1, 2]), w = try t([3, 2], [1, 0, 0, 1, 1, 1])
     XCTAssertEqual(try linear(x, w, bias: t([3], [0, 0, 10])).scalars, [1, 2, 13])
     XCTAssertEqual(try linear(t([2], [1, 2]), w).shape, [3])
+    XCTAssertEqual(try linear(Tensor.zeros([2, 0]), Tensor.zeros([3, 0]), bias: t([3], [1, 2, 3])).scalars, [1, 2, 3, 1, 2, 3])
     XCTAssertThrowsTensorError(try linear(x, t([2, 3], [1, 2, 3, 4, 5, 6])), containing: "linear: input [1, 2] does not end in 3")
     XCTAssertThrowsTensorError(try linear(x, w, bias: t([2], [0, 0])), containing: "linear: bias [2] does not match")
     XCTAssertEqual(try nllLoss(t([2, 2], [-1, -2, -3, -0.5]), t([2], [0, 1])).item(), 0.75)
