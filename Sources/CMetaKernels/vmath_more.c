@@ -17,7 +17,8 @@ META_INLINE float abs_of(float x) { return float_of(bits_of(x) & 0x7FFFFFFFu); }
 
 // e^x - 1: x = k ln2 + r, |r| <= ln2/2, e^x - 1 = 2^k expm1(r) + (2^k - 1) with
 // expm1(r) = r + r^2 (1/2 + r/6 + ...) to degree 8 (remainder < 2.2e-10 |r|),
-// so k = 0 keeps full relative accuracy near 0. Below -30 the result is -1.
+// so k = 0 keeps full relative accuracy near 0 (2^k - 1 is exact for k <= 24;
+// beyond, the -1 is below an ulp). Below -30 the result is -1.
 META_INLINE float expm1_body(float x) {
   float t = x < -30.0f ? -30.0f : (x > 88.8f ? 88.8f : x);
   t = x != x ? 0.0f : t;
@@ -31,12 +32,10 @@ META_INLINE float expm1_body(float x) {
   p = p * r + 1.0f / 6;
   p = p * r + 0.5f;
   float e = r + r * r * p;
-  float h = round_integer(k * 0.5f);
-  float s1 = two_to(h), s2 = two_to(k - h);
-  float scale = s1 * s2;  // exact for k <= 20, where it is used
-  float small = scale * e + (scale - 1.0f);
-  float big = ((e + 1.0f) * s1) * s2 - 1.0f;
-  float y = k > 20.0f ? big : small;
+  // 2^k for k <= 127 (k = 128 only near the overflow threshold: one more doubling).
+  float scale = two_to(k > 127.0f ? 127.0f : k);
+  float y = scale * e + (scale - 1.0f);
+  y = k > 127.0f ? y + y : y;
   y = x > 88.72283f ? __builtin_inff() : y;
   return x != x ? x : y;
 }
@@ -139,10 +138,23 @@ META_INLINE float gelu_tanh_body(float x) {
 
 META_INLINE float silu_body(float x) { return x * sigmoid_body(x); }
 
+// softplus(z) = max(z, 0) + log(1 + e), e = e^-|z| in (0, 1] (never
+// overflows), with log(1 + e) = 2 atanh(s) = 2s (1 + w/3 + w^2/5 + ...),
+// s = e / (2 + e) <= 1/3, w = s^2: the series to w^6/13 leaves < 1.4e-8.
 // inverse = 1 / beta (exact for beta = 1 and powers of two; else within an ulp).
 META_INLINE float softplus_body(float x, float beta, float inverse, float threshold) {
   float z = x * beta;
-  float y = log1p_body(exp_body(z)) * inverse;
+  float e = exp_body(-abs_of(z));
+  float s = e / (2.0f + e);
+  float w = s * s;
+  float p = 1.0f / 13;
+  p = p * w + 1.0f / 11;
+  p = p * w + 1.0f / 9;
+  p = p * w + 1.0f / 7;
+  p = p * w + 1.0f / 5;
+  p = p * w + 1.0f / 3;
+  p = p * w + 1.0f;
+  float y = ((z > 0.0f ? z : 0.0f) + 2.0f * s * p) * inverse;
   return z > threshold ? x : y;
 }
 
