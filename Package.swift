@@ -55,5 +55,7 @@ let package = Package(
     .testTarget(name: "MetaDataTests", dependencies: ["MetaData", "MetaTensor"], exclude: ["Fixtures"]),
     .testTarget(name: "MetaCLITests", dependencies: ["meta"]),
     .testTarget(name: "MetaFuzzTests", dependencies: ["MetaFuzz"]),
+    // Meta against PyTorch's reference values (Tests/differential; docs/differential-testing.md).
+    .testTarget(name: "MetaDifferentialTests", dependencies: ["MetaLang", "MetaTensor"]),
   ]
 )

@@ -55,6 +55,7 @@ small = [
 N = 1 << 20
 a, b, c = t(N), t(N), t(N)
 positive = np.abs(a) + np.float32(0.5)
+square = a.reshape(1024, 1024)
 large = [
     ("a*b+c (allocating)", lambda: a * b + c),
     ("a+b (allocating)", lambda: a + b),
@@ -63,6 +64,11 @@ large = [
     ("sigmoid(a)", lambda: 1 / (1 + np.exp(-a))),
     ("log(|a|+0.5)", lambda: np.log(positive)),
     ("sum(a)", lambda: a.sum()),
+    ("max(a)", lambda: a.max()),
+    ("sum rows [1024,1024] axis 1", lambda: square.sum(axis=1)),
+    ("sum cols [1024,1024] axis 0", lambda: square.sum(axis=0)),
+    ("sum(a.T) [1024,1024]", lambda: square.T.sum()),
+    ("bias grad [1024,1024]->[1024]", lambda: square.sum(axis=0)),
 ]
 
 rows = []

@@ -28,15 +28,19 @@ extension Tensor {
   }
 
   /// `start, start + step, ...` up to but excluding `stop` (NumPy's `arange`).
-  public static func arange(_ start: Float, _ stop: Float, step: Float = 1) throws -> Tensor {
+  /// The bounds are Doubles, as the language's numbers: the count
+  /// `ceil((stop - start) / step)` and each value `start + i * step` are
+  /// computed in double precision and only the values rounded to Float, so
+  /// `arange(0, 0.3, 0.1)` has 3 elements and `arange(1, 1.3, 0.1)` 4, as NumPy.
+  public static func arange(_ start: Double, _ stop: Double, step: Double = 1) throws -> Tensor {
     guard step != 0, step.isFinite, start.isFinite, stop.isFinite else {
       throw TensorError("arange: start, stop and step must be finite and step nonzero")
     }
-    let steps = ((Double(stop) - Double(start)) / Double(step)).rounded(.up)
+    let steps = ((stop - start) / step).rounded(.up)
     guard steps < Double(maxElementCount) else { throw TensorError("arange: too many elements") }
     let n = steps > 0 ? Int(steps) : 0
     return try make([n]) { out in
-      for i in 0..<n { out[i] = Float(Double(start) + Double(i) * Double(step)) }
+      for i in 0..<n { out[i] = Float(start + Double(i) * step) }
     }
   }
 

@@ -1,19 +1,29 @@
-/// Selection by index tensors (indices are stored as Float and must be whole
-/// numbers; negative ones count from the end), their scatter-add adjoints,
-/// and one-hot encoding.
+/// Selection by index tensors (int64, or floats holding whole numbers below
+/// 2^24 where they are exact; negative ones count from the end), their
+/// scatter-add adjoints, and one-hot encoding.
 extension Tensor {
   /// Validated integer positions from an index tensor for an axis of size `n`
   /// (`axis`, when given, is named in the out-of-range message).
   func indexValues(size n: Int, op: String, axis: Int? = nil, allowNegative: Bool = true) throws -> [Int] {
-    try scalars.map { v in
-      guard v == v.rounded(), Swift.abs(v) < 1e15 else { throw TensorError("\(op): index \(v) is not an integer") }
-      let i = Int(v)
+    func resolve(_ i: Int) throws -> Int {
       let resolved = i < 0 && allowNegative ? i + n : i
       guard resolved >= 0, resolved < n else {
         throw TensorError(axis.map { "\(op): index \(i) is out of range for axis \($0) of size \(n)" }
                             ?? "\(op): index \(i) out of range for an axis of size \(n)")
       }
       return resolved
+    }
+    if dtype == .int64 { return try elements(as: Int64.self).map { try resolve(Int($0)) } }
+    guard dtype.isFloatingPoint else {
+      throw TensorError("\(op): indices must be int64, not \(dtype) (a bool mask selects with t[mask])")
+    }
+    return try elements(as: Double.self).map { v in
+      guard v == v.rounded(), Swift.abs(v) < 16_777_216 else {
+        throw TensorError(Swift.abs(v) < 1e15 && v == v.rounded()
+          ? "\(op): index \(v) is beyond 2^24, where float32 indices are not exact; use int64 indices"
+          : "\(op): index \(v) is not an integer")
+      }
+      return try resolve(Int(v))
     }
   }
 
@@ -25,22 +35,23 @@ extension Tensor {
   /// Slices along `axis` at the given indices, as NumPy's `take`: that axis is
   /// replaced by the index tensor's shape. Differentiable in `self`.
   public func indexSelect(_ indices: Tensor, axis: Int) throws -> Tensor {
-    let a = try normalizedAxis(axis, op: "indexSelect")
-    let picks = try indices.indexValues(size: shape[a], op: "indexSelect")
+    let a = try normalizedAxis(axis, op: "index")
+    let picks = try indices.indexValues(size: shape[a], op: "index")
     let outShape = Array(shape[..<a]) + indices.shape + Array(shape[(a + 1)...])
-    _ = try checkedCount(outShape, op: "indexSelect")
+    _ = try checkedCount(outShape, op: "index")
     let (outer, n, inner) = Tensor.split3(shape, a)
     let index = indices.detached(), inputShape = shape
     let node = GradNode.record("index_select", self, { c in
       [try c.grad.indexAdd(index, axis: a, size: inputShape[a], shape: inputShape)]
     })
-    return try withContiguousBuffer { src in
-      try Tensor.make(outShape, node: node) { out in
-        guard let s = src.baseAddress, let d = out.baseAddress else { return }
-        for o in 0..<outer {
-          for (j, p) in picks.enumerated() {
-            (d + (o * picks.count + j) * inner).update(from: s + (o * n + p) * inner, count: inner)
-          }
+    let source = isContiguous ? self : try contiguousCopy()
+    let size = dtype.size
+    return try Tensor.make(outShape, dtype: dtype, node: node) { d in
+      let s = UnsafeRawPointer(source.elementAddress)
+      for o in 0..<outer {
+        for (j, p) in picks.enumerated() {
+          (d + (o * picks.count + j) * inner * size).copyMemory(from: s + (o * n + p) * inner * size,
+                                                                 byteCount: inner * size)
         }
       }
     }
@@ -49,13 +60,15 @@ extension Tensor {
   /// The adjoint of `indexSelect`: zeros of `shape` with slices of this tensor
   /// added at the indexed positions along `axis` (repeats accumulate).
   func indexAdd(_ indices: Tensor, axis a: Int, size n: Int, shape target: [Int]) throws -> Tensor {
-    let picks = try indices.indexValues(size: n, op: "indexAdd")
+    let picks = try indices.indexValues(size: n, op: "index")
     let (outer, _, inner) = Tensor.split3(target, a)
     let node = GradNode.record("index_add", self, { c in [try c.grad.indexSelect(indices, axis: a)] })
-    return try withContiguousBuffer { src in
-      try Tensor.make(target, node: node) { out in
+    let source = isContiguous ? self : try contiguousCopy()
+    @inline(__always) func add<T: TensorElement & FloatingPoint>(_: T.Type) throws -> Tensor {
+      let s = UnsafePointer(source.pointer(T.self))
+      return try Tensor.make(target, of: T.self, node: node) { out in
         out.initialize(repeating: 0)
-        guard let s = src.baseAddress, let d = out.baseAddress else { return }
+        guard let d = out.baseAddress else { return }
         for o in 0..<outer {
           for (j, p) in picks.enumerated() {
             let from = s + (o * picks.count + j) * inner, to = d + (o * n + p) * inner
@@ -63,6 +76,11 @@ extension Tensor {
           }
         }
       }
+    }
+    switch dtype {
+    case .float32: return try add(Float.self)
+    case .float64: return try add(Double.self)
+    default: throw TensorError.unsupported(dtype, op: "index_add")
     }
   }
 
@@ -97,21 +115,21 @@ extension Tensor {
   /// added at the positions `indices` names along `axis`.
   public func scatterAdd(_ indices: Tensor, axis: Int, shape target: [Int]) throws -> Tensor {
     guard target.count == rank else {
-      throw TensorError("scatterAdd: target shape \(shapeText(target)) has a different rank from \(shapeText(shape))")
+      throw TensorError("gather: target shape \(shapeText(target)) has a different rank from \(shapeText(shape))")
     }
-    let a = try normalizedAxis(axis, op: "scatterAdd")
-    _ = try checkedCount(target, op: "scatterAdd")
+    let a = try normalizedAxis(axis, op: "gather")
+    _ = try checkedCount(target, op: "gather")
     guard indices.shape == shape else {
-      throw TensorError("scatterAdd: indices of shape \(shapeText(indices.shape)) for values of shape \(shapeText(shape))")
+      throw TensorError("gather: indices of shape \(shapeText(indices.shape)) for values of shape \(shapeText(shape))")
     }
     var expected = target
     expected[a] = shape[a]
     guard expected == shape else {
-      throw TensorError("scatterAdd: values of shape \(shapeText(shape)) do not fit target \(shapeText(target)) along axis \(axis)")
+      throw TensorError("gather: values of shape \(shapeText(shape)) do not fit target \(shapeText(target)) along axis \(axis)")
     }
     let (outer, n, inner) = Tensor.split3(target, a)
     let m = shape[a]
-    let picks = try indices.indexValues(size: n, op: "scatterAdd")
+    let picks = try indices.indexValues(size: n, op: "gather")
     let index = indices.detached()
     let node = GradNode.record("scatter_add", self, { c in [try c.grad.gather(index, axis: a)] })
     return try withContiguousBuffer { src in
@@ -140,13 +158,13 @@ extension Tensor {
     }
   }
 
-  /// Rows of the identity: shape `labels.shape + [classes]`.
+  /// Rows of the identity: shape `labels.shape + [classes]`, int64 (as PyTorch's).
   public static func oneHot(_ labels: Tensor, classes: Int) throws -> Tensor {
-    guard classes > 0 else { throw TensorError("oneHot: classes must be positive, got \(classes)") }
-    let picks = try labels.indexValues(size: classes, op: "oneHot", allowNegative: false)
+    guard classes > 0 else { throw TensorError("one_hot: classes must be positive, got \(classes)") }
+    let picks = try labels.indexValues(size: classes, op: "one_hot", allowNegative: false)
     let shape = labels.shape + [classes]
-    _ = try checkedCount(shape, op: "oneHot")
-    return try make(shape) { out in
+    _ = try checkedCount(shape, op: "one_hot")
+    return try make(shape, of: Int64.self) { out in
       out.initialize(repeating: 0)
       for (i, p) in picks.enumerated() { out[i * classes + p] = 1 }
     }

@@ -34,17 +34,19 @@ extension Tensor {
   /// (broadcast to the region's shape). Differentiable in both.
   public func replacing(_ indices: [TensorIndex], with value: Tensor) throws -> Tensor {
     let (region, finalShape) = try resolve(indices, op: "index assignment")
+    // The value takes this tensor's dtype (as NumPy's assignment casts).
+    let value = try value.astype(dtype)
     let fitted = try value.detached().expand(finalShape).reshape(region.counts)
     let node = GradNode.record("replace", self, value, { c in
       [try c.needsGrad[0] ? c.grad.replacing(indices, with: Tensor(0)) : nil,
        try c.needsGrad[1] ? c.grad.indexed(indices).sumToShape(c.inputs[1].shape) : nil]
     })
-    return try Tensor.make(shape, node: node) { out in
-      guard let dst = out.baseAddress else { return }
-      copyElements(to: out)
-      let target = Tensor.regionGeometry(region, strides: contiguousStrides(shape), offset: 0)
-      stridedAssign(shape: region.counts, from: fitted.storage.base + fitted.offset, strides: fitted.strides,
-                    to: dst + target.offset, strides: target.strides)
+    let dense = contiguousStrides(shape)
+    return try Tensor.make(shape, dtype: dtype, node: node) { dst in
+      stridedAssign(dtype: dtype, shape: shape, from: elementAddress, strides: strides, to: dst, strides: dense)
+      let target = Tensor.regionGeometry(region, strides: dense, offset: 0)
+      stridedAssign(dtype: dtype, shape: region.counts, from: fitted.elementAddress, strides: fitted.strides,
+                    to: dst + target.offset * dtype.size, strides: target.strides)
     }
   }
 
@@ -110,12 +112,12 @@ extension Tensor {
   /// `slice`, whose own backward is `slice`).
   func scatter(into target: [Int], _ region: StridedRegion) throws -> Tensor {
     let node = GradNode.record("slice_backward", self, { c in [try c.grad.slice(region)] })
-    return try Tensor.make(target, node: node) { out in
-      guard let dst = out.baseAddress else { return }
-      out.initialize(repeating: 0)
+    _ = try checkedCount(target, op: "slice")
+    return try Tensor.make(target, dtype: dtype, node: node) { dst in
+      zeroFill(dst, count: target.reduce(1, *), dtype: dtype)
       let place = Tensor.regionGeometry(region, strides: contiguousStrides(target), offset: 0)
-      stridedAssign(shape: region.counts, from: storage.base + offset, strides: strides,
-                    to: dst + place.offset, strides: place.strides)
+      stridedAssign(dtype: dtype, shape: region.counts, from: elementAddress, strides: strides,
+                    to: dst + place.offset * dtype.size, strides: place.strides)
     }
   }
 

@@ -1,8 +1,15 @@
 /// Joining and splitting along an axis, tiling and repeating.
 extension Tensor {
   /// Joins tensors along an existing `axis`; all other extents must agree.
+  /// Mixed dtypes are promoted to one, as `torch.cat` does.
   public static func concat(_ tensors: [Tensor], axis: Int = 0) throws -> Tensor {
-    guard let first = tensors.first else { throw TensorError("concat: no tensors given") }
+    guard var first = tensors.first else { throw TensorError("concat: no tensors given") }
+    var tensors = tensors
+    if tensors.contains(where: { $0.dtype != first.dtype }) {
+      let common = tensors.dropFirst().reduce(first.dtype) { DType.promoted($0, $1.dtype) }
+      tensors = try tensors.map { try $0.astype(common) }
+      first = tensors[0]
+    }
     let a = try first.normalizedAxis(axis, op: "concat")
     var outShape = first.shape
     outShape[a] = 0
@@ -24,13 +31,12 @@ extension Tensor {
         return c.needsGrad[i] ? try c.grad.narrow(axis: a, start: start, length: size) : nil
       }
     }
-    return try make(outShape, node: node) { out in
-      guard let dst = out.baseAddress else { return }
-      let outStrides = contiguousStrides(outShape)
+    return try make(outShape, dtype: first.dtype, node: node) { dst in
+      let outStrides = contiguousStrides(outShape), size = first.dtype.size
       var start = 0
       for t in tensors {
-        stridedAssign(shape: t.shape, from: t.storage.base + t.offset, strides: t.strides,
-                      to: dst + start * outStrides[a], strides: outStrides)
+        stridedAssign(dtype: t.dtype, shape: t.shape, from: t.elementAddress, strides: t.strides,
+                      to: dst + start * outStrides[a] * size, strides: outStrides)
         start += t.shape[a]
       }
     }

@@ -6,6 +6,11 @@ extension Tensor {
   /// (right) vector and the added axis removed again; leading batch axes
   /// broadcast.
   public func matmul(_ other: Tensor) throws -> Tensor {
+    if dtype != .float32 || other.dtype != .float32 {
+      let (a, b, t) = try Tensor.promote(self, other)
+      guard t.isFloatingPoint else { throw TensorError.unsupported(t, op: "matmul") }
+      if a !== self || b !== other { return try a.matmul(b) }
+    }
     guard rank >= 1, other.rank >= 1 else {
       throw TensorError("matmul: \(shapeText(shape)) @ \(shapeText(other.shape)): scalars are not matrices")
     }
@@ -36,6 +41,7 @@ extension Tensor {
       try productBackward(c, transA, transB)
     })
     let x = transA ? a.rawTransposed() : a, y = transB ? b.rawTransposed() : b
+    if x.dtype == .float64 { return try doubleProduct(x.detached(), y.detached(), node: node) }
     if x.rank == 2 && y.rank == 2 { return try x.matrixProduct(y, node: node) }
     return try x.batchedMatmul(y, node: node, shapes: shapes ?? (a.shape, b.shape))
   }

@@ -109,11 +109,12 @@ public struct RandomState: Sendable, Equatable {
   }
 
   /// Shuffles `xs` in place (Fisher-Yates); every permutation is equally likely.
-  public mutating func shuffle<T>(_ xs: inout [T]) {
+  /// Any random-access collection: an array, or a tensor's buffer as it is filled.
+  public mutating func shuffle<C: MutableCollection & RandomAccessCollection>(_ xs: inout C) {
     guard xs.count > 1 else { return }
     for i in stride(from: xs.count - 1, to: 0, by: -1) {
       let j = below(i + 1)
-      if i != j { xs.swapAt(i, j) }
+      if i != j { xs.swapAt(xs.index(xs.startIndex, offsetBy: i), xs.index(xs.startIndex, offsetBy: j)) }
     }
   }
 

@@ -135,13 +135,15 @@ extension Tensor {
 }
 
 /// Dense row-major copy of a strided array.
-func stridedCopy(shape: [Int], from src: UnsafePointer<Float>, strides: [Int], to dst: UnsafeMutablePointer<Float>) {
+@inline(__always)
+func stridedCopy<T>(shape: [Int], from src: UnsafePointer<T>, strides: [Int], to dst: UnsafeMutablePointer<T>) {
   stridedAssign(shape: shape, from: src, strides: strides, to: dst, strides: contiguousStrides(shape))
 }
 
 /// Copies a strided array into a strided destination of the same shape.
-func stridedAssign(shape: [Int], from src: UnsafePointer<Float>, strides srcStrides: [Int],
-                   to dst: UnsafeMutablePointer<Float>, strides dstStrides: [Int]) {
+@inline(__always)
+func stridedAssign<T>(shape: [Int], from src: UnsafePointer<T>, strides srcStrides: [Int],
+                      to dst: UnsafeMutablePointer<T>, strides dstStrides: [Int]) {
   if shape.contains(0) { return }
   let layout = Layout(shape: shape) { SIMD4(srcStrides[$0], dstStrides[$0], 0, 0) }
   let n = layout.inner, ss = layout.innerStride(0), ds = layout.innerStride(1)

@@ -1,40 +1,51 @@
 import Foundation
 import Synchronization
 
-/// A reference-counted block of Float32 elements shared by a tensor and its views.
-/// The buffer comes from `BufferPool.shared` and goes back to it on deinit; its bytes
-/// count against the `MemoryBudget` installed on the thread that created it.
+/// A reference-counted block of elements of one dtype, shared by a tensor and
+/// its views. The buffer comes from `BufferPool.shared` and goes back to it on
+/// deinit; its bytes count against the `MemoryBudget` installed on the thread
+/// that created it.
 final class Storage: @unchecked Sendable {
   /// Elements are written only while building a fresh tensor; afterwards the
   /// storage is read-only, which is what makes sharing it between views safe.
+  let raw: UnsafeMutableRawPointer
+  /// The elements as Float32: meaningful only when `dtype` is `.float32` (the
+  /// float32 kernels read it directly; every other dtype goes through `typed`).
   let base: UnsafeMutablePointer<Float>
+  /// Number of elements.
   let count: Int
+  let dtype: DType
+  /// Pool capacity in Float32 units (the pool's currency).
   private let capacity: Int
   /// Where these bytes were counted, to give them back (tensors die on any thread).
   private let budget: MemoryBudget?
 
-  /// Uninitialised storage for `count` elements (callers fill every element).
-  /// Throws an out-of-memory TensorError when the budget refuses the bytes or the
-  /// system has none left, instead of aborting in malloc.
-  init(count: Int) throws {
-    let capacity = BufferPool.sizeClass(for: count).capacity
+  /// Uninitialised storage for `count` elements of `dtype` (callers fill every
+  /// element). Throws an out-of-memory TensorError when the budget refuses the
+  /// bytes or the system has none left, instead of aborting in malloc.
+  init(count: Int, dtype: DType = .float32) throws {
+    let units = Storage.floatUnits(count: count, dtype: dtype)
+    let capacity = BufferPool.sizeClass(for: units).capacity
     let bytes = capacity &* MemoryLayout<Float>.stride
     let budget = MemoryBudget.current
     try budget?.reserve(bytes)
-    guard let (pointer, _) = BufferPool.shared.take(count) else {
+    guard let (pointer, _) = BufferPool.shared.take(units) else {
       budget?.release(bytes)
       throw TensorError.outOfMemory(
         "cannot allocate \(bytes) bytes for a tensor of \(count) elements" + (budget?.limitText ?? ""))
     }
     self.count = count
+    self.dtype = dtype
+    self.raw = UnsafeMutableRawPointer(pointer)
     self.base = pointer
     self.capacity = capacity
     self.budget = budget
+    Storage.bind(raw, dtype: dtype, count: count)
   }
 
-  /// Storage for one element, made where nothing can throw (`Tensor(1.0)`): its 64
-  /// bytes are counted but never refused by the budget. Only the system refusing 64
-  /// bytes ends the process here, as it would at any Swift allocation.
+  /// Storage for one float32 element, made where nothing can throw (`Tensor(1.0)`):
+  /// its 64 bytes are counted but never refused by the budget. Only the system
+  /// refusing 64 bytes ends the process here, as it would at any Swift allocation.
   init(scalar value: Float) {
     let capacity = BufferPool.sizeClass(for: 1).capacity
     budget = MemoryBudget.current
@@ -44,11 +55,40 @@ final class Storage: @unchecked Sendable {
     }
     pointer.initialize(to: value)
     self.count = 1
+    self.dtype = .float32
+    self.raw = UnsafeMutableRawPointer(pointer)
     self.base = pointer
     self.capacity = capacity
   }
 
+  /// The elements as `T`, which must be the Swift type of `dtype` (callers
+  /// dispatch on `dtype` first).
+  @inline(__always)
+  func typed<T: TensorElement>(_: T.Type) -> UnsafeMutablePointer<T> {
+    raw.assumingMemoryBound(to: T.self)
+  }
+
+  /// Float32 units (4 bytes) holding `count` elements of `dtype`.
+  static func floatUnits(count: Int, dtype: DType) -> Int {
+    switch dtype {
+    case .float32: return count
+    case .bool: return (count &+ 3) / 4
+    case .int64, .float64: return count &* 2
+    }
+  }
+
+  /// Pooled buffers are reused across dtypes: bind the memory to this one's type.
+  private static func bind(_ raw: UnsafeMutableRawPointer, dtype: DType, count: Int) {
+    switch dtype {
+    case .float32: raw.bindMemory(to: Float.self, capacity: count)
+    case .float64: raw.bindMemory(to: Double.self, capacity: count)
+    case .int64: raw.bindMemory(to: Int64.self, capacity: count)
+    case .bool: raw.bindMemory(to: Bool.self, capacity: count)
+    }
+  }
+
   deinit {
+    if dtype != .float32 { raw.bindMemory(to: Float.self, capacity: capacity) }
     BufferPool.shared.give(base, capacity: capacity)
     budget?.release(capacity &* MemoryLayout<Float>.stride)
   }

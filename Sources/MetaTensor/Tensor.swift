@@ -1,4 +1,5 @@
-/// An n-dimensional Float32 array: a shape and strides over shared storage.
+/// An n-dimensional array of one `DType` (float32 unless asked otherwise): a
+/// shape and strides over shared storage.
 ///
 /// Tensors are immutable values as far as the API goes (every op returns a new
 /// tensor), but a class, because identity matters for autodiff: the gradient of
@@ -81,6 +82,9 @@ public final class Tensor: CustomStringConvertible {
     self.init(shape: [], strides: [], offset: 0, storage: storage)
   }
 
+  /// The element type (the storage's: views share it).
+  public var dtype: DType { storage.dtype }
+
   /// Number of axes.
   public var rank: Int { shape.count }
   /// Number of elements.
@@ -96,8 +100,10 @@ public final class Tensor: CustomStringConvertible {
     return true
   }
 
-  /// Row-major copy of the elements.
+  /// Row-major copy of the elements as Float32 (converted from other dtypes;
+  /// `elements(as:)` gives them exactly).
   public var scalars: [Float] {
+    guard dtype == .float32 else { return elements(as: Float.self) }
     let n = count
     return [Float](unsafeUninitializedCapacity: n) { buffer, initialized in
       copyElements(to: buffer)
@@ -105,17 +111,19 @@ public final class Tensor: CustomStringConvertible {
     }
   }
 
-  /// The single element of a one-element tensor.
+  /// The single element of a one-element tensor, as a Float32 (`value()` keeps its dtype).
   public func item() throws -> Float {
     guard count == 1 else {
       throw TensorError("item: tensor of shape \(shapeText(shape)) has \(count) elements, not 1")
     }
-    return storage.base[offset]
+    return dtype == .float32 ? storage.base[offset] : Float(value(at: offset).double)
   }
 
-  /// Calls `body` with the elements in row-major order, copying only when this
-  /// tensor is not contiguous (which throws when the copy's memory is refused).
+  /// Calls `body` with the float32 elements in row-major order, copying only
+  /// when this tensor is not contiguous (which throws when the copy's memory is
+  /// refused). Throws for other dtypes: callers are float32 kernels.
   public func withContiguousBuffer<R>(_ body: (UnsafeBufferPointer<Float>) throws -> R) throws -> R {
+    guard dtype == .float32 else { throw TensorError.unsupported(dtype) }
     if isContiguous {
       return try body(UnsafeBufferPointer(start: storage.base + offset, count: count))
     }
@@ -133,19 +141,17 @@ public final class Tensor: CustomStringConvertible {
     }
   }
 
-  /// A dense row-major copy that shares nothing with this tensor (no graph).
-  func contiguousCopy() throws -> Tensor { try Tensor.make(shape) { copyElements(to: $0) } }
-
-  /// NumPy-style text, e.g. `tensor([[1., 2.], [3., 4.]])`.
+  /// NumPy-style text, e.g. `tensor([[1., 2.], [3., 4.]])`; a dtype other than
+  /// float32 and int64 is named after the elements (`dtype: "float64"`).
   public var description: String {
-    formatTensor(shape: shape, count: count) { position in
+    formatTensor(shape: shape, count: count, dtype: dtype) { position in
       // Row-major position to storage offset: only the printed elements are read.
       var rest = position, at = offset
       for axis in stride(from: shape.count - 1, through: 0, by: -1) where shape[axis] > 0 {
         at += (rest % shape[axis]) * strides[axis]
         rest /= shape[axis]
       }
-      return storage.base[at]
+      return value(at: at)
     }
   }
 }

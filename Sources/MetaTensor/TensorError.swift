@@ -16,6 +16,13 @@ public struct TensorError: Error, CustomStringConvertible, Equatable, Sendable {
     return e
   }
 
+  /// An operation that has no kernel for `dtype` (said so rather than reading
+  /// the elements as another type). `op` is the language name when known.
+  static func unsupported(_ dtype: DType, op: String? = nil) -> TensorError {
+    TensorError((op.map { $0 + ": " } ?? "") + "\(dtype) tensors are not supported here; "
+                + "convert with .astype(\"float32\")")
+  }
+
   /// The message itself.
   public var description: String { message }
 }

@@ -9,12 +9,15 @@
 /// of each axis around `...` (then the shape is appended).
 /// An inconsistent `shape`/`scalars` pair gives a descriptive text instead of trapping.
 public func formatTensor(shape: [Int], scalars: [Float]) -> String {
-  formatTensor(shape: shape, count: scalars.count) { scalars[$0] }
+  formatTensor(shape: shape, count: scalars.count, dtype: .float32) { .float(Double(scalars[$0])) }
 }
 
 /// As `formatTensor(shape:scalars:)`, reading only the printed elements (by row-major
 /// position) from `element`: a summary of a billion elements copies none of them.
-func formatTensor(shape: [Int], count elementCount: Int, element: (Int) -> Float) -> String {
+/// Dtypes other than float32 print as NumPy prints them (`[1, 2]`, `[ true, false]`,
+/// float64 with float64's shortest digits) and are named after the elements:
+/// `tensor([1, 2], dtype=int64)`.
+func formatTensor(shape: [Int], count elementCount: Int, dtype: DType, element: (Int) -> ScalarValue) -> String {
   var count = 1
   for d in shape {
     let (p, overflow) = count.multipliedReportingOverflow(by: d)
@@ -32,14 +35,18 @@ func formatTensor(shape: [Int], count elementCount: Int, element: (Int) -> Float
   var body = "[]"
   if count > 0 {
     let layout = TensorLayout(shape: shape, summarize: summarize)
-    body = layout.render(formatElements(layout.shownValues(element)), lineWidth: TensorLayout.lineWidth - 1,  // minus ")"
+    body = layout.render(formatWords(layout.shownValues(element), dtype: dtype),
+                         lineWidth: TensorLayout.lineWidth - 1,  // minus ")"
                          prefix: String(repeating: " ", count: prefix.count + 1))
   }
-  guard (count == 0 && shape != [0]) || summarize else { return prefix + body + ")" }
+  let dtypeText = dtype == .float32 || dtype == .bool ? "" : "dtype=\(dtype)"
+  let showShape = (count == 0 && shape != [0]) || summarize
+  guard showShape || !dtypeText.isEmpty else { return prefix + body + ")" }
   // Where the shape does not follow from the text, append it as NumPy does,
-  // on a new line if it would overflow the last one.
+  // on a new line if it would overflow the last one; then the dtype.
   let head = prefix + body + ","
-  let extra = "shape=" + shapeText + ")"
+  let extra = [showShape ? "shape=" + shapeText : "", dtypeText].filter { !$0.isEmpty }
+    .joined(separator: ", ") + ")"
   let lastLine = head.split(separator: "\n", omittingEmptySubsequences: false).last?.count ?? 0
   let spacer = lastLine + extra.count + 1 > TensorLayout.lineWidth
     ? "\n" + String(repeating: " ", count: prefix.count) : " "
@@ -75,8 +82,8 @@ private struct TensorLayout {
   }
 
   /// The printed elements; the column width is chosen from these alone, as NumPy does.
-  func shownValues(_ element: (Int) -> Float) -> [Float] {
-    var out = [Float]()
+  func shownValues<T>(_ element: (Int) -> T) -> [T] {
+    var out = [T]()
     func walk(_ axis: Int, _ offset: Int) {
       if axis == shape.count { out.append(element(offset)); return }
       for i in shownIndices(axis) { walk(axis + 1, offset + i * strides[axis]) }
@@ -154,13 +161,13 @@ private struct TensorLayout {
 
 /// NumPy's `FloatingFormat` with the default options: each value's text,
 /// all padded to one layout (positional or scientific) chosen from all of them.
-func formatElements(_ values: [Float]) -> [String] {
+func formatElements<T: PrintableFloat>(_ values: [T]) -> [String] {
   let finite = values.filter(\.isFinite)
   let magnitudes = finite.filter { $0 != 0 }.map(abs)
   var scientific = false
   // Compared in Float32, as NumPy 2 compares a float32 array with Python floats.
   if let hi = magnitudes.max(), let lo = magnitudes.min() {
-    scientific = hi >= 1e6 || lo < Float(0.0001) || hi / lo > 1000
+    scientific = hi >= 1e6 || lo < T(0.0001) || hi / lo > 1000
   }
   // First pass: at most 8 digits after the point. For positional output this
   // is also the printing pass (its extra rule, digits down to the units, never
@@ -179,7 +186,13 @@ func formatElements(_ values: [Float]) -> [String] {
     for i in parts.indices where !parts[i].int.isEmpty && parts[i].fraction.count < fractionDigits {
       parts[i] = NumberParts(values[i], exact)
     }
-    padRight = 2 + 2 + fractionDigits  // "e+dd" and the digits; Float32 exponents have 2 digits
+    // "e+dd" and the digits (float64 exponents may need 3 digits: all get the widest).
+    let exponentDigits = max(2, parts.map { $0.exponent.count - 1 }.max() ?? 2)
+    for i in parts.indices where !parts[i].exponent.isEmpty {
+      let e = parts[i].exponent
+      parts[i].exponent = String(e.prefix(1)) + String(repeating: "0", count: max(0, exponentDigits - e.count + 1)) + e.dropFirst()
+    }
+    padRight = 2 + exponentDigits + fractionDigits
   } else {
     padRight = fractionDigits
   }
@@ -211,9 +224,9 @@ private struct NumberParts {
 
   init() {}
 
-  init(_ x: Float, _ limits: DigitLimits) {
+  init<T: PrintableFloat>(_ x: T, _ limits: DigitLimits) {
     let sign = x.sign == .minus ? "-" : ""
-    let d = DecimalDigits(x, limits: limits)
+    let d = x.decimalDigits(limits)
     let chars = d.digits.map { Character(Unicode.Scalar($0 + 48)) }
     if limits.scientific {
       let e = chars.isEmpty ? 0 : d.exponent

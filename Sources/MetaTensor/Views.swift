@@ -11,9 +11,12 @@ extension Tensor {
   /// The same elements, contiguous (a copy only when needed).
   public func contiguous() throws -> Tensor {
     if isContiguous { return self }
-    return try Tensor.make(shape, node: GradNode.record("contiguous", self, { c in [c.grad] })) {
-      copyElements(to: $0)
+    let node = GradNode.record("contiguous", self, { c in [c.grad] })
+    if dtype != .float32 {
+      let copy = try contiguousCopy()
+      return Tensor(shape: shape, strides: copy.strides, offset: 0, storage: copy.storage, node: node)
     }
+    return try Tensor.make(shape, node: node) { copyElements(to: $0) }
   }
 
   /// The same elements in row-major order with a new shape; one extent may be

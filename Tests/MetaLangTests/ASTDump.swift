@@ -79,6 +79,7 @@ enum ASTDump {
         case .single(let x): return expr(x)
         case .slice(let a, let b, let c):
           return "(: \(a.map(expr) ?? "_") \(b.map(expr) ?? "_") \(c.map(expr) ?? "_"))"
+        case .ellipsis: return "..."
         }
       }
       return "(index \(expr(t))" + shown.map { " " + $0 }.joined() + ")"

@@ -107,11 +107,11 @@ final class NNBatchNormTests: XCTestCase {
   func testErrors() throws {
     let x = try rng.tensor([2, 3, 4, 4])
     XCTAssertThrowsTensorError(try batchNorm(rng.tensor([2, 3, 4]), training: true),
-                               containing: "batchNorm: input must be 2-D [N, C] or 4-D [N, C, H, W], got [2, 3, 4]")
+                               containing: "batch_norm: input must be 2-D [N, C] or 4-D [N, C, H, W], got [2, 3, 4]")
     XCTAssertThrowsTensorError(try batchNorm(x, gamma: rng.tensor([4]), training: true),
-                               containing: "batchNorm: gamma [4] does not match the 3 channels of input [2, 3, 4, 4]")
+                               containing: "batch_norm: gamma [4] does not match the 3 channels of input [2, 3, 4, 4]")
     XCTAssertThrowsTensorError(try batchNorm(x, runningMean: Tensor.zeros([3]), training: true),
-                               containing: "runningMean and runningVar must be given together")
+                               containing: "running_mean and running_var must be given together")
     XCTAssertThrowsTensorError(try batchNorm(x, training: false), containing: "evaluation mode")
     XCTAssertThrowsTensorError(try batchNorm(rng.tensor([1, 3]), training: true),
                                containing: "more than 1 value per channel")

@@ -104,21 +104,20 @@ final class NNPoolingTests: XCTestCase {
   func testErrors() throws {
     let x = try rng.tensor([1, 2, 4, 4])
     XCTAssertThrowsTensorError(try maxPool2d(rng.tensor([2, 4, 4]), kernel: 2),
-                               containing: "maxPool2d: input must be 4-D [N, C, H, W], got [2, 4, 4]")
-    XCTAssertThrowsTensorError(try maxPool2d(x, kernel: 2, padding: 2), containing: "maxPool2d: padding 2 exceeds half the kernel 2")
-    XCTAssertThrowsTensorError(try avgPool2d(x, kernel: 5), containing: "avgPool2d: input [1, 2, 4, 4], kernel 5")
+                               containing: "max_pool2d: input must be 4-D [N, C, H, W], got [2, 4, 4]")
+    XCTAssertThrowsTensorError(try maxPool2d(x, kernel: 2, padding: 2), containing: "max_pool2d: padding 2 exceeds half the kernel 2")
+    XCTAssertThrowsTensorError(try avgPool2d(x, kernel: 5), containing: "avg_pool2d: input [1, 2, 4, 4], kernel 5")
     XCTAssertThrowsTensorError(try maxPool2d(x, kernel: 0), containing: "kernel size 0 must be positive")
     XCTAssertThrowsTensorError(try avgPool2d(x, kernel: 2, stride: Size2D(1, 0)), containing: "stride (1, 0) must be positive")
-    XCTAssertThrowsTensorError(try maxPool2d(rng.tensor([0, 2, 4, 4]), kernel: 2), containing: "maxPool2d: input [0, 2, 4, 4]")
   }
 }
 
 extension NNPoolingTests {
   func testHugeArgumentsAreErrorsNotCrashes() throws {
     let x = try rng.tensor([1, 1, 4, 4])
-    XCTAssertThrowsTensorError(try maxPool2d(x, kernel: 2, padding: Size2D(Int.max, 0)), containing: "maxPool2d")
-    XCTAssertThrowsTensorError(try avgPool2d(x, kernel: Size2D(Int.max, 2)), containing: "avgPool2d")
-    XCTAssertThrowsTensorError(try maxPool2d(x, kernel: 2, stride: Size2D(Int.max)), containing: "maxPool2d")
+    XCTAssertThrowsTensorError(try maxPool2d(x, kernel: 2, padding: Size2D(Int.max, 0)), containing: "max_pool2d")
+    XCTAssertThrowsTensorError(try avgPool2d(x, kernel: Size2D(Int.max, 2)), containing: "avg_pool2d")
+    XCTAssertThrowsTensorError(try maxPool2d(x, kernel: 2, stride: Size2D(Int.max)), containing: "max_pool2d")
     XCTAssertThrowsTensorError(try conv2d(x, rng.tensor([1, 1, 2, 2]), padding: Size2D(Int.max)), containing: "conv2d")
     XCTAssertThrowsTensorError(try im2col(x, kernel: 2, stride: Size2D(1, Int.min)), containing: "im2col: stride")
   }

@@ -1,4 +1,4 @@
-// `swift run -c release tensor-bench [maml] [--reps N] [--min-time S] [--threads T] [--json] [--only NAME]`
+// `swift run -c release tensor-bench [maml] [--reps N] [--min-time S] [--threads T] [--json] [--only NAME] [--calls N]`
 //
 // Per-op cost of MetaTensor on small tensors (the meta-learning inner loop)
 // and element-wise / reduction throughput on 1M float32. Timing mirrors
@@ -21,6 +21,9 @@ struct Options {
   /// With `maml`: run exactly this many meta-iterations per shape and report
   /// their mean (for instruction counts under `perf stat`), instead of timing.
   var iterations = 0
+  /// With `--only`: call each op exactly this many times and report nothing
+  /// but the mean (for cycle counts under `perf stat` on a loaded machine).
+  var calls = 0
 }
 
 func parseOptions() -> Options? {
@@ -38,6 +41,7 @@ func parseOptions() -> Options? {
     case "maml": o.maml = true
     case "--iterations": guard let v = args.next().flatMap(Int.init), v > 0 else { return nil }; o.iterations = v
     case "--only": guard let v = args.next() else { return nil }; o.only = v
+    case "--calls": guard let v = args.next().flatMap(Int.init), v > 0 else { return nil }; o.calls = v
     default: return nil
     }
   }
@@ -49,6 +53,12 @@ func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
 /// Median and best seconds per call of `body`.
 func measure(_ options: Options, _ body: () throws -> Void) rethrows -> (median: Double, best: Double) {
   try body()
+  if options.calls > 0 {
+    let t0 = now()
+    for _ in 0..<options.calls { try body() }
+    let mean = (now() - t0) / Double(options.calls)
+    return (mean, mean)
+  }
   var calls = 1
   while true {
     let t0 = now()
@@ -80,7 +90,7 @@ func tensor(_ shape: [Int], seed: UInt64) throws -> Tensor {
 }
 
 guard let options = parseOptions() else {
-  print("usage: tensor-bench [maml] [--reps N] [--min-time S] [--threads 1,2] [--json] [--only NAME]")
+  print("usage: tensor-bench [maml] [--reps N] [--min-time S] [--threads 1,2] [--json] [--only NAME] [--calls N]")
   exit(2)
 }
 
@@ -129,6 +139,7 @@ table: do {
   let n = 1 << 20
   let a = try tensor([n], seed: 11), b = try tensor([n], seed: 12), c = try tensor([n], seed: 13)
   let positive = try a.abs() + 0.5
+  let square = try a.reshape([1024, 1024])
   for t in options.threads {
     ThreadPool.maxThreads = t
     let large: [(String, () throws -> Tensor)] = [
@@ -139,6 +150,11 @@ table: do {
       ("sigmoid(a)", { try a.sigmoid() }),
       ("log(|a|+0.5)", { try positive.log() }),
       ("sum(a)", { try a.sum() }),
+      ("max(a)", { try a.max() }),
+      ("sum rows [1024,1024] axis 1", { try square.sum(axes: [1]) }),
+      ("sum cols [1024,1024] axis 0", { try square.sum(axes: [0]) }),
+      ("sum(a.T) [1024,1024]", { try square.T.sum() }),
+      ("bias grad [1024,1024]->[1024]", { try square.sumToShape([1024]) }),
     ]
     for (name, op) in large {
       if !options.only.isEmpty && !name.contains(options.only) { continue }

@@ -59,7 +59,7 @@ extension Builtins {
         try args.expect(1)
         return .list(
           try sorted(
-            try args.elements(0), key: args.named("key"), reverse: args.named("reverse")?.isTruthy ?? false,
+            try args.elements(0), key: args.named("key"), reverse: try args.named("reverse")?.truthValue() ?? false,
             args.rt))
       },
       Builtin("reversed") { args in
@@ -76,13 +76,13 @@ extension Builtins {
         try args.expect(1)
         let xs = try args.elements(0)
         try args.rt.charge(xs.count)
-        return .bool(xs.contains { $0.isTruthy })
+        return .bool(try xs.contains { try $0.truthValue() })
       },
       Builtin("all") { args in
         try args.expect(1)
         let xs = try args.elements(0)
         try args.rt.charge(xs.count)
-        return .bool(xs.allSatisfy { $0.isTruthy })
+        return .bool(try xs.allSatisfy { try $0.truthValue() })
       },
       Builtin("min", labels: ["key"]) { args in try extreme(args, wantMax: false) },
       Builtin("max", labels: ["key"]) { args in try extreme(args, wantMax: true) },
@@ -99,7 +99,7 @@ extension Builtins {
   }
 
   static func filter(_ f: Value, _ xs: [Value], _ rt: Runtime) throws -> [Value] {
-    try xs.filter { try rt.call(f, [$0], at: rt.nativeCallLoc).isTruthy }
+    try xs.filter { try rt.call(f, [$0], at: rt.nativeCallLoc).truthValue() }
   }
 
   static func reduce(_ f: Value, _ xs: [Value], _ initial: Value?, _ rt: Runtime) throws -> Value {

@@ -6,6 +6,7 @@ enum Builtins {
   /// Every builtin, installed into the interpreter's base environment.
   static func all() -> [Builtin] {
     let base = core() + collections() + math() + objectBuiltins() + fileBuiltins() + taskBuiltins() + learningIOBuiltins() + omniglotBuiltins()
+      + distributionBuiltins()
     return base + tensor(over: base)
   }
 
@@ -83,7 +84,7 @@ enum Builtins {
       },
       Builtin("bool") { args in
         try args.expect(1)
-        return .bool(args[0].isTruthy)
+        return .bool(try args[0].truthValue())
       },
       Builtin("contains") { args in
         try args.expect(2)
@@ -158,7 +159,11 @@ enum Builtins {
     case .record(let r):
       guard case .string(let k) = item else { throw args.bad(1, "String") }
       return r[k] != nil
-    default: throw args.bad(0, "List, String or Record")
+    case .native(let o as MetaObject):
+      // Whether an object has a field, as for records: `contains(model, "training")`.
+      guard case .string(let k) = item else { throw args.bad(1, "String") }
+      return o.fields[k] != nil
+    default: throw args.bad(0, "List, String, Record or object")
     }
   }
 }

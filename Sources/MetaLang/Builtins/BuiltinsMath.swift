@@ -73,7 +73,9 @@ extension Builtins {
         return .float(args.rt.random.nextDouble())
       },
       Builtin("randint") { args in
-        try args.expect(2)
+        // randint(low, high, shape): the tensor form, high excluded as in PyTorch.
+        try args.expect(2...3)
+        if args.count == 3 { return try randintTensor(args) }
         let a = try args.int(0), b = try args.int(1)
         guard a <= b else { throw BuiltinError("randint: empty range (\(a) > \(b))") }
         return .int(args.rt.random.nextInt(in: a...b))

@@ -6,58 +6,78 @@ import MetaTensor
 
 extension Builtins {
   static let tensorCreation: [TensorOp] = [
-    TensorOp("tensor", method: false) { args in
+    TensorOp("tensor", labels: ["dtype"], method: false) { args in
       try args.expect(1)
-      let t = try TensorConvert.fromNested(args[0], function: "tensor")
+      let dtype = try TensorConvert.dtype(args)
+      guard let t = args[0].tensor else {
+        return .tensor(try TensorConvert.fromNested(args[0], function: "tensor", dtype: dtype))
+      }
       // `tensor(t)` of a tensor is a fresh constant with the same elements.
-      return args[0].tensor == nil ? .tensor(t) : .tensor(try Tensor(shape: t.shape, scalars: t.scalars))
+      return .tensor(try t.detached().astype(dtype ?? t.dtype))
     },
-    TensorOp("zeros", method: false) { args in
-      try args.expect(1...Int.max)
-      return .tensor(try Tensor.zeros(try args.shape(from: 0)))
-    },
-    TensorOp("ones", method: false) { args in
-      try args.expect(1...Int.max)
-      return .tensor(try Tensor.ones(try args.shape(from: 0)))
-    },
-    TensorOp("full", method: false) { args in
+    TensorOp("astype", method: true) { args in
       try args.expect(2)
-      return .tensor(try Tensor.full(try args.ints(0, what: "shape (List of Ints)"), try args.float(1)))
+      let name = try args.string(1)
+      guard let dtype = DType(named: name) else {
+        throw BuiltinError("astype: dtype must be \(DType.names), got \"\(name)\"")
+      }
+      return .tensor(try args.tensor(0).astype(dtype))
     },
-    TensorOp("eye", method: false) { args in
+    TensorOp("zeros", labels: ["dtype"], method: false) { args in
+      try args.expect(1...Int.max)
+      return .tensor(try Tensor.zeros(try args.shape(from: 0)).astype(try TensorConvert.dtype(args) ?? .float32))
+    },
+    TensorOp("ones", labels: ["dtype"], method: false) { args in
+      try args.expect(1...Int.max)
+      return .tensor(try Tensor.ones(try args.shape(from: 0)).astype(try TensorConvert.dtype(args) ?? .float32))
+    },
+    TensorOp("full", labels: ["dtype"], method: false) { args in
+      try args.expect(2)
+      let shape = try args.ints(0, what: "shape (List of Ints)")
+      guard let dtype = try TensorConvert.dtype(args), dtype != .float32 else {
+        return .tensor(try Tensor.full(shape, try args.float(1)))
+      }
+      // Built from the exact value, not through float32.
+      let value = try TensorConvert.fromNested(args[1], function: "full", dtype: dtype)
+      return .tensor(try value.expand(shape).contiguous())
+    },
+    TensorOp("eye", labels: ["dtype"], method: false) { args in
       try args.expect(1...2)
-      return .tensor(try Tensor.eye(try args.int(0), args.count == 2 ? try args.int(1) : nil))
+      let t = try Tensor.eye(try args.int(0), args.count == 2 ? try args.int(1) : nil)
+      return .tensor(try t.astype(try TensorConvert.dtype(args) ?? .float32))
     },
-    TensorOp("arange", method: false) { args in
+    TensorOp("arange", labels: ["dtype"], method: false) { args in
       try args.expect(1...3)
-      if args.count == 1 { return .tensor(try Tensor.arange(0, try args.float(0))) }
-      let step = args.count == 3 ? try args.float(2) : 1
-      return .tensor(try Tensor.arange(try args.float(0), try args.float(1), step: step))
+      return .tensor(try TensorRanges.arange(args))
     },
-    TensorOp("linspace", method: false) { args in
+    TensorOp("linspace", labels: ["dtype"], method: false) { args in
       try args.expect(3)
-      return .tensor(try Tensor.linspace(try args.float(0), try args.float(1), count: try args.int(2)))
+      return .tensor(try TensorRanges.linspace(args))
     },
-    TensorOp("randn", labels: ["mean", "std"], method: false) { args in
+    TensorOp("randn", labels: ["mean", "std", "dtype"], method: false) { args in
       try args.expect(1...Int.max)
       let shape = try args.shape(from: 0)
       let mean = try args.namedFloat("mean") ?? 0, std = try args.namedFloat("std") ?? 1
-      return .tensor(try args.runtime().random.withState { try Tensor.randn(shape, mean: mean, std: std, using: &$0) })
+      let t = try args.runtime().random.withState { try Tensor.randn(shape, mean: mean, std: std, using: &$0) }
+      return .tensor(try t.astype(try TensorRanges.floatingDType(args)))
     },
-    TensorOp("rand", labels: ["low", "high"], method: false) { args in
+    TensorOp("rand", labels: ["low", "high", "dtype"], method: false) { args in
       try args.expect(1...Int.max)
       let shape = try args.shape(from: 0)
       let low = try args.namedFloat("low") ?? 0, high = try args.namedFloat("high") ?? 1
       guard low < high else { throw BuiltinError("rand: low (\(low)) must be less than high (\(high))") }
-      return .tensor(try args.runtime().random.withState { try Tensor.rand(shape, low: low, high: high, using: &$0) })
+      let t = try args.runtime().random.withState { try Tensor.rand(shape, low: low, high: high, using: &$0) }
+      return .tensor(try t.astype(try TensorRanges.floatingDType(args)))
     },
-    TensorOp("zeros_like", method: false) { args in
+    TensorOp("zeros_like", labels: ["dtype"], method: false) { args in
       try args.expect(1)
-      return .tensor(try Tensor.zerosLike(try args.tensor(0)))
+      let t = try args.tensor(0)
+      return .tensor(try Tensor.zerosLike(t).astype(try TensorConvert.dtype(args) ?? t.dtype))
     },
-    TensorOp("ones_like", method: false) { args in
+    TensorOp("ones_like", labels: ["dtype"], method: false) { args in
       try args.expect(1)
-      return .tensor(try Tensor.onesLike(try args.tensor(0)))
+      let t = try args.tensor(0)
+      return .tensor(try Tensor.onesLike(t).astype(try TensorConvert.dtype(args) ?? t.dtype))
     },
     TensorOp("one_hot", method: false) { args in
       try args.expect(2)

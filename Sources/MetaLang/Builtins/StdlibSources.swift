@@ -12,7 +12,7 @@ enum StdlibSources {
 # for each task: φ_i = SGD on the task from θ (no gradient through it)
 # θ ← θ + ε Σ_i a_i (φ_i - θ): the outer optimizer is handed θ - φ as the gradient.
 fn reptile(learner, outer = sgd(lr: 0.1), weights = nil, memory = nil) {
-  let inner = inner_learner(learner, memory, {first_order: true})
+  let inner = inner_learner("reptile", learner, memory, {first_order: true})
   meta_optimizer("reptile", inner, outer, inner.model.init(), weights, {step: reptile_step})
 }
 
@@ -58,7 +58,7 @@ fn reptile_weights(self, losses, batch) {
 # θ'_i = θ - α ⊙ ∇θ L_Ti(fθ); both trained by the meta-gradient.
 # algo.params is {init: θ, lr: α} (α a tree shaped like θ).
 fn metasgd(learner, outer = adam(lr: 0.001), weights = nil, memory = nil) {
-  let inner = inner_learner(learner, memory)
+  let inner = inner_learner("metasgd", learner, memory)
   let theta = inner.model.init()
   let alpha = tree_map(fn(p) { full(p.shape, inner.lr) }, theta)
   meta_optimizer("metasgd", inner, outer, {init: theta, lr: alpha}, weights, {
@@ -71,8 +71,11 @@ fn metasgd(learner, outer = adam(lr: 0.001), weights = nil, memory = nil) {
 # Almost No Inner Loop: MAML where only the head (the last layer) adapts; the
 # body is meta-learned by the same second-order meta-gradient.
 fn anil(learner, outer = adam(lr: 0.001), first_order = false, weights = nil, memory = nil) {
-  let inner = inner_learner(learner, memory, {head_only: true, first_order: first_order})
-  meta_optimizer("anil", inner, outer, inner.model.init(), weights, {
+  let inner = inner_learner("anil", learner, memory, {head_only: true, first_order: first_order})
+  let theta = inner.model.init()
+  assert type(theta) == "List" and len(theta) >= 1,
+    "anil: the model's parameters must be a List of layers, the last being the head it adapts (got {type(theta)})"
+  meta_optimizer("anil", inner, outer, theta, weights, {
     first_order: first_order, objective: maml_objective,
   })
 }
@@ -82,6 +85,7 @@ fn anil(learner, outer = adam(lr: 0.001), first_order = false, weights = nil, me
 # examples; a query is scored by its negative squared euclidean distance to
 # every prototype. The encoder is meta-learned through cross-entropy.
 fn protonet(encoder, outer = adam(lr: 0.001), weights = nil) {
+  check_model("protonet", encoder)
   let learner = Learner(encoder, loss: cross_entropy, lr: 0.0, steps: 0)
   meta_optimizer("protonet", learner, outer, encoder.init(), weights, {
     objective: fn(self, params, batch) {
@@ -117,7 +121,7 @@ fn proto_logits(encoder, params, task) {
 # purely an optimization strategy: how to train this network from scratch.
 # algo.params is {init, log_lr, log_weight_decay}; algo.hyperparameters() reads them.
 fn hyper(learner, outer = adam(lr: 0.01), learn_init = true, weights = nil, memory = nil) {
-  let inner = inner_learner(learner, memory)
+  let inner = inner_learner("hyper", learner, memory)
   let decay = if inner.weight_decay > 0 { inner.weight_decay } else { 1e-4 }
   let params = {init: inner.model.init(), log_lr: tensor(log(inner.lr)), log_weight_decay: tensor(log(decay))}
   meta_optimizer("hyper", inner, outer, params, weights, {
@@ -169,6 +173,23 @@ fn learner_with(learner, changes) {
   for k in changes { s[k] = changes[k] }
   Learner(s.model, loss: s.loss, lr: s.lr, steps: s.steps, optimizer: s.optimizer,
           weight_decay: s.weight_decay, first_order: s.first_order, memory: s.memory, head_only: s.head_only)
+}
+
+# Fails with what a Model needs unless `model` looks like one (`who` names the caller).
+fn check_model(who, model) {
+  let t = type(model)
+  assert t == "Model", "{who}: expected a Model (nn.mlp(...), nn.sequential([...]), nn.model(init:, apply:), ...), got {t}"
+  assert contains(model, "init") and contains(model, "apply"),
+    "{who}: a Model needs an init function (() -> parameters) and an apply function ((params, x) -> output); nn.model(init:, apply:) makes one"
+}
+
+# Puts `model` in training (true) or evaluation (false) mode when it has modes
+# (every model nn makes does); returns the mode it was in.
+fn model_mode(model, training) {
+  if not contains(model, "train") { return training }
+  let was = model.training
+  model.train(training)
+  was
 }
 
 # The task's loss for `params` on `data` ({x, y}: a support or query set).
@@ -265,6 +286,7 @@ fn stack_tasks(tasks) {
 
 # Each task's mean loss, [T], for predictions and targets with a task axis in front.
 fn per_task_losses(loss, pred, y) {
+  check_stacked_shapes(loss, pred, y)
   let count = pred.shape[0]
   if loss == mse { return ((pred - y) ** 2).reshape([count, -1]).mean(axis: 1) }
   # cross_entropy: scores [T, N, C], labels [T, N]
@@ -272,10 +294,23 @@ fn per_task_losses(loss, pred, y) {
   -picked.sum(axis: -1).mean(axis: -1)
 }
 
+# The batched forms above broadcast where mse and cross_entropy refuse, so a
+# mismatch is handed to the loss itself on the first task: the same error as
+# task by task (e.g. an mlp with 3 outputs on 1-D sine targets).
+fn check_stacked_shapes(loss, pred, y) {
+  let ok = if loss == mse { pred.shape == y.shape }
+    else { len(pred.shape) == 3 and y.shape == pred.shape[0:2] }
+  if not ok {
+    loss(pred[0], y[0])
+    error("{loss}: predictions {pred.shape} do not fit targets {y.shape}")
+  }
+}
+
 # Whether `learner` can adapt `stacked` tasks in one batch.
 fn can_batch(learner, stacked) {
-  stacked != nil and learner.model.batched and learner.memory == nil and learner.optimizer == nil and
-    (learner.loss == mse or learner.loss == cross_entropy)
+  let model = learner.model
+  stacked != nil and contains(model, "batched") and model.batched == true and learner.memory == nil and
+    learner.optimizer == nil and (learner.loss == mse or learner.loss == cross_entropy)
 }
 
 # The shared parameters repeated along a new task axis (a view: no copy; the
@@ -445,9 +480,11 @@ fn memory_clear(self) {
 #              from collapsing onto one task. A positive v down-weights the tasks
 #              the model fits worst (self-paced learning, Kumar et al. 2010).
 
-# The learner a meta-optimizer adapts with: `learner` with `changes`, and with
-# the meta-optimizer's `memory:` when one is given (else the learner's own).
-fn inner_learner(learner, memory, changes = {}) {
+# The learner the meta-optimizer `kind` adapts with: `learner` with `changes`, and
+# with the meta-optimizer's `memory:` when one is given (else the learner's own).
+fn inner_learner(kind, learner, memory, changes = {}) {
+  assert type(learner) == "Learner", "{kind}: expected a Learner (Learner(model, loss:, lr:, steps:)), got {type(learner)}"
+  check_model(kind, learner.model)
   var c = changes
   c.memory = either(memory, learner.memory)
   learner_with(learner, c)
@@ -568,16 +605,20 @@ fn metaopt_episode(self, task, steps) { self.learner.evaluate(self.adapt(task, s
 
 # Mean query loss (and accuracy) over `episodes` fresh tasks, each adapted with
 # `steps` inner steps (the learner's own count by default), with 95% intervals.
+# The model runs in evaluation mode (model.eval(): no dropout) meanwhile.
 fn metaopt_evaluate(self, taskset, episodes = 600, steps = nil) {
   assert episodes >= 1, "{self.kind}.evaluate: episodes must be at least 1 (got {episodes})"
   var losses = []
   var accuracies = []
+  # Evaluation mode (dropout off) for the episodes, then the mode the model was in.
+  let was = model_mode(self.learner.model, false)
   for i in range(episodes) {
     let task = taskset.sample()
     let r = self.episode(task, steps)
     losses.append(r.loss)
     if contains(r, "accuracy") { accuracies.append(r.accuracy) }
   }
+  model_mode(self.learner.model, was)
   summarize(losses, accuracies)
 }
 
@@ -600,7 +641,7 @@ fn summarize(losses, accuracies) {
 # Second order by default: the gradient in line 8 flows through line 6's
 # gradient. `first_order: true` treats ∇θ L_Ti as a constant (FOMAML).
 fn maml(learner, outer = adam(lr: 0.001), first_order = false, weights = nil, memory = nil) {
-  let inner = inner_learner(learner, memory, {first_order: first_order})
+  let inner = inner_learner("maml", learner, memory, {first_order: first_order})
   meta_optimizer("maml", inner, outer, inner.model.init(), weights, {
     first_order: first_order, objective: maml_objective,
   })
@@ -612,21 +653,108 @@ fn maml_objective(self, theta, batch) { query_losses(self.learner, theta, batch)
 """#,
     "nn": #"""
 # nn: models as values. A Model is an object with
-#   model.init()         -> a fresh parameter tree (a List with one Record per layer)
+#   model.init()         -> a fresh parameter tree (a List with one entry per layer)
 #   model(params, x)     -> the output for inputs x
+#   model.batched        -> whether it also takes a task axis in front (below)
+#   model.training       -> true (the default) or false; model.train(flag) and
+#                           model.eval() set it, here and in the layers inside
 # Models are functional: adapting a model to a task just makes a new tree, and
 # `grad` differentiates through model(params, x) like any other function.
+# `nn.model(init:, apply:)` makes one from two functions (docs/models.md).
 #
 # Models marked `batched: true` also accept a task axis in front of everything:
 # params whose leaves are [T, ...] and x of shape [T, N, ...] give [T, N, ...]
 # outputs, one independent model per task. The meta-optimizers use this to
 # adapt a whole meta-batch at once (JAX's vmap, by hand).
+#
+# Training and evaluation: only dropout looks at `training` (algo.evaluate
+# switches the model to evaluation for its episodes). Batch norm always
+# normalizes with the statistics of the batch it is given, in training and in
+# evaluation alike, as MAML's reference code does: each task's examples are
+# normalized by their own statistics and nothing carries over between tasks.
+
+# The builtins `conv2d`, `dropout`, `layer_norm` and `batch_norm`, which the
+# layers of the same names hide in this module: `builtin.dropout(x, p)`.
+fn load_builtins() {
+  import nn_ops
+  nn_ops.ops
+}
+let builtin = load_builtins()
+
+# ---- Making models -------------------------------------------------------------
+
+# The one constructor behind every model here: `fields` plus the defaults
+# (batched: false, training: true, _has_params: true) and the train/eval methods.
+fn make_model(fields) {
+  var all = fields
+  let defaults = {batched: false, training: true, _has_params: true, train: model_train, eval: model_eval}
+  for k in defaults { if not contains(all, k) { all[k] = defaults[k] } }
+  object("Model", all)
+}
+
+# Sets training mode (dropout active) or evaluation mode, in the layers too; returns the model.
+fn model_train(self, training = true) {
+  self.training = training
+  if contains(self, "layers") {
+    for layer in self.layers { if type(layer) == "Model" and contains(layer, "train") { layer.train(training) } }
+  }
+  self
+}
+
+fn model_eval(self) { model_train(self, false) }
+
+# A Model from your own functions (see docs/models.md):
+#   init:    fn() -> params          a fresh parameter tree: a Tensor, or a List or
+#                                    Record whose leaves are tensors (nil: no parameters)
+#   apply:   fn(params, x) -> y      the output, a Tensor (params as init returns them)
+#   batched: true only if apply also handles a task axis in front of params and x
+# Either function may take `self` first to read the model's fields.
+fn model(init = nil, apply = nil, batched = false, name = "model") {
+  assert type(apply) == "Function", "nn.model: apply must be a function (params, x) -> output (got {type(apply)})"
+  assert init == nil or type(init) == "Function", "nn.model: init must be a function () -> parameters, or nil for none (got {type(init)})"
+  assert type(batched) == "Bool", "nn.model: batched must be true or false (got {type(batched)})"
+  make_model({kind: name, batched: batched, _has_params: init != nil, _init: init, _apply: apply,
+              init: custom_init, apply: custom_apply})
+}
+
+fn custom_init(self) {
+  if self._init == nil { return [] }
+  let params = self._init()
+  let problem = param_problem(params)
+  assert problem == nil, "{self.kind}: init() must return the parameters: a Tensor, or a List or Record whose leaves are all tensors ({problem})"
+  params
+}
+
+fn custom_apply(self, params, x) {
+  let y = self._apply(params, x)
+  assert type(y) == "Tensor", "{self.kind}: apply(params, x) must return a Tensor (got {type(y)})"
+  y
+}
+
+# What is wrong with `tree` as a parameter tree, or nil.
+fn param_problem(tree) {
+  let t = type(tree)
+  if t == "Tensor" { return nil }
+  if t != "List" and t != "Record" { return "got {t}" }
+  let leaves = tree_leaves(tree)
+  if len(leaves) == 0 { return "it holds no tensors" }
+  for leaf in leaves { if type(leaf) != "Tensor" { return "it holds {type(leaf)} {leaf}" } }
+  nil
+}
+
+# ---- Initialization --------------------------------------------------------------
 
 # U(-1/sqrt(fan_in), 1/sqrt(fan_in)): PyTorch's default for weights and biases.
 fn uniform_init(shape, fan_in) {
   let bound = 1.0 / sqrt(fan_in)
   rand(shape) * (2 * bound) - bound
 }
+
+# N(0, 2 / fan_out) for a convolution weight [out, in, kh, kw]: He et al.'s
+# initialization in PyTorch's kaiming_normal_(mode="fan_out"), as ResNets use.
+fn kaiming_init(shape) { randn(shape) * sqrt(2.0 / (shape[0] * shape[2] * shape[3])) }
+
+# ---- Layers ------------------------------------------------------------------------
 
 fn linear_layer_init(n_in, n_out) {
   {w: uniform_init([n_in, n_out], n_in), b: uniform_init([n_out], n_in)}
@@ -637,7 +765,7 @@ fn linear_layer(layer, x) { x @ layer.w + layer.b.unsqueeze(-2) }
 
 # A fully connected layer from `n_in` to `n_out` features.
 fn linear(n_in, n_out) {
-  object("Model", {
+  make_model({
     kind: "linear", sizes: [n_in, n_out], batched: true,
     apply: linear_apply,
     init: fn(self) { [linear_layer_init(n_in, n_out)] },
@@ -646,11 +774,131 @@ fn linear(n_in, n_out) {
 
 fn linear_apply(self, params, x) { linear_layer(params[0], x) }
 
+# A 2-D convolution from `in_channels` to `out_channels` ([N, C, H, W] inputs),
+# with PyTorch's defaults (stride 1, no padding) and initialization.
+fn conv2d(in_channels, out_channels, kernel = 3, stride = 1, padding = 0, bias = true) {
+  let [kh, kw] = if type(kernel) == "List" { kernel } else { [kernel, kernel] }
+  make_model({
+    kind: "conv2d", sizes: [in_channels, out_channels], kernel: [kh, kw], stride: stride, padding: padding,
+    bias: bias, apply: conv2d_apply,
+    init: fn(self) {
+      let fan_in = in_channels * kh * kw
+      let w = uniform_init([out_channels, in_channels, kh, kw], fan_in)
+      [if bias { {w: w, b: uniform_init([out_channels], fan_in)} } else { {w: w} }]
+    },
+  })
+}
+
+fn conv2d_apply(self, params, x) {
+  let p = params[0]
+  builtin.conv2d(x, p.w, if self.bias { p.b } else { nil }, stride: self.stride, padding: self.padding)
+}
+
+# Dropout with probability `p` while the model is training (inverted: kept
+# values are scaled by 1 / (1 - p)); the identity in evaluation. No parameters.
+fn dropout(p = 0.5) {
+  assert p >= 0 and p <= 1, "nn.dropout: p must be in [0, 1] (got {p})"
+  make_model({kind: "dropout", p: p, batched: true, _has_params: false, apply: dropout_apply, init: fn(self) { [] }})
+}
+
+fn dropout_apply(self, params, x) { builtin.dropout(x, self.p, training: self.training) }
+
+# Layer normalization over the trailing `shape` (an Int or a List) of the
+# input, with a learned scale `gamma` and shift `beta` of that shape.
+fn layer_norm(shape, eps = 1e-5) {
+  let dims = if type(shape) == "List" { shape } else { [shape] }
+  make_model({
+    kind: "layer_norm", shape: dims, eps: eps, batched: true, apply: layer_norm_apply,
+    init: fn(self) { [{gamma: ones(dims), beta: zeros(dims)}] },
+  })
+}
+
+fn layer_norm_apply(self, params, x) {
+  let p = params[0]
+  let k = len(self.shape)
+  if len(p.gamma.shape) == k { return builtin.layer_norm(x, self.shape, p.gamma, p.beta, eps: self.eps) }
+  # A task axis in front: gamma [T, ...shape] lines up with x [T, N, ..., ...shape].
+  let lined = [p.gamma.shape[0]] + map(fn(i) { 1 }, range(len(x.shape) - k - 1)) + self.shape
+  builtin.layer_norm(x, self.shape, eps: self.eps) * p.gamma.reshape(lined) + p.beta.reshape(lined)
+}
+
+# Batch normalization per channel (axis 1 of [N, C] or [N, C, H, W]) with a
+# learned scale and shift. Always the statistics of the batch itself (see the
+# top of this file): no running statistics, the same in training and evaluation.
+fn batch_norm(channels, eps = 1e-5) {
+  make_model({
+    kind: "batch_norm", channels: channels, eps: eps, apply: batch_norm_apply,
+    init: fn(self) { [{gamma: ones([channels]), beta: zeros([channels])}] },
+  })
+}
+
+fn batch_norm_apply(self, params, x) { builtin.batch_norm(x, params[0].gamma, params[0].beta, eps: self.eps) }
+
+# [N, ...] to [N, features]: a function, for use between layers of a sequential.
+fn flatten(x) { x.reshape([x.shape[0], -1]) }
+
+# ---- Composition --------------------------------------------------------------------
+
+# The layers in order: Models (whose parameters make up the model's, one entry
+# per layer with parameters, in order) and functions x -> y (no parameters),
+# e.g. nn.sequential([nn.linear(1, 40), relu, nn.linear(40, 1)]). It is batched
+# when every layer is: Models marked batched and elementwise activations;
+# `batched:` overrides.
+fn sequential(layers, batched = nil) {
+  assert type(layers) == "List" and len(layers) > 0, "nn.sequential: expected a non-empty List of layers (Models or functions), got {layers}"
+  for i in range(len(layers)) {
+    let t = type(layers[i])
+    assert t == "Model" or t == "Function", "nn.sequential: layer {i} is not a Model or a function x -> y (got {t})"
+  }
+  let with_params = map(fn(l) { type(l) == "Model" and (not contains(l, "_has_params") or l._has_params) }, layers)
+  make_model({
+    kind: "sequential", layers: layers, _with_params: with_params, _entries: len(filter(identity, with_params)),
+    batched: if batched == nil { all(map(layer_batched, layers)) } else { batched },
+    _has_params: any(with_params),
+    apply: sequential_apply,
+    init: fn(self) {
+      var params = []
+      for i in range(len(layers)) { if with_params[i] { params.append(layers[i].init()) } }
+      params
+    },
+  })
+}
+
+# Activations that act element by element, so a task axis in front changes nothing.
+let elementwise = [relu, tanh, sigmoid, leaky_relu, exp, abs, sin, cos, square]
+
+fn layer_batched(layer) {
+  if type(layer) == "Function" { return contains(elementwise, layer) }
+  contains(layer, "batched") and layer.batched
+}
+
+fn sequential_apply(self, params, x) {
+  let expected = self._entries
+  assert type(params) == "List" and len(params) == expected,
+    "nn.sequential: expected a List of {expected} parameter entries (one per layer with parameters, as init() makes), got {type(params)} of {len(params)}"
+  var h = x
+  var k = 0
+  for i in range(len(self.layers)) {
+    let layer = self.layers[i]
+    if type(layer) == "Function" {
+      h = layer(h)
+    } else if self._with_params[i] {
+      h = layer(params[k], h)
+      k = k + 1
+    } else {
+      h = layer([], h)
+    }
+  }
+  h
+}
+
+# ---- Networks -------------------------------------------------------------------------
+
 # A multilayer perceptron: sizes [1, 40, 40, 1] is Finn et al.'s sine regressor.
 # The activation follows every layer but the last.
 fn mlp(sizes, activation = relu) {
   assert len(sizes) >= 2, "mlp: sizes needs at least an input and an output size (got {sizes})"
-  object("Model", {
+  make_model({
     kind: "mlp", sizes: sizes, activation: activation, batched: true,
     apply: mlp_apply,
     init: fn(self) {
@@ -671,8 +919,8 @@ fn mlp_apply(self, params, x) {
 # commute (relu of a window's max is the max of its relus, and the gradient
 # reaches the same input), so pooling first gives ReLU a quarter of the values.
 fn conv_block(layer, x) {
-  let z = conv2d(x, layer.w, layer.b, stride: 1, padding: 1)
-  relu(max_pool2d(batch_norm(z, layer.gamma, layer.beta), 2))
+  let z = builtin.conv2d(x, layer.w, layer.b, stride: 1, padding: 1)
+  relu(max_pool2d(builtin.batch_norm(z, layer.gamma, layer.beta), 2))
 }
 
 fn conv_block_init(n_in, n_out) {
@@ -682,17 +930,24 @@ fn conv_block_init(n_in, n_out) {
 }
 
 # The standard few-shot network (Vinyals et al. 2016; Finn et al. 2017; Snell et
-# al. 2017): four blocks of 64 filters. With `ways:` a linear head maps the
-# flattened features to class scores; without it the model is an embedding
-# network (what protonet wants). Inputs are [N, in_channels, H, W].
+# al. 2017): four blocks of 64 filters (`hidden:` another width, or a List of
+# four). With `ways:` a linear head maps the flattened features to class
+# scores; without it the model is an embedding network (what protonet wants).
+# Inputs are [N, in_channels, H, W].
 fn conv4(in_channels, ways = nil, hidden = 64) {
-  object("Model", {
-    kind: "conv4", in_channels: in_channels, ways: ways, hidden: hidden, batched: false,
+  let widths = if type(hidden) == "List" { hidden } else { [hidden, hidden, hidden, hidden] }
+  assert len(widths) == 4, "conv4: hidden must be an Int or a List of 4 widths (got {hidden})"
+  make_model({
+    kind: "conv4", in_channels: in_channels, ways: ways, hidden: hidden, widths: widths,
     apply: conv4_apply,
     init: fn(self) {
-      var layers = [conv_block_init(in_channels, hidden)]
-      for i in range(3) { layers.append(conv_block_init(hidden, hidden)) }
-      if ways != nil { layers.append(linear_layer_init(hidden, ways)) }
+      var layers = []
+      var n_in = in_channels
+      for w in widths {
+        layers.append(conv_block_init(n_in, w))
+        n_in = w
+      }
+      if ways != nil { layers.append(linear_layer_init(n_in, ways)) }
       layers
     },
   })
@@ -704,9 +959,74 @@ fn conv4_apply(self, params, x) {
   h = h.reshape([h.shape[0], -1])
   if self.ways == nil { return h }
   # After four poolings a 28x28 image is 1x1; larger images give more features.
-  assert h.shape[1] == self.hidden, "conv4: the head expects {self.hidden} features per image, got {h.shape[1]} (use 28x28 inputs)"
+  let features = self.widths[3]
+  assert h.shape[1] == features, "conv4: the head expects {features} features per image, got {h.shape[1]} (use 28x28 inputs)"
   linear_layer(params[4], h)
 }
+
+# ResNet-12, the backbone of MetaOptNet (Lee et al. 2019) and most few-shot work
+# since: four residual blocks, each three 3x3 convolutions with batch norm
+# (leaky ReLU, slope 0.1, after the first two), a 1x1 convolution with batch
+# norm as the shortcut, the sum through leaky ReLU, then 2x2 max pooling. The
+# features are averaged over the remaining positions (global average pooling:
+# widths[3] features whatever the image size; MetaOptNet flattens instead).
+# With `ways:` a linear head gives class scores. No DropBlock.
+fn resnet12(in_channels = 3, ways = nil, widths = [64, 160, 320, 640]) {
+  assert type(widths) == "List" and len(widths) == 4, "resnet12: widths must be a List of 4 widths (got {widths})"
+  make_model({
+    kind: "resnet12", in_channels: in_channels, ways: ways, widths: widths,
+    apply: resnet12_apply,
+    init: fn(self) {
+      var layers = []
+      var n_in = in_channels
+      for w in widths {
+        layers.append(residual_block_init(n_in, w))
+        n_in = w
+      }
+      if ways != nil { layers.append(linear_layer_init(n_in, ways)) }
+      layers
+    },
+  })
+}
+
+# The convolutions have no bias: the batch norm after each would cancel it.
+fn residual_block_init(n_in, n_out) {
+  var block = {}
+  for [name, w] in [["1", [n_out, n_in, 3, 3]], ["2", [n_out, n_out, 3, 3]], ["3", [n_out, n_out, 3, 3]],
+                    ["shortcut", [n_out, n_in, 1, 1]]] {
+    block["w" + name] = kaiming_init(w)
+    block["gamma" + name] = ones([n_out])
+    block["beta" + name] = zeros([n_out])
+  }
+  block
+}
+
+# conv, batch norm.
+fn conv_bn(x, p, k, padding) {
+  builtin.batch_norm(builtin.conv2d(x, p["w" + k], padding: padding), p["gamma" + k], p["beta" + k])
+}
+
+# Leaky ReLU commutes with max pooling (it is increasing), so the block pools first.
+fn residual_block(p, x) {
+  let h1 = leaky_relu(conv_bn(x, p, "1", 1), 0.1)
+  let h2 = leaky_relu(conv_bn(h1, p, "2", 1), 0.1)
+  let sum = conv_bn(h2, p, "3", 1) + conv_bn(x, p, "shortcut", 0)
+  leaky_relu(max_pool2d(sum, 2), 0.1)
+}
+
+fn resnet12_apply(self, params, x) {
+  var h = x
+  for i in range(4) { h = residual_block(params[i], h) }
+  h = h.mean(axis: [2, 3])
+  if self.ways == nil { h } else { linear_layer(params[4], h) }
+}
+
+"""#,
+    "nn_ops": #"""
+# nn_ops: the builtins stdlib/nn.meta's layers apply. Its layers are named after
+# them (nn.conv2d applies conv2d, nn.dropout applies dropout, ...), which hides
+# the builtins inside that module, so it reaches them through this record.
+let ops = {conv2d: conv2d, dropout: dropout, layer_norm: layer_norm, batch_norm: batch_norm}
 
 """#,
     "optim": #"""
@@ -770,7 +1090,19 @@ fn adam_update(self, params, grads, state) {
   # The bias corrections fold into the step size.
   let step_size = self.lr * sqrt(1 - b2 ** t) / (1 - b1 ** t)
   let eps = self.eps * sqrt(1 - b2 ** t)
-  [params - step_size * m / (tree_map(sqrt, v) + eps), {t: t, m: m, v: v}]
+  [params - step_size * m / (tree_map(safe_sqrt, v) + eps), {t: t, m: m, v: v}]
+}
+
+# sqrt whose derivative at 0 is 0 instead of inf. A gradient element that is
+# exactly 0 (a dead ReLU unit) leaves v = 0, and differentiating through Adam
+# (MAML with an inner adam) multiplied d sqrt(v)/dv = inf by 0: NaN for the
+# whole meta-gradient (TorchOpt's issue #26). The update itself has m = 0
+# there, so 0 is the right limit. Unlike TorchOpt's eps_root (sqrt(v + eps_root)),
+# the values are exactly sqrt's, and every order of derivative stays finite:
+# the masked elements take sqrt(1), not sqrt(0), before the mask.
+fn safe_sqrt(v) {
+  let zero = v == 0
+  where(zero, 0, sqrt(where(zero, 1, v)))
 }
 
 """#,
@@ -799,9 +1131,10 @@ fn either(value, fallback) { if value == nil { fallback } else { value } }
       "hyper"
     ],
     "learner": [
-      "Learner", "learner_with", "task_loss", "inner_update", "learner_adapt", "inner_steps",
-      "with_head", "learner_evaluate", "is_classification", "stack_tasks", "per_task_losses",
-      "can_batch", "expand_params", "adapt_stacked", "query_losses"
+      "Learner", "learner_with", "check_model", "model_mode", "task_loss", "inner_update",
+      "learner_adapt", "inner_steps", "with_head", "learner_evaluate", "is_classification",
+      "stack_tasks", "per_task_losses", "check_stacked_shapes", "can_batch", "expand_params",
+      "adapt_stacked", "query_losses"
     ],
     "memory": [
       "Memory", "tree_leaves", "gradient_key", "memory_key", "memory_match", "memory_recall",
@@ -813,11 +1146,19 @@ fn either(value, fallback) { if value == nil { fallback } else { value } }
       "metaopt_evaluate", "summarize", "maml", "maml_objective"
     ],
     "nn": [
-      "uniform_init", "linear_layer_init", "linear_layer", "linear", "linear_apply", "mlp",
-      "mlp_apply", "conv_block", "conv_block_init", "conv4", "conv4_apply"
+      "load_builtins", "builtin", "make_model", "model_train", "model_eval", "model", "custom_init",
+      "custom_apply", "param_problem", "uniform_init", "kaiming_init", "linear_layer_init",
+      "linear_layer", "linear", "linear_apply", "conv2d", "conv2d_apply", "dropout", "dropout_apply",
+      "layer_norm", "layer_norm_apply", "batch_norm", "batch_norm_apply", "flatten", "sequential",
+      "elementwise", "layer_batched", "sequential_apply", "mlp", "mlp_apply", "conv_block",
+      "conv_block_init", "conv4", "conv4_apply", "resnet12", "residual_block_init", "conv_bn",
+      "residual_block", "resnet12_apply"
+    ],
+    "nn_ops": [
+      "ops"
     ],
     "optim": [
-      "optimizer_step", "optimizer_reset", "sgd", "sgd_update", "adam", "adam_update"
+      "optimizer_step", "optimizer_reset", "sgd", "sgd_update", "adam", "adam_update", "safe_sqrt"
     ],
     "prelude": [
       "identity", "compose", "either"

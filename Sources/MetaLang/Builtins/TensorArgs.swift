@@ -29,9 +29,9 @@ extension ArgumentReader {
     throw badNamed(label, "Tensor", v)
   }
 
-  /// Labels (class indices) as a tensor: a tensor or a List of Ints.
+  /// Labels (class indices) as a tensor: a tensor or a List of Ints (int64).
   func labels(_ i: Int) throws -> Tensor {
-    if let v = argument(i), case .list = v { return try TensorConvert.fromNested(v, function: function) }
+    if let v = argument(i), case .list = v { return try TensorConvert.fromNested(v, function: function, dtype: .int64) }
     return try tensor(i)
   }
 

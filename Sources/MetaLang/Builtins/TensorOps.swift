@@ -22,7 +22,9 @@ struct TensorOp: Sendable {
 }
 
 enum TensorOps {
-  static let all: [TensorOp] = core + shaping + more + Builtins.tensorCreation + Builtins.nnOps + Builtins.gradOps
+  static let all: [TensorOp] =
+    core + shaping + more + Builtins.tensorCreation + Builtins.nnOps + Builtins.gradOps + Builtins.samplingOps
+    + Builtins.nnLayerOps
 
   /// Methods by name.
   static let methods: [String: TensorOp] = {
@@ -55,6 +57,7 @@ enum TensorOps {
       try args.expect(1...2)
       let t = try args.tensor(0)
       if args.count == 2 {
+        // Elementwise, as `maximum` and `minimum`: NaN on either side gives NaN.
         let other = try args.tensor(1)
         return .tensor(wantMax ? try t.maximum(other) : try t.minimum(other))
       }
@@ -91,6 +94,9 @@ enum TensorOps {
     reduction("sum") { try $0.sum(axes: $1, keepdims: $2) },
     reduction("mean") { try $0.mean(axes: $1, keepdims: $2) },
     reduction("logsumexp") { try $0.logsumexp(axes: $1, keepdims: $2) },
+    // `any(t)`/`all(t)` take over from the List builtins when given a tensor.
+    reduction("any") { try $0.any(axes: $1, keepdims: $2) },
+    reduction("all") { try $0.all(axes: $1, keepdims: $2) },
     extreme("max", wantMax: true), extreme("min", wantMax: false),
     argExtreme("argmax", wantMax: true), argExtreme("argmin", wantMax: false),
     TensorOp("clamp", labels: ["min", "max"]) { args in
@@ -105,7 +111,8 @@ enum TensorOps {
     },
     TensorOp("item") { args in
       try args.expect(1)
-      return .float(TensorConvert.double(try args.tensor(0).item()))
+      let t = try args.tensor(0)
+      return TensorConvert.value(try t.value(), dtype: t.dtype)
     },
     TensorOp("tolist") { args in
       try args.expect(1)

@@ -21,6 +21,7 @@ extension Tensor: NativeObject {
   public func field(_ name: String) throws -> Value? {
     switch name {
     case "shape": return .list(shape.map { .int($0) })
+    case "dtype": return .string(dtype.rawValue)
     case "T": return .tensor(T)
     case "ndim": return .int(rank)
     case "size": return .int(count)
@@ -34,16 +35,15 @@ extension Tensor: NativeObject {
     }
   }
 
-  public var fieldNames: [String] { (["shape", "T", "ndim", "size"] + TensorOps.methods.keys).sorted() }
+  public var fieldNames: [String] { (["shape", "dtype", "T", "ndim", "size"] + TensorOps.methods.keys).sorted() }
 }
 
 extension Tensor: NativeTruth {
-  /// NumPy's rule: a one-element tensor is true when nonzero; any other is ambiguous.
+  /// NumPy's rule: a one-element tensor is true when nonzero (NaN is true);
+  /// any other, empty included, is ambiguous.
   public func truth() throws -> Bool {
     guard count == 1 else {
-      throw BuiltinError(
-        "the truth value of a tensor with \(count) elements is ambiguous "
-          + "(reduce it first, e.g. with .sum(), .max() or .min())")
+      throw BuiltinError("the truth value of a tensor with \(count) elements is ambiguous; use .any() or .all()")
     }
     return try item() != 0
   }
@@ -76,7 +76,7 @@ extension Tensor: NativeOperators {
     // there it means "same shape and elements"; the operator itself is elementwise.
     if op == .eq {
       guard let o = other.tensor ?? TensorConvert.scalarTensor(other) else { return .bool(false) }
-      return .bool(shape == o.shape && scalars == o.scalars)
+      return .bool(shape == o.shape && elements(as: Double.self) == o.elements(as: Double.self))
     }
     let names = reversed ? "\(other.typeName) and Tensor" : "Tensor and \(other.typeName)"
     guard let o = other.tensor ?? TensorConvert.scalarTensor(other) else {
@@ -88,24 +88,23 @@ extension Tensor: NativeOperators {
     return .tensor(try TensorConvert.apply(op, a, b))
   }
 
-  public func negate() throws -> Value? { .tensor(try Tensor(0) - self) }
+  public func negate() throws -> Value? { .tensor(try -self) }
 }
 
-/// What `t[i] = v` needs: the value with one index replaced (tensors are
-/// immutable, so the binding gets a new tensor).
+/// What `t[i, j] = v` needs: the value with the indexed part replaced (tensors
+/// are immutable, so the binding gets a new tensor).
 protocol NativeIndexAssignable: NativeObject {
-  func assigning(_ key: Value, _ body: (inout Value) throws -> Void) throws -> Value
+  func assigning(_ items: [IndexArgument], _ body: (inout Value) throws -> Void) throws -> Value
 }
 
 extension Tensor: NativeIndexAssignable {
-  func assigning(_ key: Value, _ body: (inout Value) throws -> Void) throws -> Value {
-    let items = try TensorIndexing.basicIndices([.single(key)], rank: rank)
-    var current = Value.tensor(try indexed(items))
+  func assigning(_ items: [IndexArgument], _ body: (inout Value) throws -> Void) throws -> Value {
+    var current = Value.tensor(try TensorIndexing.get(self, items))
     try body(&current)
     guard let replacement = current.tensor ?? TensorConvert.scalarTensor(current) else {
       throw BuiltinError("cannot assign \(withArticle(current.typeName)) value into a Tensor")
     }
-    return .tensor(try replacing(items, with: replacement))
+    return .tensor(try TensorIndexing.set(self, items, replacement))
   }
 }
 
@@ -117,13 +116,37 @@ extension Tensor: NativeSubscriptable {
 
 /// Conversions between Meta values and tensors, and the operator table.
 enum TensorConvert {
-  /// A 0-d tensor for an Int or Float; nil otherwise.
+  /// A 0-d tensor for an Int (int64), a Float (float32) or a Bool (bool);
+  /// nil otherwise. Being 0-d, it never raises a dimensioned operand's dtype
+  /// within its category (`x + 1.5` stays float64 for a float64 `x`, `i + 1`
+  /// stays int64), as Python numbers mix with PyTorch tensors.
   static func scalarTensor(_ v: Value) -> Tensor? {
     switch v {
-    case .int(let i): return Tensor(Float(i))
+    case .int(let i): return try? Tensor(shape: [], elements: [Int64(i)])
     case .float(let f): return Tensor(Float(f))
+    case .bool(let b): return try? Tensor(shape: [], elements: [b])
     default: return nil
     }
+  }
+
+  /// One element as the Meta value of its kind: Int for int64, Bool for bool,
+  /// Float for floats (float32 through its shortest text, see `double`).
+  static func value(_ s: ScalarValue, dtype: DType) -> Value {
+    switch s {
+    case .bool(let b): return .bool(b)
+    case .int(let i): return .int(Int(i))
+    case .float(let x): return .float(dtype == .float32 ? double(Float(x)) : x)
+    }
+  }
+
+  /// The dtype named by the `dtype:` argument, or nil when absent.
+  static func dtype(_ args: NativeArguments) throws -> DType? {
+    guard let v = args.named("dtype") else { return nil }
+    if case .nil_ = v { return nil }
+    guard case .string(let name) = v, let dtype = DType(named: name) else {
+      throw BuiltinError("\(args.function): dtype must be \(DType.names), got \((try? v.printed(quoted: true)) ?? v.typeName)")
+    }
+    return dtype
   }
 
   /// A Float32 element as the Double whose shortest text is the Float32's
@@ -133,9 +156,11 @@ enum TensorConvert {
     return Double(f.description) ?? Double(f)
   }
 
-  /// `tensor(...)` from a number or nested lists of numbers (which must be rectangular).
-  static func fromNested(_ v: Value, function: String) throws -> Tensor {
-    if let t = v.tensor { return t }
+  /// `tensor(...)` from a number or nested lists of numbers (which must be
+  /// rectangular), of `dtype`; by default bool when every element is a Bool,
+  /// else float32 (the spec's default, where PyTorch would pick int64 for Ints).
+  static func fromNested(_ v: Value, function: String, dtype: DType? = nil) throws -> Tensor {
+    if let t = v.tensor { return try dtype.map { try t.astype($0) } ?? t }
     var shape: [Int] = []
     var probe = v
     var elements = 1
@@ -151,20 +176,38 @@ enum TensorConvert {
       guard let first = xs.first else { break }
       probe = first
     }
-    var scalars: [Float] = []
-    try flatten(v, shape, 0, "", function, &scalars)
-    return try Tensor(shape: shape, scalars: scalars)
+    var values: [ScalarValue] = []
+    try flatten(v, shape, 0, "", function, &values)
+    let allBool = !values.isEmpty && values.allSatisfy { if case .bool = $0 { return true } else { return false } }
+    switch dtype ?? (allBool ? .bool : .float32) {
+    case .float32:
+      return try Tensor(shape: shape, scalars: values.map { if case .int(let i) = $0 { return Float(i) } else { return Float($0.double) } })
+    case .float64:
+      return try Tensor(shape: shape, elements: values.map { if case .int(let i) = $0 { return Double(i) } else { return $0.double } })
+    case .int64:
+      return try Tensor(shape: shape, elements: try values.map { s -> Int64 in
+        switch s {
+        case .int(let i): return i
+        case .bool(let b): return b ? 1 : 0
+        case .float(let x):
+          guard x.isFinite, Swift.abs(x) < 9.2e18 else { throw BuiltinError("\(function): \(x) does not fit in int64") }
+          return Int64(x)  // toward zero, as NumPy's astype
+        }
+      })
+    case .bool:
+      return try Tensor(shape: shape, elements: values.map { $0.double != 0 })
+    }
   }
 
   private static func flatten(
-    _ v: Value, _ shape: [Int], _ depth: Int, _ path: String, _ function: String, _ out: inout [Float]
+    _ v: Value, _ shape: [Int], _ depth: Int, _ path: String, _ function: String, _ out: inout [ScalarValue]
   ) throws {
     let at = path.isEmpty ? "" : " at \(path)"
     if depth == shape.count {
       switch v {
-      case .int(let i): out.append(Float(i))
-      case .float(let f): out.append(Float(f))
-      case .bool(let b): out.append(b ? 1 : 0)
+      case .int(let i): out.append(.int(Int64(i)))
+      case .float(let f): out.append(.float(f))
+      case .bool(let b): out.append(.bool(b))
       case .list: throw BuiltinError("\(function): ragged nested lists\(at) (expected a number, got a List)")
       default: throw BuiltinError("\(function): expected numbers, got \(withArticle(v.typeName)) value\(at)")
       }
@@ -180,8 +223,9 @@ enum TensorConvert {
     for (i, x) in xs.enumerated() { try flatten(x, shape, depth + 1, "\(path)[\(i)]", function, &out) }
   }
 
-  /// Nested Lists of Floats (a Float for a 0-d tensor). Every list level must
-  /// fit the list cap (checked before copying anything).
+  /// Nested Lists of elements (Ints for int64, Bools for bool, Floats for
+  /// floats; one element for a 0-d tensor). Every list level must fit the list
+  /// cap (checked before copying anything).
   static func toList(_ t: Tensor) throws -> Value {
     var items = 1
     for d in t.shape {
@@ -189,9 +233,15 @@ enum TensorConvert {
       items = overflow ? Int.max : n
       try Operators.checkSize(items, "list")
     }
-    let values = t.scalars
+    let values: [Value]
+    switch t.dtype {
+    case .float32: values = t.scalars.map { .float(double($0)) }
+    case .float64: values = t.elements(as: Double.self).map { .float($0) }
+    case .int64: values = t.elements(as: Int64.self).map { .int(Int($0)) }
+    case .bool: values = t.elements(as: Bool.self).map { .bool($0) }
+    }
     func build(_ axis: Int, _ start: Int, _ stride: Int) -> Value {
-      if axis == t.rank { return .float(double(values[start])) }
+      if axis == t.rank { return values[start] }
       let step = stride / max(t.shape[axis], 1)
       return .list((0..<t.shape[axis]).map { build(axis + 1, start + $0 * step, step) })
     }
@@ -206,7 +256,7 @@ enum TensorConvert {
     case .mul: return try a * b
     case .div: return try a / b
     case .pow:
-      if b.rank == 0, !b.requiresGrad { return try a.pow(try b.item()) }
+      if a.dtype.isFloatingPoint, b.rank == 0, !b.requiresGrad, b.dtype != .float64 { return try a.pow(try b.item()) }
       return try a.pow(b)
     case .matmul: return try a.matmul(b)
     case .eq: return try a.eq(b)

@@ -76,10 +76,11 @@ extension Resolver {
     }
   }
 
-  private func indexItem(_ item: IndexItem) -> IndexItemNode {
+  func indexItem(_ item: IndexItem) -> IndexItemNode {
     switch item {
     case .single(let e): .single(expr(e))
     case .slice(let a, let b, let c): .slice(a.map { expr($0) }, b.map { expr($0) }, c.map { expr($0) })
+    case .ellipsis: .ellipsis
     }
   }
 

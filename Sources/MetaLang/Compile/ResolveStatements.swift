@@ -213,11 +213,11 @@ extension Resolver {
         steps.append(.field(name, loc))
         node = base
       case .index(let base, let items, let loc):
-        guard items.count == 1, case .single(let key) = items[0] else {
-          if forAssignment { fail("can only assign to a single index", loc) }
-          return nil
+        if items.count == 1, case .single(let key) = items[0] {
+          steps.append(.index(expr(key), loc))
+        } else {
+          steps.append(.items(items.map(indexItem), loc))
         }
-        steps.append(.index(expr(key), loc))
         node = base
       default:
         if forAssignment { fail("cannot assign to a part of a temporary value", e.loc) }
@@ -272,6 +272,7 @@ enum ReturnFinder {
         switch item {
         case .single(let x): return contains(x)
         case .slice(let a, let b, let c): return [a, b, c].contains { $0.map(contains) ?? false }
+        case .ellipsis: return false
         }
       }
     case .ifElse(let c, let t, let o, _): return contains(c) || contains(t) || (o.map(contains) ?? false)

@@ -96,7 +96,7 @@ final class MethodCallNode: CallSite {
   }
 
   private func mutate(
-    _ method: MethodTable<MutatingListMethod>.Method, _ place: PlacePath, _ keys: [Value], _ rt: Runtime
+    _ method: MethodTable<MutatingListMethod>.Method, _ place: PlacePath, _ keys: [PathKey], _ rt: Runtime
   ) throws -> Value {
     if place.root.isConst { throw rt.error("cannot mutate constant '\(place.root.name)'", at: loc) }
     let (positional, named) = try evalArguments(rt)

@@ -64,6 +64,7 @@ final class InterpolationNode: ExprNode {
 enum IndexItemNode {
   case single(ExprNode)
   case slice(ExprNode?, ExprNode?, ExprNode?)
+  case ellipsis
 }
 
 /// Evaluates subscript items (slice bounds must be Int or nil).
@@ -82,6 +83,7 @@ func evalIndexItems(_ items: [IndexItemNode], _ rt: Runtime, _ loc: SourceLoc) t
     switch item {
     case .single(let e): out.append(.single(try e.eval(rt)))
     case .slice(let a, let b, let c): out.append(.slice(start: try bound(a), stop: try bound(b), step: try bound(c)))
+    case .ellipsis: out.append(.ellipsis)
     }
   }
   return out

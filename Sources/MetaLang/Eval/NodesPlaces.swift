@@ -45,10 +45,18 @@ final class PlaceRoot: SlotUser {
   }
 }
 
-/// One step from a root to the place: `[key]` or `.name`.
+/// One step from a root to the place: `[key]`, `[i, 1:3]` (tensors) or `.name`.
 enum PathStep {
   case index(ExprNode, SourceLoc)
+  case items([IndexItemNode], SourceLoc)
   case field(String, SourceLoc)
+}
+
+/// A step's evaluated key.
+enum PathKey {
+  case value(Value)
+  case items([IndexArgument])
+  case none
 }
 
 /// A root and a path, with the path's keys evaluated before anything is changed.
@@ -56,22 +64,32 @@ struct PlacePath {
   let root: PlaceRoot
   let steps: [PathStep]
 
-  func keys(_ rt: Runtime) throws -> [Value] {
-    var keys: [Value] = []
+  func keys(_ rt: Runtime) throws -> [PathKey] {
+    var keys: [PathKey] = []
     keys.reserveCapacity(steps.count)
     for step in steps {
-      if case .index(let e, _) = step { keys.append(try e.eval(rt)) } else { keys.append(.nil_) }
+      switch step {
+      case .index(let e, _): keys.append(.value(try e.eval(rt)))
+      case .items(let items, let at): keys.append(.items(try evalIndexItems(items, rt, at)))
+      case .field: keys.append(.none)
+      }
     }
     return keys
   }
 
   /// The current value at the end of the path.
-  func read(_ rt: Runtime, _ keys: [Value], _ loc: SourceLoc) throws -> Value {
+  func read(_ rt: Runtime, _ keys: [PathKey], _ loc: SourceLoc) throws -> Value {
     var v = try root.read(rt, loc)
     for (k, step) in steps.enumerated() {
       switch step {
-      case .index(_, let at):
-        do { v = try Indexing.get(v, keys[k], rt) } catch { throw rt.locate(error, at: at) }
+      case .index(_, let at), .items(_, let at):
+        do {
+          switch keys[k] {
+          case .value(let key): v = try Indexing.get(v, key, rt)
+          case .items(let items): v = try Indexing.get(v, items, rt)
+          case .none: break
+          }
+        } catch { throw rt.locate(error, at: at) }
       case .field(let name, let at):
         do { v = try Indexing.field(v, name) } catch { throw rt.locate(error, at: at) }
       }
@@ -81,20 +99,25 @@ struct PlacePath {
 
   /// Runs `body` on the value at the end of the path, in place.
   func modify<R>(
-    _ rt: Runtime, _ keys: [Value], _ loc: SourceLoc, _ body: (inout Value) throws -> R
+    _ rt: Runtime, _ keys: [PathKey], _ loc: SourceLoc, _ body: (inout Value) throws -> R
   ) throws -> R {
     try root.modify(rt, loc) { v in try walk(&v, 0, keys, rt, body) }
   }
 
   private func walk<R>(
-    _ v: inout Value, _ k: Int, _ keys: [Value], _ rt: Runtime, _ body: (inout Value) throws -> R
+    _ v: inout Value, _ k: Int, _ keys: [PathKey], _ rt: Runtime, _ body: (inout Value) throws -> R
   ) throws -> R {
     if k == steps.count { return try body(&v) }
     var result: R?
     switch steps[k] {
-    case .index(_, let at):
+    case .index(_, let at), .items(_, let at):
       do {
-        try Indexing.modify(&v, keys[k]) { inner in result = try walk(&inner, k + 1, keys, rt, body) }
+        let next: (inout Value) throws -> Void = { inner in result = try walk(&inner, k + 1, keys, rt, body) }
+        if case .items(let items) = keys[k] {
+          try Indexing.modify(&v, items: items, next)
+        } else if case .value(let key) = keys[k] {
+          try Indexing.modify(&v, key, next)
+        }
       } catch { throw rt.locate(error, at: at) }
     case .field(let name, let at):
       do {
@@ -107,7 +130,7 @@ struct PlacePath {
 
   private func loc(at k: Int) -> SourceLoc {
     switch steps[k] {
-    case .index(_, let l), .field(_, let l): return l
+    case .index(_, let l), .items(_, let l), .field(_, let l): return l
     }
   }
 }

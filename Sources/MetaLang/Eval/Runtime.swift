@@ -106,13 +106,12 @@ final class Runtime {
   /// The function running now.
   var currentProto: FunctionProto { records[depth].proto }
 
-  /// A condition's truth value: only nil and false are falsy, except that a
-  /// `NativeTruth` object (a tensor) decides for itself and may refuse.
+  /// A condition's truth value (`Value.truthValue`): only nil and false are
+  /// falsy, except that a `NativeTruth` object (a tensor) decides for itself
+  /// and may refuse.
   @inline(__always) func truth(_ value: Value, at loc: SourceLoc) throws -> Bool {
-    guard case .native(let object) = value, let decider = object as? NativeTruth else {
-      return value.isTruthy
-    }
-    do { return try decider.truth() } catch let e as MetaError { throw e } catch let e as BuiltinError {
+    guard case .native = value else { return value.isTruthy }
+    do { return try value.truthValue() } catch let e as MetaError { throw e } catch let e as BuiltinError {
       throw self.error(e.message, at: loc, kind: e.kind)
     } catch {
       throw self.error("\(error)", at: loc)

@@ -85,7 +85,7 @@ extension Builtins {
       },
       Builtin("load_csv", labels: ["label", "header"]) { args in
         try args.expect(1)
-        let table = try CSVTable(path: try args.string(0), header: args.named("header")?.isTruthy ?? true)
+        let table = try CSVTable(path: try args.string(0), header: try args.named("header")?.truthValue() ?? true)
         guard let label = args.named("label"), !isNil(label) else { return .tensor(try table.tensor()) }
         return .native(try table.dataset(labelColumn: try table.column(label)))
       },

@@ -42,7 +42,7 @@ public final class MetaDataset: NativeObject, NativeSized {
     let numbers: [Double]
     if let t = value.tensor {
       guard t.rank == 1 else { throw BuiltinError("\(function): labels must be a 1-d tensor (got shape \(t.shape))") }
-      numbers = t.scalars.map(Double.init)
+      numbers = t.elements(as: Double.self)
     } else if case .list(let items) = value {
       numbers = try items.enumerated().map { i, item in
         switch item {
@@ -71,7 +71,7 @@ public final class MetaDataset: NativeObject, NativeSized {
   public func field(_ name: String) throws -> Value? {
     switch name {
     case "x": return .tensor(x)
-    case "labels": return .tensor(try Tensor(shape: [labels.count], scalars: labels.map { Float($0) }))
+    case "labels": return .tensor(try Tensor(shape: [labels.count], elements: labels.map(Int64.init)))
     case "classes": return .int(classIDs.count)
     case "count": return .int(labels.count)
     default: return nil

@@ -120,30 +120,17 @@ struct FewShotTasks {
       ways: ways, labels: classes.map { dataset.classIDs[$0] })
   }
 
-  /// The given rows of x stacked in order: [rows.count, ...feature shape].
+  /// The given rows of x stacked in order: [rows.count, ...feature shape]
+  /// (one copy, straight into the result; int64 indices are exact at any size).
   private func gather(_ rows: [Int]) throws -> Tensor {
-    // indexSelect copies once, straight into the result; its Float32 indices
-    // are exact only below 2^24 rows, so larger datasets copy through an array.
-    if dataset.x.shape[0] <= MetaDataset.maxLabel {
-      let index = try Tensor(shape: [rows.count], scalars: rows.map { Float($0) })
-      return try dataset.x.indexSelect(index, axis: 0)
-    }
-    let size = rowSize
-    let scalars = try dataset.x.withContiguousBuffer { src in
-      [Float](unsafeUninitializedCapacity: rows.count * size) { out, initialized in
-        defer { initialized = out.count }
-        guard let s = src.baseAddress, let d = out.baseAddress else { return out.initialize(repeating: 0) }
-        for (i, r) in rows.enumerated() { (d + i * size).initialize(from: s + r * size, count: size) }
-      }
-    }
-    return try Tensor(shape: [rows.count] + dataset.x.shape.dropFirst(), scalars: scalars)
+    try dataset.x.indexSelect(try Tensor(shape: [rows.count], elements: rows.map(Int64.init)), axis: 0)
   }
 
-  /// 0 repeated `each` times, then 1, ..., up to ways − 1, as Float32 [ways·each].
+  /// 0 repeated `each` times, then 1, ..., up to ways − 1: int64 class labels [ways·each].
   private func remappedLabels(_ each: Int) throws -> Tensor {
-    var ys = [Float](repeating: 0, count: ways * each)
-    for c in 0..<ways { for i in 0..<each { ys[c * each + i] = Float(c) } }
-    return try Tensor(shape: [ways * each], scalars: ys)
+    var ys = [Int64](repeating: 0, count: ways * each)
+    for c in 0..<ways { for i in 0..<each { ys[c * each + i] = Int64(c) } }
+    return try Tensor(shape: [ways * each], elements: ys)
   }
 
   var details: [(String, String)] { [("classes", "\(eligible.count)")] }

@@ -66,6 +66,8 @@ struct Argument: Sendable {
 enum IndexItem: Sendable {
   case single(Expr)
   case slice(start: Expr?, stop: Expr?, step: Expr?)
+  /// `...`: every axis not otherwise indexed (tensors).
+  case ellipsis
 }
 
 /// A declared parameter: `x` or `x = default`.

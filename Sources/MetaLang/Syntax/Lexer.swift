@@ -150,7 +150,7 @@ struct Lexer {
     case ",": symbol = .comma
     case ":": symbol = .colon
     case ";": symbol = .semicolon
-    case ".": symbol = .dot
+    case ".": (symbol, length) = next == "." && peek(2) == "." ? (.ellipsis, 3) : (.dot, 1)
     case "%": symbol = .percent
     case "@": symbol = .at
     case "+": (symbol, length) = next == "=" ? (.plusAssign, 2) : (.plus, 1)

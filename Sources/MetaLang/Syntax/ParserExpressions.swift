@@ -184,6 +184,7 @@ extension SyntaxParser {
 
   @inline(never)
   private func parseIndexItem() throws -> IndexItem {
+    if accept(.ellipsis) { return .ellipsis }
     let start = check(.colon) ? nil : try parseExpression()
     guard accept(.colon) else {
       guard let start else { throw unexpected(current, expected: "an index") }

@@ -11,7 +11,7 @@ enum Keyword: String, CaseIterable, Sendable {
 /// Operators and punctuation.
 enum Symbol: String, CaseIterable, Sendable {
   case lparen = "(", rparen = ")", lbracket = "[", rbracket = "]", lbrace = "{", rbrace = "}"
-  case comma = ",", colon = ":", semicolon = ";", dot = "."
+  case comma = ",", colon = ":", semicolon = ";", dot = ".", ellipsis = "..."
   case plus = "+", minus = "-", star = "*", slash = "/", slashSlash = "//", percent = "%"
   case starStar = "**", at = "@"
   case equalEqual = "==", bangEqual = "!=", less = "<", lessEqual = "<=", greater = ">"

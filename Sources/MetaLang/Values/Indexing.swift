@@ -54,6 +54,8 @@ enum Indexing {
         return .string(try rt.slice(s, start, stop, step))
       default: throw BuiltinError("attempt to slice \(withArticle(base.typeName)) value")
       }
+    case .ellipsis:
+      throw BuiltinError("'...' indexes tensors only, not \(withArticle(base.typeName)) value")
     }
   }
 
@@ -96,12 +98,22 @@ enum Indexing {
       defer { base = .record(r) }
       try modifyField(&r, k, body)
     } else if case .native(let o as NativeIndexAssignable) = base {
-      base = try o.assigning(key, body)
+      base = try o.assigning([.single(key)], body)
     } else if case .string = base {
       throw BuiltinError("strings are immutable")
     } else {
       throw BuiltinError("attempt to index \(withArticle(base.typeName)) value")
     }
+  }
+
+  /// Mutates `base[i, j, ...]` (several items or a slice): only native
+  /// containers such as tensors take those.
+  static func modify(_ base: inout Value, items: [IndexArgument], _ body: (inout Value) throws -> Void) throws {
+    if items.count == 1, case .single(let key) = items[0] { return try modify(&base, key, body) }
+    guard case .native(let o as NativeIndexAssignable) = base else {
+      throw BuiltinError("\(base.typeName) index must be a single value (slices and several indices assign only into tensors)")
+    }
+    base = try o.assigning(items, body)
   }
 
   /// `r.k op= v`: a missing field is added by plain assignment, an error otherwise.

@@ -80,7 +80,7 @@ enum ListMethods {
       try args.expect(0)
       try args.rt.charge(sortWork(xs.count))
       xs = try Builtins.sorted(
-        xs, key: args.named("key"), reverse: args.named("reverse")?.isTruthy ?? false, args.rt)
+        xs, key: args.named("key"), reverse: try args.named("reverse")?.truthValue() ?? false, args.rt)
       return .nil_
     },
     "reverse": { xs, args in
@@ -124,7 +124,7 @@ enum ListMethods {
       try args.expect(0)
       try args.rt.charge(sortWork(xs.count))
       return .list(
-        try Builtins.sorted(xs, key: args.named("key"), reverse: args.named("reverse")?.isTruthy ?? false, args.rt))
+        try Builtins.sorted(xs, key: args.named("key"), reverse: try args.named("reverse")?.truthValue() ?? false, args.rt))
     },
     "reversed": { xs, args in
       try args.expect(0)

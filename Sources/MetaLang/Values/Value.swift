@@ -29,13 +29,23 @@ public enum Value: @unchecked Sendable {
     }
   }
 
-  /// Only `nil` and `false` are falsy.
+  /// Only `nil` and `false` are falsy. Blind to `NativeTruth` (a tensor is
+  /// simply true here): where a script asks for a truth value, use `truthValue()`.
   @inline(__always) public var isTruthy: Bool {
     switch self {
     case .nil_: false
     case .bool(let b): b
     default: true
     }
+  }
+
+  /// The truth value a script sees (conditions, `not`, `and`/`or`, `bool`,
+  /// `filter`, `any`/`all` of a List, flags): `isTruthy`, except that a
+  /// `NativeTruth` object decides for itself and may refuse (a tensor of
+  /// other than one element throws a `BuiltinError`).
+  public func truthValue() throws -> Bool {
+    if case .native(let object) = self, let decider = object as? NativeTruth { return try decider.truth() }
+    return isTruthy
   }
 }
 
@@ -123,6 +133,8 @@ public protocol NativeOperators: NativeObject {
 public enum IndexArgument: Sendable {
   case single(Value)
   case slice(start: Int?, stop: Int?, step: Int?)
+  /// `...`: the axes not otherwise indexed.
+  case ellipsis
 }
 
 /// A native object that can be indexed: `t[0, 1:3, :]`.

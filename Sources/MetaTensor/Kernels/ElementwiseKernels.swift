@@ -1,22 +1,33 @@
-/// Raw element-wise loops. The op closures are passed as literals into
-/// `@inline(__always)` functions so each call site gets its own specialised,
-/// vectorisable loop; broadcasting reads operands through 0 strides instead of
-/// materialising them.
+/// Raw element-wise loops, generic over the element types (Float32 by
+/// default). The op closures are passed as literals into `@inline(__always)`
+/// functions so each call site gets its own specialised, vectorisable loop;
+/// broadcasting reads operands through 0 strides instead of materialising them.
+/// Operands must already have the dtype the loop reads (callers promote): a
+/// mismatch throws rather than reading one type's bits as another's.
 
 extension Tensor {
   /// `op` applied to every element, as a fresh contiguous tensor (no graph).
   @inline(__always)
   func mapElements(node: GradNode? = nil, _ op: (Float) -> Float) throws -> Tensor {
-    let src = UnsafePointer(storage.base + offset)
+    try mapElements(node: node, of: Float.self, to: Float.self, op)
+  }
+
+  /// `op` applied to every `T` element, giving `R` elements.
+  @inline(__always)
+  func mapElements<T: TensorElement, R: TensorElement>(
+    node: GradNode? = nil, of _: T.Type, to _: R.Type, _ op: (T) -> R
+  ) throws -> Tensor {
+    guard dtype == T.dtype else { throw TensorError.unsupported(dtype) }
+    let src = UnsafePointer(pointer(T.self))
     if isContiguous {
       // Reuse the shape's stride array. Single-threaded: these loops are
       // memory-bound, and a second core measured slower (bench/RESULTS.md).
-      return try Tensor.make(shape, strides: denseStrides(), node: node) { out in
+      return try Tensor.make(shape, strides: denseStrides(), of: R.self, node: node) { out in
         guard let dst = out.baseAddress else { return }
         for i in 0..<out.count { dst[i] = op(src[i]) }
       }
     }
-    return try Tensor.make(shape, node: node) { out in
+    return try Tensor.make(shape, of: R.self, node: node) { out in
       guard let dst = out.baseAddress else { return }
       let dense = contiguousStrides(shape)
       let layout = Layout(shape: shape) { SIMD4(strides[$0], dense[$0], 0, 0) }
@@ -34,13 +45,24 @@ extension Tensor {
   func zipElements(
     _ other: Tensor, op name: String, node: GradNode? = nil, _ op: (Float, Float) -> Float
   ) throws -> Tensor {
-    let pa = UnsafePointer(storage.base + offset)
-    let pb = UnsafePointer(other.storage.base + other.offset)
+    try zipElements(other, op: name, node: node, of: Float.self, to: Float.self, op)
+  }
+
+  /// `op(self, other)` on `T` elements with broadcasting, giving `R` elements.
+  @inline(__always)
+  func zipElements<T: TensorElement, R: TensorElement>(
+    _ other: Tensor, op name: String, node: GradNode? = nil,
+    of _: T.Type, to _: R.Type, _ op: (T, T) -> R
+  ) throws -> Tensor {
+    guard dtype == T.dtype else { throw TensorError.unsupported(dtype, op: name) }
+    guard other.dtype == T.dtype else { throw TensorError.unsupported(other.dtype, op: name) }
+    let pa = UnsafePointer(pointer(T.self))
+    let pb = UnsafePointer(other.pointer(T.self))
     // Fast paths for dense operands (the common small-op case): no shape or
     // stride arrays are built.
     if isContiguous {
       if shape == other.shape && other.isContiguous {
-        return try Tensor.make(shape, strides: denseStrides(), node: node) { out in
+        return try Tensor.make(shape, strides: denseStrides(), of: R.self, node: node) { out in
           guard let dst = out.baseAddress else { return }
           for i in 0..<out.count { dst[i] = op(pa[i], pb[i]) }
         }
@@ -49,14 +71,14 @@ extension Tensor {
         // A scalar (or all-1 shape) operand: before the row path, which would
         // run it as rows of length 1.
         let y = pb[0]
-        return try Tensor.make(shape, strides: denseStrides(), node: node) { out in
+        return try Tensor.make(shape, strides: denseStrides(), of: R.self, node: node) { out in
           guard let dst = out.baseAddress else { return }
           for i in 0..<out.count { dst[i] = op(pa[i], y) }
         }
       }
       if other.rank < rank, let m = suffixRowLength(of: other, in: shape) {
         // [..., m] op [m]: the bias-add pattern; the result has self's shape.
-        return try Tensor.make(shape, strides: denseStrides(), node: node) { out in
+        return try Tensor.make(shape, strides: denseStrides(), of: R.self, node: node) { out in
           guard let dst = out.baseAddress else { return }
           for row in stride(from: 0, to: out.count, by: m) {
             let a = pa + row, d = dst + row
@@ -67,14 +89,14 @@ extension Tensor {
     }
     if count == 1 && rank <= other.rank && other.isContiguous {
       let x = pa[0]
-      return try Tensor.make(other.shape, strides: other.denseStrides(), node: node) { out in
+      return try Tensor.make(other.shape, strides: other.denseStrides(), of: R.self, node: node) { out in
         guard let dst = out.baseAddress else { return }
         for i in 0..<out.count { dst[i] = op(x, pb[i]) }
       }
     }
     let outShape = try broadcastShapes(shape, other.shape, op: name)
     if outShape != shape && outShape != other.shape { _ = try checkedCount(outShape, op: name) }
-    return try Tensor.make(outShape, node: node) { out in
+    return try Tensor.make(outShape, of: R.self, node: node) { out in
       guard let dst = out.baseAddress else { return }
       let n = out.count
       if other.count == 1 && shape == outShape && isContiguous {
@@ -134,15 +156,33 @@ func suffixRowLength(of t: Tensor, in outShape: [Int]) -> Int? {
   return t.count
 }
 
-/// `cond != 0 ? a : b` element-wise with broadcasting of all three (no graph).
-func selectElements(_ cond: Tensor, _ a: Tensor, _ b: Tensor, node: GradNode? = nil) throws -> Tensor {
+/// `cond ? a : b` element-wise with broadcasting of all three (no graph):
+/// `cond` is bool (or float32, nonzero meaning true), `a` and `b` are `T`.
+@inline(__always)
+func selectElements<T: TensorElement>(
+  _ cond: Tensor, _ a: Tensor, _ b: Tensor, of _: T.Type = Float.self, node: GradNode? = nil
+) throws -> Tensor {
   let ab = try broadcastShapes(a.shape, b.shape, op: "where")
   let outShape = try broadcastShapes(cond.shape, ab, op: "where")
   _ = try checkedCount(outShape, op: "where")
-  let pc = UnsafePointer(cond.storage.base + cond.offset)
-  let pa = UnsafePointer(a.storage.base + a.offset)
-  let pb = UnsafePointer(b.storage.base + b.offset)
-  return try Tensor.make(outShape, node: node) { out in
+  guard a.dtype == T.dtype, b.dtype == T.dtype else { throw TensorError.unsupported(a.dtype, op: "where") }
+  switch cond.dtype {
+  case .bool: return try selectElements(cond, Bool.self, a, b, of: T.self, outShape: outShape, node: node) { $0 }
+  case .float32: return try selectElements(cond, Float.self, a, b, of: T.self, outShape: outShape, node: node) { $0 != 0 }
+  default:
+    return try selectElements(cond.astype(.bool), Bool.self, a, b, of: T.self, outShape: outShape, node: node) { $0 }
+  }
+}
+
+@inline(__always)
+private func selectElements<C: TensorElement, T: TensorElement>(
+  _ cond: Tensor, _: C.Type, _ a: Tensor, _ b: Tensor, of _: T.Type, outShape: [Int], node: GradNode?,
+  _ truth: (C) -> Bool
+) throws -> Tensor {
+  let pc = UnsafePointer(cond.pointer(C.self))
+  let pa = UnsafePointer(a.pointer(T.self))
+  let pb = UnsafePointer(b.pointer(T.self))
+  return try Tensor.make(outShape, of: T.self, node: node) { out in
     guard let dst = out.baseAddress, !out.isEmpty else { return }
     let dense = contiguousStrides(outShape), r = outShape.count
     let layout = Layout(shape: outShape) { d in
@@ -152,7 +192,7 @@ func selectElements(_ cond: Tensor, _ a: Tensor, _ b: Tensor, node: GradNode? = 
     let sc = layout.innerStride(0), sa = layout.innerStride(1), sb = layout.innerStride(2)
     layout.forEachRow(start: .zero) { o in
       let c = pc + o[0], x = pa + o[1], y = pb + o[2], d = dst + o[3]
-      for i in 0..<m { d[i] = c[i &* sc] != 0 ? x[i &* sa] : y[i &* sb] }
+      for i in 0..<m { d[i] = truth(c[i &* sc]) ? x[i &* sa] : y[i &* sb] }
     }
   }
 }

@@ -1,4 +1,5 @@
 import CMetaKernels
+import Foundation
 
 /// Vectorised transcendental functions over contiguous buffers, computed by
 /// the C kernels in `CMetaKernels/vmath.c` (libm's `tanhf`/`logf` are opaque
@@ -25,6 +26,25 @@ enum VectorFunction {
     return level >= Int32(META_CPU_AVX2_FMA) ? avx2 : generic
   }
 
+  var name: String {
+    switch self {
+    case .exp: return "exp"
+    case .log: return "log"
+    case .tanh: return "tanh"
+    case .sigmoid: return "sigmoid"
+    }
+  }
+
+  /// The function in double precision (libm), for float64 tensors.
+  var double: (Double) -> Double {
+    switch self {
+    case .exp: return { Foundation.exp($0) }
+    case .log: return { Foundation.log($0) }
+    case .tanh: return { Foundation.tanh($0) }
+    case .sigmoid: return { $0 >= 0 ? 1 / (1 + Foundation.exp(-$0)) : Foundation.exp($0) / (1 + Foundation.exp($0)) }
+    }
+  }
+
   /// `dst[i] = f(src[i])` for `i < count`; the buffers must not overlap.
   func apply(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, count: Int) {
     kernel(src, dst, Int64(count))
@@ -36,6 +56,8 @@ extension Tensor {
   /// (strided inputs are made dense first). Large inputs are split over the
   /// shared thread pool.
   func mapVector(node: GradNode? = nil, _ function: VectorFunction) throws -> Tensor {
+    if dtype == .float64 { return try mapElements(node: node, of: Double.self, to: Double.self, function.double) }
+    try requireFloat32(function.name)
     let source = isContiguous ? self : try contiguousCopy()
     return try Tensor.make(shape, strides: source.denseStrides(), node: node) { out in
       guard let dst = out.baseAddress else { return }

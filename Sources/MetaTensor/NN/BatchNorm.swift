@@ -26,24 +26,24 @@ public func batchNorm(
   training: Bool, momentum: Float = 0.1, eps: Float = 1e-5
 ) throws -> BatchNormResult {
   guard x.rank == 2 || x.rank == 4 else {
-    throw TensorError("batchNorm: input must be 2-D [N, C] or 4-D [N, C, H, W], got \(shapeText(x.shape))")
+    throw TensorError("batch_norm: input must be 2-D [N, C] or 4-D [N, C, H, W], got \(shapeText(x.shape))")
   }
   let channels = x.shape[1]
-  for (name, t) in [("gamma", gamma), ("beta", beta), ("runningMean", runningMean), ("runningVar", runningVar)] {
+  for (name, t) in [("gamma", gamma), ("beta", beta), ("running_mean", runningMean), ("running_var", runningVar)] {
     if let t, t.shape != [channels] {
-      throw TensorError("batchNorm: \(name) \(shapeText(t.shape)) does not match the \(channels) channels of input \(shapeText(x.shape))")
+      throw TensorError("batch_norm: \(name) \(shapeText(t.shape)) does not match the \(channels) channels of input \(shapeText(x.shape))")
     }
   }
   guard (runningMean == nil) == (runningVar == nil) else {
-    throw TensorError("batchNorm: runningMean and runningVar must be given together")
+    throw TensorError("batch_norm: running_mean and running_var must be given together")
   }
-  guard eps >= 0, eps.isFinite else { throw TensorError("batchNorm: eps \(eps) must be finite and not negative") }
-  guard momentum >= 0, momentum <= 1 else { throw TensorError("batchNorm: momentum \(momentum) must lie in [0, 1]") }
+  guard eps >= 0, eps.isFinite else { throw TensorError("batch_norm: eps \(eps) must be finite and not negative") }
+  guard momentum >= 0, momentum <= 1 else { throw TensorError("batch_norm: momentum \(momentum) must lie in [0, 1]") }
 
   if training {
     let perChannel = x.shape.enumerated().reduce(1) { $1.offset == 1 ? $0 : $0 * $1.element }
     guard perChannel > 1 else {
-      throw TensorError("batchNorm: training needs more than 1 value per channel, input \(shapeText(x.shape)) has \(perChannel)")
+      throw TensorError("batch_norm: training needs more than 1 value per channel, input \(shapeText(x.shape)) has \(perChannel)")
     }
     let (output, mean, variance) = try batchNormTraining(x, gamma: gamma, beta: beta, eps: eps)
     guard let runningMean, let runningVar else {
@@ -59,7 +59,7 @@ public func batchNorm(
       runningVar: try keep * runningVar.detached() + (momentum * unbiased) * batchVar)
   }
   guard let runningMean, let runningVar else {
-    throw TensorError("batchNorm: evaluation mode (training: false) needs runningMean and runningVar")
+    throw TensorError("batch_norm: evaluation mode (training: false) needs running_mean and running_var")
   }
   // gamma / std is per channel: one multiply over x instead of a divide and a multiply.
   let std = try (runningVar + eps).sqrt()

@@ -53,7 +53,7 @@ func withBuffers<R>(
   try a.withContiguousBuffer { ab in
     try b.withContiguousBuffer { bb in
       guard let ap = ab.baseAddress, let bp = bb.baseAddress else {
-        throw TensorError("batchNorm: gradient of an input with no elements")
+        throw TensorError("batch_norm: gradient of an input with no elements")
       }
       return try body(ap, bp)
     }
@@ -67,7 +67,7 @@ private func withBuffers<R>(
 ) throws -> R {
   try withBuffers(a, b) { ap, bp in
     try c.withContiguousBuffer { cb in
-      guard let cp = cb.baseAddress else { throw TensorError("batchNorm: gradient of an input with no elements") }
+      guard let cp = cb.baseAddress else { throw TensorError("batch_norm: gradient of an input with no elements") }
       return try body(ap, bp, cp)
     }
   }

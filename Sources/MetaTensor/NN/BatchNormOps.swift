@@ -30,7 +30,7 @@ func batchNormTraining(
   let (hasGamma, hasBeta) = (gamma != nil, beta != nil)
   return try x.withContiguousBuffer { xs in
     guard let xp = xs.baseAddress else {
-      throw TensorError("batchNorm: input \(shapeText(x.shape)) has no elements")
+      throw TensorError("batch_norm: input \(shapeText(x.shape)) has no elements")
     }
     let (mean, variance) = channelMoments(xp, layout)
     let invstd = variance.map { 1 / ($0 + Double(eps)).squareRoot() }

@@ -8,10 +8,10 @@
 /// any order (the clamp passes the gradient wherever the value is not negative).
 public func pairwiseSquaredDistances(_ a: Tensor, _ b: Tensor) throws -> Tensor {
   guard a.rank == 2, b.rank == 2 else {
-    throw TensorError("pairwiseSquaredDistances: inputs must be 2-D [N, D] and [M, D], got \(shapeText(a.shape)) and \(shapeText(b.shape))")
+    throw TensorError("pairwise_distances: inputs must be 2-D [N, D] and [M, D], got \(shapeText(a.shape)) and \(shapeText(b.shape))")
   }
   guard a.shape[1] == b.shape[1] else {
-    throw TensorError("pairwiseSquaredDistances: feature sizes differ: \(shapeText(a.shape)) and \(shapeText(b.shape))")
+    throw TensorError("pairwise_distances: feature sizes differ: \(shapeText(a.shape)) and \(shapeText(b.shape))")
   }
   let aa = try a.square().sum(axes: [1], keepdims: true)  // [N, 1]
   let bb = try b.square().sum(axes: [1]).reshape([1, b.shape[0]])  // [1, M]

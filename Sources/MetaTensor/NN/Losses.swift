@@ -6,8 +6,8 @@
 /// `logits` to any order; a label that is not a whole number in range throws
 /// an error naming it.
 public func crossEntropy(_ logits: Tensor, _ labels: Tensor, mean: Bool = true) throws -> Tensor {
-  let (n, _) = try checkClassification(logits, labels, op: "crossEntropy")
-  if mean && n == 0 { throw TensorError("crossEntropy: empty batch (logits \(shapeText(logits.shape)))") }
+  let (n, _) = try checkClassification(logits, labels, op: "cross_entropy")
+  if mean && n == 0 { throw TensorError("cross_entropy: empty batch (logits \(shapeText(logits.shape)))") }
   let picked = try logSoftmax(logits, axis: 1).gather(labels.detached().reshape([n, 1]), axis: 1)
   let total = try -picked.sum()
   return mean ? try total / Float(n) : total

@@ -4,14 +4,18 @@ import MetaKernels
 struct PoolLayout: Equatable, Sendable {
   let inputShape: [Int]
   let window: WindowGeometry
+  /// A batch of 0 (as conv2d accepts): the window is validated for one
+  /// image and the kernels are skipped, since there is nothing to pool.
+  let isEmpty: Bool
 
   init(op: String, inputShape: [Int], kernel: Size2D, stride: Size2D, padding: Size2D) throws {
     try requireNCHW(inputShape, op: op)
     _ = try checkedCount(inputShape, op: op)
     let operands = "input \(shapeText(inputShape)), kernel \(kernel), stride \(stride), padding \(padding)"
     self.inputShape = inputShape
+    isEmpty = inputShape[0] == 0
     window = try windowGeometry(
-      op: op, operands: operands, planes: inputShape[0] * inputShape[1],
+      op: op, operands: operands, planes: isEmpty ? inputShape[1] : inputShape[0] * inputShape[1],
       height: inputShape[2], width: inputShape[3], kernel: kernel, stride: stride, padding: padding)
     // Checked after the geometry, which bounds the sizes (so 2p cannot overflow):
     // a window must never lie entirely in the padding.
@@ -31,18 +35,18 @@ struct PoolLayout: Equatable, Sendable {
 public func maxPool2d(
   _ x: Tensor, kernel: Size2D, stride: Size2D? = nil, padding: Size2D = 0
 ) throws -> Tensor {
-  let layout = try PoolLayout(op: "maxPool2d", inputShape: x.shape, kernel: kernel,
+  let layout = try PoolLayout(op: "max_pool2d", inputShape: x.shape, kernel: kernel,
                               stride: stride ?? kernel, padding: padding)
   let g = layout.window
   let argmax = try PoolIndices(count: layout.outputShape.reduce(1, *))
   let pooled = try x.detached().withContiguousBuffer { src in
     try Tensor.custom("max_pool2d", shape: layout.outputShape, inputs: [], fill: { out in
-      guard let input = src.baseAddress, let output = out.baseAddress else { return }
+      guard !layout.isEmpty, let input = src.baseAddress, let output = out.baseAddress else { return }
       do {
         // The kernel writes every index (or throws).
         try MetaKernels.maxPool2d(g, input: input, output: output, indices: argmax.base, threads: layout.threads)
       } catch {
-        throw TensorError("maxPool2d: \(kernelReason(error))")
+        throw TensorError("max_pool2d: \(kernelReason(error))")
       }
     }, backward: { _ in [] })
   }
@@ -78,7 +82,7 @@ func scatterToArgmax(_ grad: Tensor, _ argmax: PoolIndices, _ layout: PoolLayout
   return try grad.withContiguousBuffer { src in
     try Tensor.custom("max_pool2d_backward", shape: layout.inputShape, inputs: [grad], fill: { out in
       out.initialize(repeating: 0)
-      guard let gradOut = src.baseAddress, let gradIn = out.baseAddress else { return }
+      guard !layout.isEmpty, let gradOut = src.baseAddress, let gradIn = out.baseAddress else { return }
       MetaKernels.maxPool2dBackward(g, gradOutput: gradOut, indices: argmax.base, gradInput: gradIn, threads: layout.threads)
     }, backward: { c in [try gatherAtArgmax(c.grad, argmax, layout)] })
   }
@@ -90,6 +94,7 @@ func gatherAtArgmax(_ x: Tensor, _ argmax: PoolIndices, _ layout: PoolLayout) th
   let g = layout.window, outPlane = g.outH * g.outW
   return try x.withContiguousBuffer { src in
     try Tensor.custom("max_pool2d_gather", shape: layout.outputShape, inputs: [x], fill: { out in
+      if layout.isEmpty { return }
       for p in 0..<g.planes {
         for o in (p * outPlane)..<((p + 1) * outPlane) {
           let i = Int(argmax.base[o])
@@ -108,7 +113,7 @@ func gatherAtArgmax(_ x: Tensor, _ argmax: PoolIndices, _ layout: PoolLayout) th
 public func avgPool2d(
   _ x: Tensor, kernel: Size2D, stride: Size2D? = nil, padding: Size2D = 0, countPadding: Bool = true
 ) throws -> Tensor {
-  let layout = try PoolLayout(op: "avgPool2d", inputShape: x.shape, kernel: kernel,
+  let layout = try PoolLayout(op: "avg_pool2d", inputShape: x.shape, kernel: kernel,
                               stride: stride ?? kernel, padding: padding)
   return try averagePool(x, layout, countPadding: countPadding)
 }
@@ -117,11 +122,11 @@ func averagePool(_ x: Tensor, _ layout: PoolLayout, countPadding: Bool) throws -
   let g = layout.window
   return try x.withContiguousBuffer { src in
     try Tensor.custom("avg_pool2d", shape: layout.outputShape, inputs: [x], fill: { out in
-      guard let input = src.baseAddress, let output = out.baseAddress else { return }
+      guard !layout.isEmpty, let input = src.baseAddress, let output = out.baseAddress else { return }
       do {
         try MetaKernels.avgPool2d(g, input: input, output: output, countPadding: countPadding, threads: layout.threads)
       } catch {
-        throw TensorError("avgPool2d: \(kernelReason(error))")
+        throw TensorError("avg_pool2d: \(kernelReason(error))")
       }
     }, backward: { c in [try averagePoolAdjoint(c.grad, layout, countPadding: countPadding)] })
   }
@@ -133,12 +138,12 @@ func averagePoolAdjoint(_ grad: Tensor, _ layout: PoolLayout, countPadding: Bool
   return try grad.withContiguousBuffer { src in
     try Tensor.custom("avg_pool2d_backward", shape: layout.inputShape, inputs: [grad], fill: { out in
       out.initialize(repeating: 0)
-      guard let gradOut = src.baseAddress, let gradIn = out.baseAddress else { return }
+      guard !layout.isEmpty, let gradOut = src.baseAddress, let gradIn = out.baseAddress else { return }
       do {
         try MetaKernels.avgPool2dBackward(g, gradOutput: gradOut, gradInput: gradIn,
                                           countPadding: countPadding, threads: layout.threads)
       } catch {
-        throw TensorError("avgPool2d: \(kernelReason(error))")
+        throw TensorError("avg_pool2d: \(kernelReason(error))")
       }
     }, backward: { c in [try averagePool(c.grad, layout, countPadding: countPadding)] })
   }

@@ -14,18 +14,20 @@ public func softmax(_ x: Tensor, axis: Int = -1) throws -> Tensor {
 /// `log(softmax(x))` along `axis`, computed as `x - logsumexp(x)` so that
 /// large logits neither overflow nor lose the small probabilities' precision.
 public func logSoftmax(_ x: Tensor, axis: Int = -1) throws -> Tensor {
-  let a = try x.normalizedAxis(axis, op: "logSoftmax")
+  let a = try x.normalizedAxis(axis, op: "log_softmax")
   guard x.shape[a] > 0 else { return x }
   let shift = try finiteShift(x, axis: a)
   let shifted = try x - shift
   return try shifted - shifted.exp().sum(axes: [a], keepdims: true).log()
 }
 
-/// The detached maximum along `a` (kept as a size-1 axis), with non-finite
-/// maxima (an all -inf row) replaced by 0 so they do not turn the row into NaN.
+/// The detached maximum along `a` (kept as a size-1 axis), with a -inf
+/// maximum (an all -inf row) replaced by 0. A +inf maximum is kept, as
+/// PyTorch: `inf - inf` makes that whole row NaN (`softmax([inf, 1])` is
+/// `[nan, nan]`), where a shift of 0 would give `[nan, 0]`.
 private func finiteShift(_ x: Tensor, axis a: Int) throws -> Tensor {
   let m = try x.detached().max(axes: [a], keepdims: true)
-  // NaN and ±inf both fail `|m| < inf`; select avoids the NaN of 0 * inf.
-  let finite = try m.abs().lt(Float.infinity)
-  return try Tensor.select(finite, m, Tensor(0))
+  // -inf and NaN both fail `m > -inf` (a NaN row is NaN either way);
+  // select avoids the NaN of 0 * inf.
+  return try Tensor.select(try m.gt(-Float.infinity), m, Tensor(0))
 }
