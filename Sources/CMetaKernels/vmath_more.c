@@ -1,7 +1,7 @@
 // The op set's element-wise functions and reductions over float32 arrays:
 // log1p, expm1, erf, atan2, softplus, gelu (exact and tanh), elu, silu,
-// maximum/minimum, the NaN/inf tests; sums, sums of squares and of squared
-// deviations, products and the largest magnitude of a run.
+// maximum/minimum; sums, sums of squares and of squared deviations,
+// products and the largest magnitude of a run or of each column of a block.
 //
 // As in vmath.c, each body is branch-free scalar code (vmath_body.h) that the
 // compiler vectorises once per target: `_avx512`, `_avx2` (AVX2+FMA) and the
@@ -186,9 +186,6 @@ META_INLINE float atan2_body(float y, float x) {
 
 META_INLINE float maximum_body(float a, float b) { float m = a >= b ? a : b; return a != a ? a : m; }
 META_INLINE float minimum_body(float a, float b) { float m = a <= b ? a : b; return a != a ? a : m; }
-META_INLINE float isnan_body(float x) { return x != x ? 1.0f : 0.0f; }
-META_INLINE float isinf_body(float x) { return (bits_of(x) & 0x7FFFFFFFu) == 0x7F800000u ? 1.0f : 0.0f; }
-META_INLINE float isfinite_body(float x) { return (bits_of(x) & 0x7F800000u) != 0x7F800000u ? 1.0f : 0.0f; }
 
 // Reductions: LANES separate accumulators per block of BLOCK elements (32
 // terms each), summed as a tree (vector adds, not a 32-long scalar chain).
@@ -311,9 +308,6 @@ META_UNARY(erf, erf_body)
 META_UNARY(gelu, gelu_body)
 META_UNARY(gelu_tanh, gelu_tanh_body)
 META_UNARY(silu, silu_body)
-META_UNARY(isnan, isnan_body)
-META_UNARY(isinf, isinf_body)
-META_UNARY(isfinite, isfinite_body)
 META_BINARY(atan2, atan2_body)
 META_BINARY(maximum, maximum_body)
 META_BINARY(minimum, minimum_body)

@@ -97,6 +97,22 @@ extension Tensor {
     let node = GradNode.record("gather", self, { c in
       [try c.grad.scatterAdd(index, axis: a, shape: inputShape)]
     })
+    if dtype != .float32 {
+      // Any dtype: element-sized copies (sort and topk gather their values so).
+      let source = isContiguous ? self : try contiguousCopy()
+      let size = dtype.size
+      return try Tensor.make(indices.shape, dtype: dtype, node: node) { d in
+        let s = UnsafeRawPointer(source.elementAddress)
+        for o in 0..<outer {
+          for j in 0..<m {
+            for i in 0..<inner {
+              let at = (o * m + j) * inner + i
+              (d + at * size).copyMemory(from: s + ((o * n + picks[at]) * inner + i) * size, byteCount: size)
+            }
+          }
+        }
+      }
+    }
     return try withContiguousBuffer { src in
       try Tensor.make(indices.shape, node: node) { out in
         for o in 0..<outer {
@@ -132,8 +148,10 @@ extension Tensor {
     let picks = try indices.indexValues(size: n, op: "gather")
     let index = indices.detached()
     let node = GradNode.record("scatter_add", self, { c in [try c.grad.gather(index, axis: a)] })
-    return try withContiguousBuffer { src in
-      try Tensor.make(target, node: node) { out in
+    let source = isContiguous ? self : try contiguousCopy()
+    @inline(__always) func add<T: TensorElement & FloatingPoint>(_: T.Type) throws -> Tensor {
+      let src = UnsafePointer(source.pointer(T.self))
+      return try Tensor.make(target, of: T.self, node: node) { out in
         out.initialize(repeating: 0)
         for o in 0..<outer {
           for j in 0..<m {
@@ -144,6 +162,11 @@ extension Tensor {
           }
         }
       }
+    }
+    switch dtype {
+    case .float32: return try add(Float.self)
+    case .float64: return try add(Double.self)
+    default: throw TensorError.unsupported(dtype, op: "gather")
     }
   }
 

@@ -191,3 +191,70 @@ final class OpSetGradientTests: XCTestCase {
     XCTAssertClose(g.scalars, [-0.25, 0.25])
   }
 }
+
+/// The op set in float64: values computed in double and gradients (first and
+/// second order) that match double-precision central differences to 1e-6.
+final class OpSetFloat64GradientTests: XCTestCase {
+  func double(_ xs: [Double]) throws -> Tensor { try Tensor(shape: [xs.count], elements: xs) }
+
+  /// d/dx of sum(f(x) * w) analytically (and, with `second`, of the gradient's
+  /// inner product with v) against central differences in double.
+  func check(_ x: [Double], second: Bool = true, file: StaticString = #filePath, line: UInt = #line,
+             _ f: @escaping (Tensor) throws -> Tensor) throws {
+    let v = try double(x.indices.map { Double($0 % 3) - 1 })
+    func scalarLoss(_ t: Tensor) throws -> Tensor {
+      let y = try f(t)
+      return try (y * Tensor(shape: y.shape, elements: (0..<y.count).map { 0.5 + Double($0) * 0.25 })).sum()
+    }
+    let leaf = try double(x).requiringGrad()
+    let g = try gradients(of: scalarLoss(leaf), wrt: [leaf], createGraph: true)[0]
+    XCTAssertEqual(g.dtype, .float64, file: file, line: line)
+    let h = 1e-6
+    for i in x.indices {
+      var plus = x, minus = x
+      plus[i] += h; minus[i] -= h
+      let numeric = (try scalarLoss(double(plus)).elements(as: Double.self)[0]
+                     - scalarLoss(double(minus)).elements(as: Double.self)[0]) / (2 * h)
+      XCTAssertEqual(g.elements(as: Double.self)[i], numeric, accuracy: 1e-6 * Swift.max(1, Swift.abs(numeric)),
+                     "d/dx[\(i)]", file: file, line: line)
+    }
+    guard second else { return }
+    let hv = try gradients(of: (g * v).sum(), wrt: [leaf])[0].elements(as: Double.self)
+    func gradientAt(_ xs: [Double]) throws -> [Double] {
+      let l = try double(xs).requiringGrad()
+      return try gradients(of: scalarLoss(l), wrt: [l])[0].elements(as: Double.self)
+    }
+    let vs = v.elements(as: Double.self)
+    let gp = try gradientAt(zip(x, vs).map { $0 + h * $1 }), gm = try gradientAt(zip(x, vs).map { $0 - h * $1 })
+    for i in x.indices {
+      XCTAssertEqual(hv[i], (gp[i] - gm[i]) / (2 * h), accuracy: 1e-5 * Swift.max(1, Swift.abs(hv[i])),
+                     "Hessian-vector [\(i)]", file: file, line: line)
+    }
+  }
+
+  func testFloat64Gradients() throws {
+    let x: [Double] = [0.3, -1.2, 0.8, -0.5, 1.7]
+    try check(x) { try ($0 + 2).log1p().square() + $0 }
+    try check(x) { try $0.expm1() * $0 }
+    try check(x) { try $0.softplus(beta: 2, threshold: 3) * $0 }
+    try check(x) { try $0.gelu() * $0 }
+    try check(x) { try $0.gelu(tanhApproximation: true) * $0 }
+    try check(x) { try $0.elu(alpha: 0.7) * $0 }
+    try check(x) { try $0.silu() * $0 }
+    try check(x) { try $0.atan2(Tensor(shape: [5], elements: [0.4, 0.9, -1.3, 1.6, -0.7])) }
+    try check(x) { try $0.prod().reshape([1]) }
+    try check([0.3, 0, 0.8, -0.5, 1.7]) { try $0.prod().reshape([1]) }
+    try check(x) { try $0.variance(ddof: 1).reshape([1]) }
+    try check(x) { try $0.std().reshape([1]) }
+    try check(x) { try $0.norm().reshape([1]) }
+    try check(x) { try $0.cumsum().square() }
+    try check([0.3, -1.2, 0, -0.5, 1.7]) { try $0.cumprod() }
+    try check(x) { try $0.maximum(Tensor(shape: [5], elements: [0.0, 0.0, 1.0, 1.0, 1.0])) * $0 }
+    try check(x) { try $0.sort().values * $0 }
+    try check(x) { try $0.pad([(1, 2)], value: 5).square() }
+    try check(x) { try einsum("i,i->i", [$0, $0]) }
+    try check(x) { try binaryCrossEntropyWithLogits($0, Tensor(shape: [5], elements: [1.0, 0, 1, 0, 0.5])).reshape([1]) }
+    XCTAssertEqual(try double(x).log1p().dtype, .float64)
+    XCTAssertEqual(try double([1e-300]).log1p().elements(as: Double.self), [1e-300], "double, not float32")
+  }
+}

@@ -209,4 +209,37 @@ final class OpSetValueTests: XCTestCase {
     XCTAssertThrowsTensorError(try binaryCrossEntropyWithLogits(t([2], [0, 2]), t([1], [1])),
                                containing: "binary_cross_entropy_with_logits: logits [2] and targets [1]")
   }
+
+  func testDtypes() throws {
+    let i = try Tensor(shape: [3], elements: [Int64(3), -7, 2])
+    let d = try Tensor(shape: [3], elements: [0.5, -1.25, 2.0])
+    let b = try Tensor(shape: [3], elements: [true, false, true])
+    XCTAssertEqual(try t([2], [1, .nan]).isNaN().dtype, .bool)
+    XCTAssertEqual(try i.isNaN().elements(as: Bool.self), [false, false, false])
+    XCTAssertEqual(try d.isFinite().elements(as: Bool.self), [true, true, true])
+    XCTAssertEqual(try Tensor(shape: [1], elements: [1e300]).isInfinite().elements(as: Bool.self), [false], "tested in double")
+    XCTAssertEqual(try i.argsort().dtype, .int64)
+    XCTAssertEqual(try i.sort().values.elements(as: Int64.self), [-7, 2, 3])
+    XCTAssertEqual(try d.topk(1).indices.elements(as: Int64.self), [2])
+    XCTAssertEqual(try b.sort(descending: true).indices.elements(as: Int64.self), [0, 2, 1])
+    XCTAssertEqual(try i.prod().elements(as: Int64.self), [-42])
+    XCTAssertEqual(try Tensor(shape: [2], elements: [Int64.max, 2]).prod().elements(as: Int64.self), [-2], "wraps as PyTorch")
+    XCTAssertEqual(try b.cumsum().elements(as: Int64.self), [1, 1, 2])
+    XCTAssertEqual(try i.cumprod().elements(as: Int64.self), [3, -21, -42])
+    XCTAssertEqual(try i.floorDivide(Tensor(shape: [], elements: [Int64(2)])).elements(as: Int64.self), [1, -4, 1])
+    XCTAssertEqual(try i.remainder(Tensor(shape: [], elements: [Int64(-2)])).elements(as: Int64.self), [-1, -1, 0])
+    XCTAssertEqual(try Tensor(shape: [1], elements: [Int64.min]).floorDivide(Tensor(shape: [1], elements: [Int64(-1)]))
+                     .elements(as: Int64.self), [Int64.min], "wraps, no trap")
+    XCTAssertThrowsTensorError(try i.remainder(Tensor(shape: [3], elements: [Int64(1), 0, 1])), containing: "remainder: integer division by zero")
+    XCTAssertEqual(try i.maximum(d).dtype, .float64)
+    XCTAssertEqual(try i.maximum(Tensor(shape: [3], elements: [Int64(0), 0, 5])).elements(as: Int64.self), [3, 0, 5])
+    XCTAssertEqual(try b.minimum(Tensor(shape: [3], elements: [true, true, false])).elements(as: Bool.self), [true, false, false])
+    XCTAssertEqual(try i.log1p().dtype, .float32)
+    XCTAssertEqual(try d.variance().dtype, .float64)
+    XCTAssertEqual(try i.norm(p: .infinity).item(), 7)
+    XCTAssertEqual(try i.pad([(1, 0)], value: 9).elements(as: Int64.self), [9, 3, -7, 2])
+    XCTAssertEqual(try b.flip().elements(as: Bool.self), [true, false, true])
+    XCTAssertEqual(try i.floor().elements(as: Int64.self), [3, -7, 2])
+    XCTAssertEqual(try linear(t([1, 2], [1, 2]), Tensor(shape: [1, 2], elements: [Int64(1), 1])).scalars, [3])
+  }
 }

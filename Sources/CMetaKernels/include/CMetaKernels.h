@@ -109,8 +109,7 @@ void meta_vsigmoid_generic(const float *x, float *y, int64_t n);
 // The op set's element-wise functions and reductions (vmath_more.c), each in
 // `_avx512`, `_avx2` and `_generic` forms as above. Element-wise: y[i] =
 // f(x[i]) (or f(a[i], b[i])), buffers not overlapping; a few ULP from the
-// exact result, IEEE limits for +-inf, NaN, +-0. The tests (isnan, isinf,
-// isfinite) write 1 or 0. Reductions of x[0..<n]: sums accumulate per lane
+// exact result, IEEE limits for +-inf, NaN, +-0. Reductions of x[0..<n]: sums accumulate per lane
 // over blocks of 1024 and in double across blocks; rmaxabs is NaN if any
 // element is.
 // ---------------------------------------------------------------------------
@@ -125,9 +124,6 @@ META_VUNARY_DECL(erf)
 META_VUNARY_DECL(gelu)
 META_VUNARY_DECL(gelu_tanh)
 META_VUNARY_DECL(silu)
-META_VUNARY_DECL(isnan)
-META_VUNARY_DECL(isinf)
-META_VUNARY_DECL(isfinite)
 #undef META_VUNARY_DECL
 
 #define META_VBINARY_DECL(name) \

@@ -98,23 +98,26 @@ extension TensorOps {
   ]
 
   /// `int(t)` and `float(t)` of a one-element tensor (the core builtins
-  /// handle everything else): Python's `int(torch.tensor(2.7))` is 2.
+  /// handle everything else): Python's `int(torch.tensor(2.7))` is 2; an
+  /// int64 element converts exactly.
   static let conversions: [TensorOp] = [
     TensorOp("int", method: false) { args in
       try args.expect(1)
-      return .int(try Builtins.toInt(.float(Double(try oneElement(args, "Int")))))
+      let (t, v) = try oneElement(args, "Int")
+      return .int(try Builtins.toInt(TensorConvert.value(v, dtype: t.dtype)))
     },
     TensorOp("float", method: false) { args in
       try args.expect(1)
-      return .float(TensorConvert.double(try oneElement(args, "Float")))
+      let (t, v) = try oneElement(args, "Float")
+      return .float(try Builtins.toFloat(TensorConvert.value(v, dtype: t.dtype)))
     },
   ]
 
-  private static func oneElement(_ args: NativeArguments, _ target: String) throws -> Float {
+  private static func oneElement(_ args: NativeArguments, _ target: String) throws -> (Tensor, ScalarValue) {
     let t = try args.tensor(0)
     guard t.count == 1 else {
       throw BuiltinError("\(args.function): a tensor of shape \(t.shape) has \(t.count) elements; only a one-element tensor converts to \(target) (reduce or index it first)")
     }
-    return try t.item()
+    return (t, try t.value())
   }
 }

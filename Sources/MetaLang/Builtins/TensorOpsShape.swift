@@ -36,7 +36,7 @@ extension TensorOps {
     },
     TensorOp("gather") { args in
       try args.expect(3)
-      return .tensor(try args.tensor(0).gather(narrowingTo: try args.labels(2), axis: try args.int(1)))
+      return .tensor(try args.tensor(0).gather(narrowingTo: try indexTensor(args, 2), axis: try args.int(1)))
     },
     TensorOp("sort", labels: ["axis", "descending"]) { args in
       try args.expect(1)
@@ -63,6 +63,21 @@ extension TensorOps {
   ]
 
   static func tensors(_ ts: [Tensor]) -> Value { .list(ts.map { .tensor($0) }) }
+
+  /// Indices given as a tensor, or as nested Lists: int64 when every entry is
+  /// an Int (exact at any size), else a float tensor whose entries must be
+  /// whole numbers (so `[[0.5]]` is an error, not index 0).
+  static func indexTensor(_ args: NativeArguments, _ i: Int) throws -> Tensor {
+    guard case .list = args[i] else { return try args.tensor(i) }
+    func onlyInts(_ v: Value) -> Bool {
+      switch v {
+      case .int: return true
+      case .list(let xs): return xs.allSatisfy(onlyInts)
+      default: return false
+      }
+    }
+    return try TensorConvert.fromNested(args[i], function: args.function, dtype: onlyInts(args[i]) ? .int64 : nil)
+  }
 
   /// `pad`'s widths as NumPy's `pad` takes them: `n` (every axis, both
   /// sides), `[before, after]` (every axis), or one `[before, after]` per axis.

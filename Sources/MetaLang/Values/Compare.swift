@@ -116,7 +116,9 @@ enum Compare {
     case .int, .float: return v
     default:
       guard let t = v.tensor, t.count == 1 else { return nil }
-      return .float(Double(try t.item()))
+      let value = TensorConvert.value(try t.value(), dtype: t.dtype)
+      if case .bool(let b) = value { return .int(b ? 1 : 0) }  // false < true, as Python's bools
+      return value
     }
   }
 

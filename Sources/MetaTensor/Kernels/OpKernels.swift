@@ -1,4 +1,5 @@
 import CMetaKernels
+import Foundation
 
 /// The op set's vectorised kernels (`CMetaKernels/vmath_more.c`), each in an
 /// AVX-512, AVX2+FMA and baseline form, chosen once per process by CPU level
@@ -18,7 +19,7 @@ enum OpKernels {
 
   /// `y[i] = f(x[i])`.
   enum Unary {
-    case log1p, expm1, erf, gelu, geluTanh, silu, isNaN, isInfinite, isFinite
+    case log1p, expm1, erf, gelu, geluTanh, silu
 
     var kernel: UnaryKernel {
       switch self {
@@ -28,9 +29,28 @@ enum OpKernels {
       case .gelu: pick(meta_vgelu_avx512, meta_vgelu_avx2, meta_vgelu_generic)
       case .geluTanh: pick(meta_vgelu_tanh_avx512, meta_vgelu_tanh_avx2, meta_vgelu_tanh_generic)
       case .silu: pick(meta_vsilu_avx512, meta_vsilu_avx2, meta_vsilu_generic)
-      case .isNaN: pick(meta_visnan_avx512, meta_visnan_avx2, meta_visnan_generic)
-      case .isInfinite: pick(meta_visinf_avx512, meta_visinf_avx2, meta_visinf_generic)
-      case .isFinite: pick(meta_visfinite_avx512, meta_visfinite_avx2, meta_visfinite_generic)
+      }
+    }
+
+    var name: String {
+      switch self {
+      case .log1p: "log1p"
+      case .expm1: "expm1"
+      case .erf: "erf"
+      case .gelu, .geluTanh: "gelu"
+      case .silu: "silu"
+      }
+    }
+
+    /// The function in double precision (libm), for float64 tensors.
+    var double: (Double) -> Double {
+      switch self {
+      case .log1p: { Foundation.log1p($0) }
+      case .expm1: { Foundation.expm1($0) }
+      case .erf: { Foundation.erf($0) }
+      case .gelu: { $0 * 0.5 * Foundation.erfc(-$0 * 0.5.squareRoot()) }
+      case .geluTanh: { x in x * sigmoid(2 * (2 / Double.pi).squareRoot() * (x + 0.044715 * x * x * x)) }
+      case .silu: { $0 * sigmoid($0) }
       }
     }
   }
@@ -99,10 +119,19 @@ enum OpKernels {
   }
 }
 
+/// 1 / (1 + e^-x) in double without overflow.
+@inline(__always)
+func sigmoid(_ x: Double) -> Double {
+  x >= 0 ? 1 / (1 + Foundation.exp(-x)) : Foundation.exp(x) / (1 + Foundation.exp(x))
+}
+
 extension Tensor {
-  /// `kernel` applied to every element as a fresh contiguous tensor (strided
-  /// inputs are made dense first); large inputs are split over the thread pool.
-  func mapKernel(node: GradNode? = nil, _ kernel: (UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void) throws -> Tensor {
+  /// `kernel` applied to every element of a float32 tensor as a fresh
+  /// contiguous tensor (strided inputs are made dense first); large inputs
+  /// are split over the thread pool. Other dtypes throw: callers convert.
+  func mapKernel(node: GradNode? = nil, op: String,
+                 _ kernel: (UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void) throws -> Tensor {
+    try requireFloat32(op)
     let source = isContiguous ? self : try contiguousCopy()
     return try Tensor.make(shape, strides: source.denseStrides(), node: node) { out in
       guard let dst = out.baseAddress else { return }
@@ -111,18 +140,20 @@ extension Tensor {
     }
   }
 
-  /// `mapKernel` with one of the plain element-wise kernels.
+  /// One of the plain element-wise kernels on a float32 tensor, or its libm
+  /// double form on a float64 one.
   func mapKernel(node: GradNode? = nil, _ function: OpKernels.Unary) throws -> Tensor {
+    if dtype == .float64 { return try mapElements(node: node, of: Double.self, to: Double.self, function.double) }
     let kernel = function.kernel
-    return try mapKernel(node: node) { kernel($0, $1, Int64($2)) }
+    return try mapKernel(node: node, op: function.name) { kernel($0, $1, Int64($2)) }
   }
 
-  /// `function` of this tensor and `other` element-wise with broadcasting: the
+  /// `function` of two float32 tensors element-wise with broadcasting: the
   /// vector kernel when both are dense and of one shape, else `fallback`
-  /// through the general broadcasting loop.
+  /// through the general broadcasting loop (which refuses other dtypes).
   func zipKernel(_ other: Tensor, op: String, node: GradNode?, _ function: OpKernels.Binary,
                  fallback: (Float, Float) -> Float) throws -> Tensor {
-    guard shape == other.shape, isContiguous, other.isContiguous else {
+    guard shape == other.shape, isContiguous, other.isContiguous, dtype == .float32, other.dtype == .float32 else {
       return try zipElements(other, op: op, node: node, fallback)
     }
     let kernel = function.kernel

@@ -75,6 +75,7 @@ extension Tensor {
   func reduceRuns(_ axes: [Int], _ reduction: RunReduction) throws -> Tensor {
     let outShape = runShape(axes)
     let m = axes.reduce(1) { $0 * shape[$1] }
+    if dtype != .float32 { return try reduceRunsWide(axes, reduction, into: outShape, runLength: m) }
     if isContiguous, let first = axes.first, axes == Array(first..<first + axes.count) {
       let outer = shape[..<first].reduce(1, *), inner = shape[(first + axes.count)...].reduce(1, *)
       let base = UnsafePointer(storage.base + offset)
@@ -95,6 +96,68 @@ extension Tensor {
     return try Tensor.make(outShape) { out in
       let base = UnsafePointer(source.storage.base + source.offset)
       for r in 0..<out.count { out[r] = reduction.fold(base + r &* m, m) }
+    }
+  }
+
+  /// `reduceRuns` for float64 (in double) and, for products, int64 (wrapping):
+  /// the reduced axes moved last and copied, then folded run by run.
+  private func reduceRunsWide(_ axes: [Int], _ reduction: RunReduction, into outShape: [Int],
+                              runLength m: Int) throws -> Tensor {
+    let keptAxes = (0..<rank).filter { !axes.contains($0) }
+    let moved = try detached().permute(keptAxes + axes)
+    let source = moved.isContiguous ? moved : try moved.contiguousCopy()
+    switch (dtype, reduction) {
+    case (.int64, .product):
+      let p = UnsafePointer(source.pointer(Int64.self))
+      return try Tensor.make(outShape, of: Int64.self) { out in
+        for r in 0..<out.count {
+          var acc: Int64 = 1
+          for i in 0..<m { acc &*= p[r &* m &+ i] }
+          out[r] = acc
+        }
+      }
+    case (.float64, _):
+      let p = UnsafePointer(source.pointer(Double.self))
+      return try Tensor.make(outShape, of: Double.self) { out in
+        for r in 0..<out.count { out[r] = reduction.foldDouble(p + r &* m, m) }
+      }
+    default:
+      throw TensorError.unsupported(dtype)
+    }
+  }
+}
+
+extension RunReduction {
+  /// The value of `n` contiguous doubles (sums in plain double: enough for float64 inputs).
+  func foldDouble(_ p: UnsafePointer<Double>, _ n: Int) -> Double {
+    func squaredDeviations() -> Double {
+      guard n > 0 else { return .nan }
+      var total = 0.0
+      for i in 0..<n { total += p[i] }
+      let mean = total / Double(n)
+      var squares = 0.0
+      for i in 0..<n { squares += (p[i] - mean) * (p[i] - mean) }
+      return squares
+    }
+    switch self {
+    case .product:
+      var acc = 1.0
+      for i in 0..<n { acc *= p[i] }
+      return acc
+    case .variance(let ddof): return squaredDeviations() / Double(Swift.max(n - ddof, 0))
+    case .std(let ddof): return (squaredDeviations() / Double(Swift.max(n - ddof, 0))).squareRoot()
+    case .norm2:
+      var squares = 0.0
+      for i in 0..<n { squares += p[i] * p[i] }
+      return squares.squareRoot()
+    case .maxAbs:
+      var best = 0.0
+      for i in 0..<n {
+        let v = Swift.abs(p[i])
+        if v > best || v.isNaN { best = v }
+        if best.isNaN { break }
+      }
+      return best
     }
   }
 }

@@ -15,8 +15,10 @@ public func linear(_ x: Tensor, _ weight: Tensor, bias: Tensor? = nil) throws ->
   if let bias, bias.shape != [outputs] {
     throw TensorError("linear: bias \(shapeText(bias.shape)) does not match the \(outputs) out-features of weight \(shapeText(weight.shape)) (expected [\(outputs)])")
   }
-  let rows = try x.reshape([x.shape.dropLast().reduce(1, *), inputs])  // not -1: in-features may be 0
-  var result = try Tensor.product(rows, weight, false, true).reshape(Array(x.shape.dropLast()) + [outputs])
+  // One floating dtype for both (integers compute in float32, as `/` does).
+  let (input, w, _) = try Tensor.promoteFloating(x, weight)
+  let rows = try input.reshape([x.shape.dropLast().reduce(1, *), inputs])  // not -1: in-features may be 0
+  var result = try Tensor.product(rows, w, false, true).reshape(Array(x.shape.dropLast()) + [outputs])
   if let bias { result = try result + bias }
   return result
 }

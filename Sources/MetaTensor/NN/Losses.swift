@@ -47,7 +47,9 @@ public func binaryCrossEntropyWithLogits(_ logits: Tensor, _ targets: Tensor, me
     throw TensorError("\(op): logits \(shapeText(logits.shape)) and targets \(shapeText(targets.shape)) have different shapes")
   }
   if mean && logits.count == 0 { throw TensorError("\(op): empty tensors \(shapeText(logits.shape))") }
-  let scale: Float = mean ? 1 / Float(logits.count) : 1
+  // Targets may be int64 or bool labels: both operands in one floating dtype.
+  let (logits, targets, _) = try Tensor.promoteFloating(logits, targets)
+  let scale = logits.constant(mean ? 1 / Double(logits.count) : 1)
   let node = GradNode.record(op, logits, targets, { c in
     let (x, t) = (c.inputs[0], c.inputs[1])
     let g = try c.grad * scale

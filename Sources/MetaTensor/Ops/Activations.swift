@@ -1,26 +1,37 @@
 import Foundation
 
 /// Smooth activations with PyTorch's definitions and defaults: `softplus`,
-/// `gelu` (exact and tanh forms), `elu`, `silu`. Backward rules are built from
-/// differentiable ops; the branch masks (softplus' threshold, elu's x > 0)
-/// are constants, whose derivative is zero almost everywhere.
+/// `gelu` (exact and tanh forms), `elu`, `silu`. float32 runs the vector
+/// kernels, float64 the same formulas in double, integers and bools compute
+/// in float32. Backward rules are built from differentiable ops; the branch
+/// masks (softplus' threshold, elu's x > 0) are constants, whose derivative
+/// is zero almost everywhere.
 extension Tensor {
   /// `log(1 + e^(beta·x)) / beta`, and `x` itself where `beta·x > threshold`
   /// (PyTorch's `softplus`). Gradient `sigmoid(beta·x)`, 1 past the threshold.
   public func softplus(beta: Float = 1, threshold: Float = 20) throws -> Tensor {
     guard beta != 0, beta.isFinite else { throw TensorError("softplus: beta must be a nonzero number, got \(beta)") }
+    if !dtype.isFloatingPoint { return try floating().softplus(beta: beta, threshold: threshold) }
     let node = GradNode.record("softplus", self, { c in
       let x = c.inputs[0]
-      let linear = try x.detached().mapElements { $0 * beta > threshold ? 1 : 0 }
+      let linear = try (x.detached() * beta).gt(Tensor(threshold))
       return [try c.grad * Tensor.select(linear, Tensor(1), (x * beta).sigmoid())]
     })
-    return try mapKernel(node: node) { OpKernels.softplus($0, $1, $2, beta: beta, threshold: threshold) }
+    if dtype == .float64 {
+      let (b, t) = (Double(beta), Double(threshold))
+      return try mapElements(node: node, of: Double.self, to: Double.self) { x in
+        let z = x * b
+        return z > t ? x : ((z > 0 ? z : 0) + Foundation.log1p(Foundation.exp(-Swift.abs(z)))) / b
+      }
+    }
+    return try mapKernel(node: node, op: "softplus") { OpKernels.softplus($0, $1, $2, beta: beta, threshold: threshold) }
   }
 
   /// `x · Φ(x)` with Φ the standard normal CDF (`0.5 · (1 + erf(x / √2))`),
   /// or with `tanhApproximation` PyTorch's `approximate="tanh"` form
   /// `0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))`.
   public func gelu(tanhApproximation: Bool = false) throws -> Tensor {
+    if !dtype.isFloatingPoint { return try floating().gelu(tanhApproximation: tanhApproximation) }
     if tanhApproximation { return try geluTanh() }
     let node = GradNode.record("gelu", self, { c in
       // Φ(x) + x·φ(x), with φ the standard normal density.
@@ -49,16 +60,22 @@ extension Tensor {
   /// `x` where `x > 0`, else `alpha · (e^x - 1)` (PyTorch's `elu`). Gradient 1,
   /// or `alpha · e^x` (the output plus alpha) where `x <= 0`.
   public func elu(alpha: Float = 1) throws -> Tensor {
+    if !dtype.isFloatingPoint { return try floating().elu(alpha: alpha) }
     let node = GradNode.record("elu", self, { c in
-      let positive = try c.inputs[0].detached().mapElements { $0 > 0 ? 1 : 0 }
+      let positive = try c.inputs[0].detached().gt(Tensor(0))
       return [try c.grad * Tensor.select(positive, Tensor(1), c.output + alpha)]
     })
-    return try mapKernel(node: node) { OpKernels.elu($0, $1, $2, alpha: alpha) }
+    if dtype == .float64 {
+      let a = Double(alpha)
+      return try mapElements(node: node, of: Double.self, to: Double.self) { $0 > 0 ? $0 : a * Foundation.expm1($0) }
+    }
+    return try mapKernel(node: node, op: "elu") { OpKernels.elu($0, $1, $2, alpha: alpha) }
   }
 
   /// `x · sigmoid(x)` (SiLU, "swish"). Gradient `s · (1 + x · (1 - s))` with
   /// `s = sigmoid(x)`.
   public func silu() throws -> Tensor {
+    if !dtype.isFloatingPoint { return try floating().silu() }
     let node = GradNode.record("silu", self, { c in
       let x = c.inputs[0]
       let s = try x.sigmoid()

@@ -147,12 +147,20 @@ extension Tensor {
   /// (the backward of `diagonal`, whose own backward is `diagonal`).
   func diagonalScatter(_ groups: [[Int]], into target: [Int]) throws -> Tensor {
     let node = GradNode.record("diagonal_backward", self, { c in [try c.grad.diagonal(groups)] })
-    return try Tensor.make(target, node: node) { out in
-      guard let dst = out.baseAddress else { return }
-      out.initialize(repeating: 0)
-      let dense = contiguousStrides(target)
-      stridedAssign(shape: shape, from: storage.base + offset, strides: strides,
-                    to: dst, strides: groups.map { $0.reduce(0) { $0 + dense[$1] } })
+    @inline(__always) func scatter<T: TensorElement>(_: T.Type) throws -> Tensor {
+      try Tensor.make(target, of: T.self, node: node) { out in
+        guard let dst = out.baseAddress else { return }
+        out.initialize(repeating: T.zero)
+        let dense = contiguousStrides(target)
+        stridedAssign(shape: shape, from: UnsafePointer(pointer(T.self)), strides: strides,
+                      to: dst, strides: groups.map { $0.reduce(0) { $0 + dense[$1] } })
+      }
+    }
+    switch dtype {
+    case .float32: return try scatter(Float.self)
+    case .float64: return try scatter(Double.self)
+    case .int64: return try scatter(Int64.self)
+    case .bool: return try scatter(Bool.self)
     }
   }
 }

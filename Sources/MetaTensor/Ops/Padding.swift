@@ -2,8 +2,8 @@
 extension Tensor {
   /// This tensor with `widths[i].before` elements of `value` added before and
   /// `widths[i].after` after it along each axis `i` (NumPy's `pad` in
-  /// constant mode; one pair per axis). Gradient: the unpadded region of
-  /// the gradient.
+  /// constant mode; one pair per axis), in this tensor's dtype (`value`
+  /// converted as `astype` converts). Gradient: the unpadded region of the gradient.
   public func pad(_ widths: [(before: Int, after: Int)], value: Float = 0) throws -> Tensor {
     guard widths.count == rank else {
       throw TensorError("pad: \(widths.count) (before, after) pairs given for a \(rank)-d tensor (give one per axis)")
@@ -22,11 +22,22 @@ extension Tensor {
     if outShape == shape { return self }
     let region = StridedRegion(starts: widths.map { $0.before }, steps: [Int](repeating: 1, count: rank), counts: shape)
     let node = GradNode.record("pad", self, { c in [try c.grad.slice(region)] })
-    return try Tensor.make(outShape, node: node) { out in
+    switch dtype {
+    case .float32: return try padded(outShape, region, node: node, value: value)
+    case .float64: return try padded(outShape, region, node: node, value: Double(value))
+    case .int64: return try padded(outShape, region, node: nil, value: Int64(converting: value))
+    case .bool: return try padded(outShape, region, node: nil, value: value != 0)
+    }
+  }
+
+  /// A tensor of `outShape` filled with `value`, this tensor written at `region`.
+  @inline(__always)
+  private func padded<T: TensorElement>(_ outShape: [Int], _ region: StridedRegion, node: GradNode?, value: T) throws -> Tensor {
+    try Tensor.make(outShape, of: T.self, node: node) { out in
       guard let dst = out.baseAddress else { return }
       out.initialize(repeating: value)
       let place = Tensor.regionGeometry(region, strides: contiguousStrides(outShape), offset: 0)
-      stridedAssign(shape: shape, from: storage.base + offset, strides: strides,
+      stridedAssign(shape: shape, from: UnsafePointer(pointer(T.self)), strides: strides,
                     to: dst + place.offset, strides: place.strides)
     }
   }

@@ -1,7 +1,7 @@
-/// Sorting along an axis: `sort`, `argsort`, `topk`. Stable (equal elements
-/// keep their order, -0 and 0 are equal), with NaN after every number as in
-/// NumPy and PyTorch (so first when descending). Indices are Float tensors,
-/// exact below 2^24: longer axes are refused rather than rounded.
+/// Sorting along an axis: `sort`, `argsort`, `topk`, for every dtype. Stable
+/// (equal elements keep their order, -0 and 0 are equal), with NaN after
+/// every number as in NumPy and PyTorch (so first when descending); false
+/// before true. Indices are int64 tensors.
 extension Tensor {
   /// The values sorted along `axis` and, for each, its index in the input.
   /// The values are differentiable (their gradient scatters back to where
@@ -38,16 +38,14 @@ extension Tensor {
       guard keep == nil || keep == 1 else {
         throw TensorError("\(op): k = \(keep ?? 0) is out of range for a 0-d tensor (it has one element)")
       }
-      return Tensor(0)
+      return try Tensor(shape: [], elements: [Int64(0)])
     }
     let a = try normalizedAxis(axis, op: op)
     let n = shape[a], k = keep ?? n
     guard k >= 0, k <= n else {
       throw TensorError("\(op): k = \(k) is out of range for axis \(axis) of size \(n)")
     }
-    guard n <= 1 << 24 else {
-      throw TensorError("\(op): axis \(axis) has \(n) elements; indices are float32, exact only up to 16777216")
-    }
+    guard n <= Int(UInt32.max) else { throw TensorError("\(op): axis \(axis) has \(n) elements (at most 2^32 - 1)") }
     var order = Array(0..<rank)
     order.remove(at: a)
     order.append(a)
@@ -56,22 +54,54 @@ extension Tensor {
     var outShape = moved.shape
     outShape[rank - 1] = k
     let runs = n == 0 ? 0 : rows.count / n
-    let result = try Tensor.make(outShape) { out in
+    let result = try Tensor.make(outShape, of: Int64.self) { out in
       guard let dst = out.baseAddress, k > 0 else { return }
-      let src = UnsafePointer(rows.storage.base + rows.offset)
-      var sorter = RowSorter(capacity: n)
-      for r in 0..<runs {
-        if k < n / 16 {
-          sorter.selectFirst(k, of: src + r &* n, count: n, descending: descending)
-        } else {
-          sorter.sort(src + r &* n, count: n, descending: descending)
+      if rows.dtype == .float32 {
+        let src = UnsafePointer(rows.pointer(Float.self))
+        var sorter = RowSorter(capacity: n)
+        for r in 0..<runs {
+          if k < n / 16 {
+            sorter.selectFirst(k, of: src + r &* n, count: n, descending: descending)
+          } else {
+            sorter.sort(src + r &* n, count: n, descending: descending)
+          }
+          for j in 0..<k { dst[r &* k &+ j] = Int64(sorter.index(j)) }
         }
-        for j in 0..<k { dst[r &* k &+ j] = Float(sorter.index(j)) }
+        return
+      }
+      // Other dtypes: 64-bit order-preserving keys, sorted with their positions.
+      let keys = rows.sortKeys(descending: descending)
+      var pairs: [(UInt64, Int)] = []
+      pairs.reserveCapacity(n)
+      for r in 0..<runs {
+        pairs.removeAll(keepingCapacity: true)
+        for i in 0..<n { pairs.append((keys[r &* n &+ i], i)) }
+        pairs.sort { $0 < $1 }
+        for j in 0..<k { dst[r &* k &+ j] = Int64(pairs[j].1) }
       }
     }
     var inverse = [Int](repeating: 0, count: rank)
     for (i, axis) in order.enumerated() { inverse[axis] = i }
     return try result.permute(inverse)
+  }
+}
+
+extension Tensor {
+  /// For a contiguous float64, int64 or bool tensor, a key per element whose
+  /// unsigned order is the elements' order (NaN last, -0 equal to 0), complemented
+  /// when `descending`.
+  fileprivate func sortKeys(descending: Bool) -> [UInt64] {
+    let flip: UInt64 = descending ? ~0 : 0
+    switch dtype {
+    case .float64:
+      return elements(as: Double.self).map { x in
+        let v: Double = x.isNaN ? .nan : (x == 0 ? 0 : x)
+        let bits = v.bitPattern
+        return (bits & (1 << 63) != 0 ? ~bits : bits | (1 << 63)) ^ flip
+      }
+    case .int64: return elements(as: Int64.self).map { (UInt64(bitPattern: $0) ^ (1 << 63)) ^ flip }
+    default: return elements(as: Bool.self).map { ($0 ? 1 : 0) ^ flip }
+    }
   }
 }
 

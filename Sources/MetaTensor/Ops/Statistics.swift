@@ -1,13 +1,17 @@
 /// Reductions beyond sum/mean/max: `prod`, `variance`, `std`, `norm`. The
 /// forward passes are fused vector loops over each reduced run
-/// (`RunReduction`; sums accumulate in blocks of 256, then in Double, so a
-/// million float32 terms stay accurate); the gradients are written in
+/// (`RunReduction`; sums accumulate in blocks, then in Double, so a million
+/// float32 terms stay accurate; float64 folds in double); integer inputs
+/// compute in float32 (`prod` in int64). The gradients are written in
 /// differentiable ops, so second order works.
 extension Tensor {
   /// Product over `axes` (all by default); 1 for an empty reduction. The
   /// gradient is the product of the other elements, computed from exclusive
   /// cumulative products (no division), so it is right where elements are 0.
+  /// Integer and bool tensors multiply as int64 (wrapping on overflow, as
+  /// PyTorch's); they have no gradient.
   public func prod(axes: [Int]? = nil, keepdims: Bool = false) throws -> Tensor {
+    if dtype == .bool { return try astype(.int64).prod(axes: axes, keepdims: keepdims) }
     let resolved = try normalizedAxes(axes, op: "prod")
     let kept = runShape(resolved), inputShape = shape
     let node = GradNode.record("prod", self, { c in
@@ -21,15 +25,16 @@ extension Tensor {
   /// by `n - ddof` instead of `n` (NumPy's `var`; `ddof: 1` is the unbiased
   /// estimate). With `n <= ddof` the divisor is 0: inf, or NaN for equal elements.
   public func variance(axes: [Int]? = nil, ddof: Int = 0, keepdims: Bool = false) throws -> Tensor {
+    if !dtype.isFloatingPoint { return try floating().variance(axes: axes, ddof: ddof, keepdims: keepdims) }
     let resolved = try normalizedAxes(axes, op: "var")
     guard ddof >= 0 else { throw TensorError("var: ddof must be non-negative, got \(ddof)") }
     let n = resolved.reduce(1) { $0 * shape[$1] }
-    let divisor = Float(Swift.max(n - ddof, 0))
+    let factor = constant(2 / Double(Swift.max(n - ddof, 0)))
     let kept = runShape(resolved)
     let node = GradNode.record("var", self, { c in
       let x = c.inputs[0]
       let centered = try x - x.mean(axes: resolved, keepdims: true)
-      return [try c.grad.reshape(kept) * (2 / divisor) * centered]
+      return [try c.grad.reshape(kept) * factor * centered]
     })
     let raw = try reduceRuns(resolved, .variance(ddof: ddof))
     return try raw.finishReduction(resolved, keepdims: keepdims, node: node)
@@ -38,10 +43,11 @@ extension Tensor {
   /// Standard deviation: `sqrt(variance)` (see `variance`). Its gradient is 0
   /// where the deviation is 0 (as PyTorch's), not NaN.
   public func std(axes: [Int]? = nil, ddof: Int = 0, keepdims: Bool = false) throws -> Tensor {
+    if !dtype.isFloatingPoint { return try floating().std(axes: axes, ddof: ddof, keepdims: keepdims) }
     let resolved = try normalizedAxes(axes, op: "std")
     guard ddof >= 0 else { throw TensorError("std: ddof must be non-negative, got \(ddof)") }
     let n = resolved.reduce(1) { $0 * shape[$1] }
-    let divisor = Float(Swift.max(n - ddof, 0))
+    let factor = constant(2 / Double(Swift.max(n - ddof, 0)))
     let kept = runShape(resolved)
     let node = GradNode.record("std", self, { c in
       // d std = d var / (2 std), and 0 where std is 0; the divisor there is
@@ -50,7 +56,7 @@ extension Tensor {
       let zero = try std.detached().eq(0)
       let safe = try Tensor.select(zero, Tensor(1), std)
       let scale = try Tensor.select(zero, Tensor(0), c.grad.reshape(kept) / (2 * safe))
-      return [try scale * (2 / divisor) * (x - x.mean(axes: resolved, keepdims: true))]
+      return [try scale * factor * (x - x.mean(axes: resolved, keepdims: true))]
     })
     let raw = try reduceRuns(resolved, .std(ddof: ddof))
     return try raw.finishReduction(resolved, keepdims: keepdims, node: node)
@@ -59,6 +65,7 @@ extension Tensor {
   /// The vector p-norm over `axes` (all by default) for p = 1, 2 or infinity:
   /// `sum(|x|)`, `sqrt(sum(x²))`, `max(|x|)`. The gradient at 0 is 0 (a subgradient).
   public func norm(p: Float = 2, axes: [Int]? = nil, keepdims: Bool = false) throws -> Tensor {
+    if !dtype.isFloatingPoint { return try floating().norm(p: p, axes: axes, keepdims: keepdims) }
     let resolved = try normalizedAxes(axes, op: "norm")
     switch p {
     case 1: return try abs().sum(axes: resolved, keepdims: keepdims)
@@ -71,7 +78,7 @@ extension Tensor {
         // max(|x|)'s rule: the gradient goes to the largest magnitudes, split
         // on ties, with the sign of x (so 0 at 0).
         let x = c.inputs[0]
-        let winners = try x.detached().abs().compare(c.output.detached().reshape(kept), op: "norm") { $0 == $1 }
+        let winners = try x.detached().abs().eq(c.output.detached().reshape(kept)).astype(x.dtype)
         let share = try winners / winners.sum(axes: resolved, keepdims: true)
         return [try c.grad.reshape(kept) * share * x.sign()]
       })
@@ -99,7 +106,7 @@ extension Tensor {
     let order = keptAxes + axes
     let moved = try permute(order)
     let m = axes.reduce(1) { $0 * shape[$1] }
-    guard m > 0 else { return try Tensor.zerosLike(self) }
+    guard m > 0 else { return try Tensor.zeros(shape).astype(dtype) }
     let rows = try moved.reshape([moved.count / m, m])
     let left = try rows.shifted(by: 1, axis: 1, fill: 1).cumprod(axis: 1)
     let right = try rows.flip(axes: [1]).shifted(by: 1, axis: 1, fill: 1).cumprod(axis: 1).flip(axes: [1])
@@ -110,6 +117,12 @@ extension Tensor {
 }
 
 extension Tensor {
+  /// `value` as a 0-d constant of this tensor's floating dtype (so float64
+  /// gradients keep double-precision factors).
+  func constant(_ value: Double) -> Tensor {
+    dtype == .float64 ? (try? Tensor(shape: [], elements: [value])) ?? Tensor(Float(value)) : Tensor(Float(value))
+  }
+
   /// `shape` with the reduced `axes` set to 1.
   func runShape(_ axes: [Int]) -> [Int] {
     var s = shape
