@@ -78,7 +78,7 @@ final class TaskTests: XCTestCase {
     let interp = quiet()
     interp[global: "path"] = .string(path)
     XCTAssertEqual(try interp.evaluate("str(dataset(path))").description, "Dataset(2 classes, 3 examples, x: [3, 2])")
-    XCTAssertEqual(try interp.evaluate("dataset(path).labels.tolist()").description, "[4.0, 4.0, 0.0]")
+    XCTAssertEqual(try interp.evaluate("dataset(path).labels.tolist()").description, "[4, 4, 0]")
   }
 
   func testCustomTaskSetOutlivingItsInterpreterFailsCleanly() throws {

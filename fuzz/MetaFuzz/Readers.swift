@@ -60,8 +60,14 @@ enum Readers {
     }
   }
 
-  /// Same shape and the same bits in every element (NaNs included).
+  /// Same dtype, same shape and the same bits in every element (NaNs included).
   private static func same(_ a: Tensor, _ b: Tensor) -> Bool {
-    a.shape == b.shape && a.scalars.map(\.bitPattern) == b.scalars.map(\.bitPattern)
+    guard a.dtype == b.dtype, a.shape == b.shape else { return false }
+    switch a.dtype {
+    case .float32: return a.elements(as: Float.self).map(\.bitPattern) == b.elements(as: Float.self).map(\.bitPattern)
+    case .float64: return a.elements(as: Double.self).map(\.bitPattern) == b.elements(as: Double.self).map(\.bitPattern)
+    case .int64: return a.elements(as: Int64.self) == b.elements(as: Int64.self)
+    case .bool: return a.elements(as: Bool.self) == b.elements(as: Bool.self)
+    }
   }
 }

@@ -81,9 +81,16 @@ public enum FuzzSeeds {
         files.append(("encoded-\(name).npy", NpyFile.encode(t)))
       }
     }
-    let kinds: [(String, Int)] = [("<f8", 8), (">f4", 4), ("<f2", 2), ("|u1", 1), ("|b1", 1), ("<i8", 8), (">i2", 2), ("<u4", 4)]
+    // Every dtype a tensor can have writes its own kind.
+    for dtype in DType.allCases where dtype != .float32 {
+      if let t = try? Tensor(shape: [2, 2], scalars: [0, -1, 2.5, 1e10]).astype(dtype) {
+        files.append(("encoded-\(dtype).npy", NpyFile.encode(t)))
+      }
+    }
+    let kinds: [(String, Int)] = [("<f8", 8), (">f4", 4), ("<f2", 2), ("|u1", 1), ("|b1", 1), ("<i8", 8), (">i2", 2), ("<u4", 4), ("<u8", 8)]
     for (descr, size) in kinds {
-      let data = (0..<(6 * size)).map { UInt8(truncatingIfNeeded: $0 * 37 + 1) }
+      var data = (0..<(6 * size)).map { UInt8(truncatingIfNeeded: $0 * 37 + 1) }
+      if descr == "<u8" { for k in stride(from: 7, to: data.count, by: 8) { data[k] &= 0x7F } }  // fits int64
       let name = descr.filter { $0.isLetter || $0.isNumber }
       files.append(("\(name)-fortran.npy", npy("{'descr': '\(descr)', 'fortran_order': True, 'shape': (2, 3), }", data)))
       files.append(("\(name)-v2.npy", npy("{'descr': '\(descr)', 'fortran_order': False, 'shape': (6L,), }", data, major: 2)))
@@ -109,11 +116,16 @@ public enum FuzzSeeds {
     {
       files.append(("encoded.safetensors", encoded))
     }
-    let dtypes: [(String, Int)] = [("F16", 2), ("BF16", 2), ("F64", 8), ("I64", 8), ("U8", 1), ("BOOL", 1), ("I16", 2), ("U32", 4)]
+    let typed = DType.allCases.compactMap { dtype in
+      (try? Tensor(shape: [3], scalars: [0, -1, 3e9]).astype(dtype)).map { (name: "\(dtype)", tensor: $0) }
+    }
+    if let encoded = try? SafetensorsFile.encode(typed) { files.append(("encoded-dtypes.safetensors", encoded)) }
+    let dtypes: [(String, Int)] = [("F16", 2), ("BF16", 2), ("F64", 8), ("I64", 8), ("U8", 1), ("BOOL", 1), ("I16", 2), ("U32", 4), ("U64", 8)]
     for (dtype, size) in dtypes {
       let json = "{\"x\":{\"dtype\":\"\(dtype)\",\"shape\":[2,2],\"data_offsets\":[0,\(4 * size)]},"
         + "\"y\":{\"dtype\":\"\(dtype)\",\"shape\":[],\"data_offsets\":[\(4 * size),\(5 * size)]}}"
-      let data = (0..<(5 * size)).map { UInt8(truncatingIfNeeded: $0 * 53 + 7) }
+      var data = (0..<(5 * size)).map { UInt8(truncatingIfNeeded: $0 * 53 + 7) }
+      if dtype == "U64" { for k in stride(from: 7, to: data.count, by: 8) { data[k] &= 0x7F } }  // fits int64
       files.append(("\(dtype).safetensors", safetensors(json, data)))
     }
     files.append(("empty.safetensors", safetensors("{}", [])))

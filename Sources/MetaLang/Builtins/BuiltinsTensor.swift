@@ -85,12 +85,19 @@ extension Builtins {
     },
     TensorOp("load_npy", method: false) { args in
       try args.expect(1)
-      return .tensor(try NpyFile.read(try args.string(0)))
+      let path = try args.string(0)
+      return .tensor(try naming("load_npy") { try NpyFile.read(path) })
     },
     TensorOp("save_npy", method: false) { args in
       try args.expect(2)
-      try NpyFile.write(try args.tensor(0), to: try args.string(1))
+      let (t, path) = (try args.tensor(0), try args.string(1))
+      try naming("save_npy") { try NpyFile.write(t, to: path) }
       return .nil_
     },
   ]
+}
+
+/// Runs file IO, prefixing its `path: problem` errors with the builtin's name.
+private func naming<T>(_ function: String, _ body: () throws -> T) throws -> T {
+  do { return try body() } catch let e as TensorError { throw BuiltinError("\(function): \(e.message)") }
 }

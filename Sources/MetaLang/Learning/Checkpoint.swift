@@ -1,7 +1,9 @@
 // `save(tree, path)` / `load(path)`: parameter trees and whole checkpoints as
-// .safetensors files. Tensors are stored under their tree paths ("layers.1.b");
+// .safetensors files. Tensors are stored under their tree paths ("layers.1.b"),
+// each in its own dtype (F32, F64, I64, BOOL), so a load restores them exactly;
 // everything else about the tree (list or record, key order, numbers, strings)
 // goes into the `__metadata__` entry "meta.tree", so a load gives back an equal tree.
+// A load restores the tree as stored: it has no model to compare it with.
 
 import Foundation
 import MetaTensor

@@ -42,7 +42,7 @@ public final class MetaDataset: NativeObject, NativeSized {
     let numbers: [Double]
     if let t = value.tensor {
       guard t.rank == 1 else { throw BuiltinError("\(function): labels must be a 1-d tensor (got shape \(t.shape))") }
-      numbers = t.elements(as: Double.self)
+      numbers = t.elements(as: Double.self)  // exact for int64 labels (float32 is not past 2^24)
     } else if case .list(let items) = value {
       numbers = try items.enumerated().map { i, item in
         switch item {

@@ -1,9 +1,12 @@
 /// NumPy's `.npy` format (versions 1.0, 2.0 and 3.0).
 ///
 /// Reads booleans, signed and unsigned integers (1 to 8 bytes) and floats
-/// (2, 4, 8 bytes) in either byte order and in C or Fortran order, converting
-/// to Float32 in row-major order. Writes Float32 C-order version 1.0 files
-/// byte-for-byte as `numpy.save` does (2.0 if the header needs it).
+/// (2, 4, 8 bytes) in either byte order and in C or Fortran order, into a
+/// row-major tensor: `<f4` → float32, `<f8` → float64, `<i8` → int64, `|b1` →
+/// bool; int8/16/32 and uint8/16/32 → int64 (exact); uint64 → int64 when every
+/// value is below 2^63, else an error; float16 → float32 (see `ElementType`).
+/// Writes a tensor in its own dtype (`<f4`, `<f8`, `<i8`, `|b1`), C order,
+/// version 1.0, byte-for-byte as `numpy.save` does (2.0 if the header needs it).
 public enum NpyFile {
   private static let magic: [UInt8] = [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]  // "\x93NUMPY"
 
@@ -12,7 +15,7 @@ public enum NpyFile {
     try decode(AtomicFile.read(path), name: path)
   }
 
-  /// Writes `tensor` to `path` atomically as a Float32 `.npy` file.
+  /// Writes `tensor` to `path` atomically as a `.npy` file of its dtype.
   public static func write(_ tensor: Tensor, to path: String) throws {
     try AtomicFile.write(encode(tensor), to: path)
   }
@@ -72,19 +75,20 @@ public enum NpyFile {
     guard available == byteCount else {
       throw fail("\(available - byteCount) unexpected bytes after the \(byteCount) bytes of data")
     }
-    var scalars = header.type.decode(bytes, from: dataStart, count: count, bigEndian: header.bigEndian)
-    if header.fortranOrder && header.shape.count > 1 { scalars = fortranToC(scalars, shape: header.shape) }
-    do { return try Tensor(shape: header.shape, scalars: scalars) } catch let error as TensorError {
+    do {
+      return try header.type.decode(bytes, from: dataStart, shape: header.shape, bigEndian: header.bigEndian,
+                                    fortranOrder: header.fortranOrder)
+    } catch let error as TensorError {
       throw fail(error.message)
     }
   }
 
-  /// The `.npy` bytes NumPy's `save` writes for this tensor as float32.
+  /// The `.npy` bytes NumPy's `save` writes for this tensor, in its dtype.
   public static func encode(_ tensor: Tensor) -> [UInt8] {
     let shape = tensor.shape
     let shapeText = shape.count == 1 ? "(\(shape[0]),)"
       : "(" + shape.map(String.init).joined(separator: ", ") + ")"
-    var header = "{'descr': '<f4', 'fortran_order': False, 'shape': \(shapeText), }"
+    var header = "{'descr': '\(descr(tensor.dtype))', 'fortran_order': False, 'shape': \(shapeText), }"
     // NumPy leaves room to grow the first axis in place (up to 21 digits).
     if let first = shape.first { header += String(repeating: " ", count: max(0, 21 - String(first).count)) }
     var headerBytes = Array(header.utf8)
@@ -97,33 +101,17 @@ public enum NpyFile {
     var bytes = magic + [lengthWidth == 2 ? 1 : 2, 0]
     ByteChecks.appendLittleEndian(UInt64(headerBytes.count), width: lengthWidth, to: &bytes)
     bytes += headerBytes
-    let scalars = tensor.scalars
-    bytes.reserveCapacity(bytes.count + 4 * scalars.count)
-    for x in scalars { ByteChecks.appendLittleEndian(UInt64(x.bitPattern), width: 4, to: &bytes) }
+    ByteChecks.appendElements(of: tensor, to: &bytes)
     return bytes
   }
 
-  /// Reorders column-major elements into row-major order.
-  private static func fortranToC(_ source: [Float], shape: [Int]) -> [Float] {
-    var out = [Float]()
-    out.reserveCapacity(source.count)
-    // Fortran strides: the first axis varies fastest.
-    var strides = [Int](repeating: 1, count: shape.count)
-    for axis in 1..<shape.count { strides[axis] = strides[axis - 1] * shape[axis - 1] }
-    var index = [Int](repeating: 0, count: shape.count)
-    for _ in 0..<source.count {
-      var offset = 0
-      for axis in shape.indices { offset += index[axis] * strides[axis] }
-      out.append(source[offset])
-      // Advance the row-major odometer (last axis fastest).
-      var axis = shape.count - 1
-      while axis >= 0 {
-        index[axis] += 1
-        if index[axis] < shape[axis] { break }
-        index[axis] = 0
-        axis -= 1
-      }
+  /// NumPy's type string for `dtype`, as `numpy.save` writes it.
+  static func descr(_ dtype: DType) -> String {
+    switch dtype {
+    case .float32: return "<f4"
+    case .float64: return "<f8"
+    case .int64: return "<i8"
+    case .bool: return "|b1"
     }
-    return out
   }
 }

@@ -3,10 +3,14 @@
 /// string-to-string `__metadata__`), then the packed little-endian data.
 ///
 /// Reading accepts F32, F64, F16, BF16, signed and unsigned 8- to 64-bit
-/// integers and BOOL, converted to Float32, and checks the file as strictly as
-/// the reference implementation: the data offsets must tile the data area
-/// exactly, without gaps, overlaps or trailing bytes.
-/// Writing produces the same bytes as the reference `save_file` for Float32 tensors.
+/// integers and BOOL, each into the nearest dtype: F32 → float32, F64 →
+/// float64, I64 → int64, BOOL → bool; I8/I16/I32 and U8/U16/U32 → int64
+/// (exact); U64 → int64 when every value is below 2^63, else an error naming
+/// the tensor; F16 and BF16 → float32 (see `ElementType`). It checks the file
+/// as strictly as the reference implementation: the data offsets must tile the
+/// data area exactly, without gaps, overlaps or trailing bytes.
+/// Writing stores each tensor in its own dtype (F32, F64, I64, BOOL) and
+/// produces the same bytes as the reference `save_file`.
 public enum SafetensorsFile {
   /// Tensors and metadata of one file.
   public struct Contents {
@@ -32,8 +36,9 @@ public enum SafetensorsFile {
     try decode(AtomicFile.read(path), name: path)
   }
 
-  /// Writes Float32 tensors to `path` atomically. Names must be distinct and
-  /// not `__metadata__`; they are stored sorted by name, as the reference does.
+  /// Writes tensors to `path` atomically, each in its dtype. Names must be distinct and
+  /// not `__metadata__`; they are stored in the reference's order: by element
+  /// size (I64, F64, F32, BOOL), then by name.
   public static func write(_ tensors: [(name: String, tensor: Tensor)], to path: String,
                            metadata: [String: String] = [:]) throws {
     try AtomicFile.write(encode(tensors, metadata: metadata, name: path), to: path)
@@ -95,9 +100,9 @@ public enum SafetensorsFile {
     tensors.reserveCapacity(order.count)
     for i in order {
       let e = entries[i]
-      let scalars = e.type.decode(bytes, from: dataStart + e.begin, count: (e.end - e.begin) / e.type.size,
-                                  bigEndian: false)
-      do { tensors.append((e.name, try Tensor(shape: e.shape, scalars: scalars))) } catch let error as TensorError {
+      do {
+        tensors.append((e.name, try e.type.decode(bytes, from: dataStart + e.begin, shape: e.shape, bigEndian: false)))
+      } catch let error as TensorError {
         throw fail("tensor '\(e.name)': \(error.message)")
       }
     }
@@ -134,7 +139,7 @@ public enum SafetensorsFile {
     return (type, shape, begin, end)
   }
 
-  /// The file bytes for Float32 tensors (see `write`); `name` prefixes error messages.
+  /// The file bytes for the tensors, each in its dtype (see `write`); `name` prefixes error messages.
   public static func encode(_ tensors: [(name: String, tensor: Tensor)], metadata: [String: String] = [:],
                             name: String = "safetensors") throws -> [UInt8] {
     var seen = Set<String>()
@@ -142,8 +147,13 @@ public enum SafetensorsFile {
       guard tensorName != "__metadata__" else { throw TensorError("\(name): '__metadata__' cannot name a tensor") }
       guard seen.insert(tensorName).inserted else { throw TensorError("\(name): tensor '\(tensorName)' given twice") }
     }
-    // Byte-wise order of the UTF-8 names, as Rust sorts strings.
-    let sorted = tensors.sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
+    // The reference's order: larger elements first (I64, F64, F32, BOOL: each
+    // tensor's data stays aligned to its element size), then the byte-wise
+    // order of the UTF-8 names, as Rust sorts strings.
+    let sorted = tensors.sorted { a, b in
+      let (ra, rb) = (alignmentRank(a.tensor.dtype), alignmentRank(b.tensor.dtype))
+      return ra != rb ? ra > rb : a.name.utf8.lexicographicallyPrecedes(b.name.utf8)
+    }
     var members = [String]()
     if !metadata.isEmpty {
       let pairs = metadata.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
@@ -155,10 +165,10 @@ public enum SafetensorsFile {
       guard let count = ByteChecks.elementCount(tensor.shape) else {
         throw TensorError("\(name): tensor '\(tensorName)' has an invalid shape")
       }
-      let (size, overflow) = count.multipliedReportingOverflow(by: 4)
+      let (size, overflow) = count.multipliedReportingOverflow(by: tensor.dtype.size)
       let (end, overflow2) = offset.addingReportingOverflow(size)
       guard !overflow, !overflow2 else { throw TensorError("\(name): tensors too large to write") }
-      members.append(JSONValue.quoted(tensorName) + ":{\"dtype\":\"F32\",\"shape\":["
+      members.append(JSONValue.quoted(tensorName) + ":{\"dtype\":\"\(code(tensor.dtype))\",\"shape\":["
         + tensor.shape.map(String.init).joined(separator: ",") + "],\"data_offsets\":[\(offset),\(end)]}")
       offset = end
     }
@@ -170,9 +180,28 @@ public enum SafetensorsFile {
     bytes.reserveCapacity(8 + header.count + offset)
     ByteChecks.appendLittleEndian(UInt64(header.count), width: 8, to: &bytes)
     bytes += header
-    for (_, tensor) in sorted {
-      for x in tensor.scalars { ByteChecks.appendLittleEndian(UInt64(x.bitPattern), width: 4, to: &bytes) }
-    }
+    for (_, tensor) in sorted { ByteChecks.appendElements(of: tensor, to: &bytes) }
     return bytes
+  }
+
+  /// The position of `dtype` in the reference's `Dtype` enum, which lists the
+  /// dtypes by increasing alignment: BOOL < F32 < F64 < I64.
+  private static func alignmentRank(_ dtype: DType) -> Int {
+    switch dtype {
+    case .bool: return 0
+    case .float32: return 1
+    case .float64: return 2
+    case .int64: return 3
+    }
+  }
+
+  /// The reference implementation's name for `dtype`.
+  static func code(_ dtype: DType) -> String {
+    switch dtype {
+    case .float32: return "F32"
+    case .float64: return "F64"
+    case .int64: return "I64"
+    case .bool: return "BOOL"
+    }
   }
 }

@@ -13,7 +13,8 @@ public enum TensorIO {
     return nil
   }
 
-  /// Every tensor in the file: a `.npy` file gives one tensor named `""`.
+  /// Every tensor in the file, each in the dtype its kind reads as (see
+  /// `ElementType`): a `.npy` file gives one tensor named `""`.
   /// The format is recognised from the content (a `.npy` magic number), then the extension.
   public static func load(_ path: String) throws -> [(name: String, tensor: Tensor)] {
     let bytes = try AtomicFile.read(path)
@@ -26,8 +27,8 @@ public enum TensorIO {
     return try SafetensorsFile.decode(bytes, name: path).tensors
   }
 
-  /// Writes tensors atomically in the format of the path's extension. A `.npy`
-  /// file holds exactly one tensor (its name is not stored).
+  /// Writes tensors atomically in the format of the path's extension, each in
+  /// its dtype. A `.npy` file holds exactly one tensor (its name is not stored).
   public static func save(_ tensors: [(name: String, tensor: Tensor)], to path: String,
                           metadata: [String: String] = [:]) throws {
     switch format(forPath: path) {
