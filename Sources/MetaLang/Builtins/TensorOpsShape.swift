@@ -79,22 +79,32 @@ extension TensorOps {
     return try TensorConvert.fromNested(args[i], function: args.function, dtype: onlyInts(args[i]) ? .int64 : nil)
   }
 
-  /// `pad`'s widths as NumPy's `pad` takes them: `n` (every axis, both
-  /// sides), `[before, after]` (every axis), or one `[before, after]` per axis.
+  /// `pad`'s widths: `n` (every axis, both sides); one `[before, after]`
+  /// pair per axis, first axis first (NumPy's `pad`; a single pair covers
+  /// every axis); or a flat List of Ints in PyTorch's `F.pad` order, the
+  /// last axis first (`[left, right, top, bottom]`), covering the last
+  /// `count / 2` axes.
   static func padWidths(_ args: NativeArguments, rank: Int) throws -> [(before: Int, after: Int)] {
-    let expected = "Int, [before, after] or [[before, after], ...]"
+    let expected = "Int, [[before, after], ...] or a flat List of Ints (last axis first)"
     func pair(_ v: Value) -> (Int, Int)? {
       if case .list(let xs) = v, xs.count == 2, case .int(let b) = xs[0], case .int(let a) = xs[1] { return (b, a) }
       return nil
     }
     switch args[1] {
     case .int(let n): return [(before: Int, after: Int)](repeating: (n, n), count: rank)
-    case let v where pair(v) != nil:
-      let (b, a) = pair(v) ?? (0, 0)
-      return [(before: Int, after: Int)](repeating: (b, a), count: rank)
+    case .list(let xs) where !xs.isEmpty && xs.allSatisfy({ if case .int = $0 { true } else { false } }):
+      guard xs.count % 2 == 0, xs.count / 2 <= rank else {
+        throw BuiltinError("pad: a flat List of widths needs two Ints per axis, last axis first, for at most \(rank) axes (got \(xs.count))")
+      }
+      var widths = [(before: Int, after: Int)](repeating: (0, 0), count: rank)
+      for k in 0..<xs.count / 2 {
+        guard case .int(let b) = xs[2 * k], case .int(let a) = xs[2 * k + 1] else { throw args.bad(1, expected) }
+        widths[rank - 1 - k] = (b, a)
+      }
+      return widths
     case .list(let xs):
       let pairs = xs.compactMap(pair)
-      guard pairs.count == xs.count else { throw args.bad(1, expected) }
+      guard pairs.count == xs.count, !pairs.isEmpty else { throw args.bad(1, expected) }
       if pairs.count == 1 && rank != 1 { return [(before: Int, after: Int)](repeating: pairs[0], count: rank) }
       return pairs.map { (before: $0.0, after: $0.1) }
     default: throw args.bad(1, expected)

@@ -62,8 +62,9 @@ extension Tensor {
   public func elu(alpha: Float = 1) throws -> Tensor {
     if !dtype.isFloatingPoint { return try floating().elu(alpha: alpha) }
     let node = GradNode.record("elu", self, { c in
-      let positive = try c.inputs[0].detached().gt(Tensor(0))
-      return [try c.grad * Tensor.select(positive, Tensor(1), c.output + alpha)]
+      // PyTorch's rule: alpha·e^x where x <= 0, else 1 (so 1 at NaN too).
+      let negative = try c.inputs[0].detached().le(Tensor(0))
+      return [try c.grad * Tensor.select(negative, c.output + alpha, Tensor(1))]
     })
     if dtype == .float64 {
       let a = Double(alpha)

@@ -5,8 +5,8 @@ import Foundation
 extension Tensor {
   /// The element-wise larger of `self` and `other`, with broadcasting; NaN
   /// wherever either is NaN (bool tensors: or). The gradient goes to the
-  /// larger operand, split equally on ties (as the `max` reduction), and to a
-  /// NaN operand.
+  /// larger operand, split equally on ties, and to both where either is NaN
+  /// (PyTorch's rule).
   public func maximum(_ other: Tensor) throws -> Tensor {
     try extremum(other, op: "maximum", wantMax: true)
   }
@@ -38,11 +38,12 @@ extension Tensor {
   }
 
   /// The share of the gradient this (floating) operand of `maximum` or
-  /// `minimum` gets: 1 where it wins or is NaN, 1/2 on a tie, else 0.
+  /// `minimum` gets, as PyTorch's rule: 1/2 on a tie, 0 where it loses, else 1
+  /// (so where either side is NaN both get the whole gradient).
   private func winnerWeights(_ other: Tensor, op: String, wantMax: Bool) throws -> Tensor {
     @inline(__always) func weights<T: TensorElement & BinaryFloatingPoint>(_: T.Type) throws -> Tensor {
       try zipElements(other, op: op, of: T.self, to: T.self) { x, y in
-        x.isNaN ? 1 : (y.isNaN ? 0 : (x == y ? 0.5 : ((wantMax ? x > y : x < y) ? 1 : 0)))
+        x == y ? 0.5 : ((wantMax ? x < y : x > y) ? 0 : 1)
       }
     }
     return dtype == .float64 ? try weights(Double.self) : try weights(Float.self)

@@ -30,13 +30,14 @@ extension Tensor {
 
   /// The angle of the point (x, y) = (`other`, `self`) in radians, in [-π, π]
   /// (`atan2(y, x)`), with broadcasting (integers compute in float32).
-  /// Gradients x / r² for y and -y / r² for x; at the origin they are NaN
-  /// (0 / 0), as PyTorch's.
+  /// Gradients x / r² for y and -y / r² for x; 0 at the origin, as PyTorch's
+  /// (the divisor there is 1: the numerators are 0).
   public func atan2(_ other: Tensor) throws -> Tensor {
     let (y, x, type) = try Tensor.promoteFloating(self, other)
     let node = GradNode.record("atan2", y, x, { c in
       let (y, x) = (c.inputs[0], c.inputs[1])
-      let r2 = try y.square() + x.square()
+      let squares = try y.square() + x.square()
+      let r2 = try Tensor.select(squares.detached().eq(Tensor(0)), Tensor(1), squares)
       return [try c.needsGrad[0] ? (c.grad * x / r2).sumToShape(y.shape) : nil,
               try c.needsGrad[1] ? (-(c.grad * y) / r2).sumToShape(x.shape) : nil]
     })
