@@ -2,18 +2,18 @@
 /// 2^24 where they are exact; negative ones count from the end), their
 /// scatter-add adjoints, and one-hot encoding.
 extension Tensor {
-  /// Validated integer positions from an index tensor for an axis of size `n`.
-  func indexValues(size n: Int, op: String, allowNegative: Bool = true) throws -> [Int] {
-    if dtype == .int64 {
-      return try elements(as: Int64.self).map { v in
-        let i = Int(v)
-        let resolved = i < 0 && allowNegative ? i + n : i
-        guard resolved >= 0, resolved < n else {
-          throw TensorError("\(op): index \(i) out of range for an axis of size \(n)")
-        }
-        return resolved
+  /// Validated integer positions from an index tensor for an axis of size `n`
+  /// (`axis`, when given, is named in the out-of-range message).
+  func indexValues(size n: Int, op: String, axis: Int? = nil, allowNegative: Bool = true) throws -> [Int] {
+    func resolve(_ i: Int) throws -> Int {
+      let resolved = i < 0 && allowNegative ? i + n : i
+      guard resolved >= 0, resolved < n else {
+        throw TensorError(axis.map { "\(op): index \(i) is out of range for axis \($0) of size \(n)" }
+                            ?? "\(op): index \(i) out of range for an axis of size \(n)")
       }
+      return resolved
     }
+    if dtype == .int64 { return try elements(as: Int64.self).map { try resolve(Int($0)) } }
     guard dtype.isFloatingPoint else {
       throw TensorError("\(op): indices must be int64, not \(dtype) (a bool mask selects with t[mask])")
     }
@@ -23,13 +23,7 @@ extension Tensor {
           ? "\(op): index \(v) is beyond 2^24, where float32 indices are not exact; use int64 indices"
           : "\(op): index \(v) is not an integer")
       }
-      guard v == v.rounded(), Swift.abs(v) < 1e15 else { throw TensorError("\(op): index \(v) is not an integer") }
-      let i = Int(v)
-      let resolved = i < 0 && allowNegative ? i + n : i
-      guard resolved >= 0, resolved < n else {
-        throw TensorError("\(op): index \(i) out of range for an axis of size \(n)")
-      }
-      return resolved
+      return try resolve(Int(v))
     }
   }
 
@@ -98,11 +92,27 @@ extension Tensor {
     try checkAlongAxis(indices.shape, axis: a, op: "gather")
     let (outer, n, inner) = Tensor.split3(shape, a)
     let m = indices.shape[a]
-    let picks = try indices.indexValues(size: n, op: "gather")
+    let picks = try indices.indexValues(size: n, op: "gather", axis: a)
     let index = indices.detached(), inputShape = shape
     let node = GradNode.record("gather", self, { c in
       [try c.grad.scatterAdd(index, axis: a, shape: inputShape)]
     })
+    if dtype != .float32 {
+      // Any dtype: element-sized copies (sort and topk gather their values so).
+      let source = isContiguous ? self : try contiguousCopy()
+      let size = dtype.size
+      return try Tensor.make(indices.shape, dtype: dtype, node: node) { d in
+        let s = UnsafeRawPointer(source.elementAddress)
+        for o in 0..<outer {
+          for j in 0..<m {
+            for i in 0..<inner {
+              let at = (o * m + j) * inner + i
+              (d + at * size).copyMemory(from: s + ((o * n + picks[at]) * inner + i) * size, byteCount: size)
+            }
+          }
+        }
+      }
+    }
     return try withContiguousBuffer { src in
       try Tensor.make(indices.shape, node: node) { out in
         for o in 0..<outer {
@@ -138,8 +148,10 @@ extension Tensor {
     let picks = try indices.indexValues(size: n, op: "gather")
     let index = indices.detached()
     let node = GradNode.record("scatter_add", self, { c in [try c.grad.gather(index, axis: a)] })
-    return try withContiguousBuffer { src in
-      try Tensor.make(target, node: node) { out in
+    let source = isContiguous ? self : try contiguousCopy()
+    @inline(__always) func add<T: TensorElement & FloatingPoint>(_: T.Type) throws -> Tensor {
+      let src = UnsafePointer(source.pointer(T.self))
+      return try Tensor.make(target, of: T.self, node: node) { out in
         out.initialize(repeating: 0)
         for o in 0..<outer {
           for j in 0..<m {
@@ -150,6 +162,11 @@ extension Tensor {
           }
         }
       }
+    }
+    switch dtype {
+    case .float32: return try add(Float.self)
+    case .float64: return try add(Double.self)
+    default: throw TensorError.unsupported(dtype, op: "gather")
     }
   }
 

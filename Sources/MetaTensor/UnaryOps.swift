@@ -95,12 +95,14 @@ extension Tensor {
     return try mapFloating(node: node, { Foundation.cos($0) }, { Foundation.cos($0) })
   }
 
-  /// -1, 0 or 1 (not differentiable: a constant).
+  /// -1, 0 or 1, NaN for NaN as NumPy's and PyTorch's (not differentiable: a constant).
   public func sign() throws -> Tensor {
     switch dtype {
     case .int64: return try mapElements(of: Int64.self, to: Int64.self) { $0.signum() }
     case .bool: return self
-    default: return try detached().mapFloating({ $0 > 0 ? 1 : ($0 < 0 ? -1 : 0) }, { $0 > 0 ? 1 : ($0 < 0 ? -1 : 0) })
+    default:
+      return try detached().mapFloating({ $0 > 0 ? 1 : ($0 < 0 ? -1 : ($0 == 0 ? 0 : $0)) },
+                                        { $0 > 0 ? 1 : ($0 < 0 ? -1 : ($0 == 0 ? 0 : $0)) })
     }
   }
 

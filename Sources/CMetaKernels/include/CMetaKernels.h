@@ -106,6 +106,76 @@ void meta_vsigmoid_avx2(const float *x, float *y, int64_t n);
 void meta_vsigmoid_generic(const float *x, float *y, int64_t n);
 
 // ---------------------------------------------------------------------------
+// The op set's element-wise functions and reductions (vmath_more.c), each in
+// `_avx512`, `_avx2` and `_generic` forms as above. Element-wise: y[i] =
+// f(x[i]) (or f(a[i], b[i])), buffers not overlapping; a few ULP from the
+// exact result, IEEE limits for +-inf, NaN, +-0. Reductions of x[0..<n]: sums accumulate per lane
+// over blocks of 1024 and in double across blocks; rmaxabs is NaN if any
+// element is.
+// ---------------------------------------------------------------------------
+
+#define META_VUNARY_DECL(name) \
+  void meta_v##name##_avx512(const float *x, float *y, int64_t n); \
+  void meta_v##name##_avx2(const float *x, float *y, int64_t n); \
+  void meta_v##name##_generic(const float *x, float *y, int64_t n);
+META_VUNARY_DECL(log1p)
+META_VUNARY_DECL(expm1)
+META_VUNARY_DECL(erf)
+META_VUNARY_DECL(gelu)
+META_VUNARY_DECL(gelu_tanh)
+META_VUNARY_DECL(silu)
+#undef META_VUNARY_DECL
+
+#define META_VBINARY_DECL(name) \
+  void meta_v##name##_avx512(const float *a, const float *b, float *y, int64_t n); \
+  void meta_v##name##_avx2(const float *a, const float *b, float *y, int64_t n); \
+  void meta_v##name##_generic(const float *a, const float *b, float *y, int64_t n);
+/// atan2(a[i], b[i]) (a is y, b is x).
+META_VBINARY_DECL(atan2)
+/// The larger (smaller) of a[i] and b[i]; NaN if either is.
+META_VBINARY_DECL(maximum)
+META_VBINARY_DECL(minimum)
+#undef META_VBINARY_DECL
+
+/// log(1 + e^(beta x)) / beta, or x where beta x > threshold.
+void meta_vsoftplus_avx512(const float *x, float *y, int64_t n, float beta, float threshold);
+void meta_vsoftplus_avx2(const float *x, float *y, int64_t n, float beta, float threshold);
+void meta_vsoftplus_generic(const float *x, float *y, int64_t n, float beta, float threshold);
+/// x where x > 0, else alpha (e^x - 1).
+void meta_velu_avx512(const float *x, float *y, int64_t n, float alpha);
+void meta_velu_avx2(const float *x, float *y, int64_t n, float alpha);
+void meta_velu_generic(const float *x, float *y, int64_t n, float alpha);
+
+/// Sum, sum of squares, sum of (x - mean)^2, product, largest |x|.
+double meta_rsum_avx512(const float *x, int64_t n);
+double meta_rsum_avx2(const float *x, int64_t n);
+double meta_rsum_generic(const float *x, int64_t n);
+double meta_rsumsq_avx512(const float *x, int64_t n);
+double meta_rsumsq_avx2(const float *x, int64_t n);
+double meta_rsumsq_generic(const float *x, int64_t n);
+double meta_rsumsqdev_avx512(const float *x, int64_t n, float mean);
+double meta_rsumsqdev_avx2(const float *x, int64_t n, float mean);
+double meta_rsumsqdev_generic(const float *x, int64_t n, float mean);
+float meta_rprod_avx512(const float *x, int64_t n);
+float meta_rprod_avx2(const float *x, int64_t n);
+float meta_rprod_generic(const float *x, int64_t n);
+float meta_rmaxabs_avx512(const float *x, int64_t n);
+float meta_rmaxabs_avx2(const float *x, int64_t n);
+float meta_rmaxabs_generic(const float *x, int64_t n);
+/// Columns of a rows x cols row-major block x: out[j] = product / largest
+/// |x| of column j; caccum adds sum over rows of (x - center[j])^2 (x^2 when
+/// center is NULL; x itself when square is 0) into acc[j].
+void meta_cprod_avx512(const float *x, int64_t rows, int64_t cols, float *out);
+void meta_cprod_avx2(const float *x, int64_t rows, int64_t cols, float *out);
+void meta_cprod_generic(const float *x, int64_t rows, int64_t cols, float *out);
+void meta_cmaxabs_avx512(const float *x, int64_t rows, int64_t cols, float *out);
+void meta_cmaxabs_avx2(const float *x, int64_t rows, int64_t cols, float *out);
+void meta_cmaxabs_generic(const float *x, int64_t rows, int64_t cols, float *out);
+void meta_caccum_avx512(const float *x, int64_t rows, int64_t cols, const float *center, int square, float *acc);
+void meta_caccum_avx2(const float *x, int64_t rows, int64_t cols, const float *center, int square, float *acc);
+void meta_caccum_generic(const float *x, int64_t rows, int64_t cols, const float *center, int square, float *acc);
+
+// ---------------------------------------------------------------------------
 // Pooling.
 
 /// 2x2 max pooling at stride 2 of one `height x width` plane (`height/2 x

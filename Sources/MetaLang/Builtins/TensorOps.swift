@@ -23,7 +23,7 @@ struct TensorOp: Sendable {
 
 enum TensorOps {
   static let all: [TensorOp] =
-    core + shaping + Builtins.tensorCreation + Builtins.nnOps + Builtins.gradOps + Builtins.samplingOps
+    core + shaping + more + Builtins.tensorCreation + Builtins.nnOps + Builtins.gradOps + Builtins.samplingOps
     + Builtins.nnLayerOps
 
   /// Methods by name.
@@ -57,11 +57,9 @@ enum TensorOps {
       try args.expect(1...2)
       let t = try args.tensor(0)
       if args.count == 2 {
-        // Elementwise: `t` where it wins or is NaN, else `other` (so a NaN on
-        // either side gives NaN, as PyTorch's maximum and minimum).
+        // Elementwise, as `maximum` and `minimum`: NaN on either side gives NaN.
         let other = try args.tensor(1)
-        let wins = wantMax ? try t.ge(other) : try t.le(other)
-        return .tensor(try Tensor.select(try wins + t.ne(t), t, other))
+        return .tensor(wantMax ? try t.maximum(other) : try t.minimum(other))
       }
       let axes = try args.axes(), keep = args.namedBool("keepdims", default: false)
       return .tensor(wantMax ? try t.max(axes: axes, keepdims: keep) : try t.min(axes: axes, keepdims: keep))
@@ -138,9 +136,11 @@ enum TensorOps {
       if args.count == 2 { return .tensor(try t.permute(try args.ints(1))) }
       return .tensor(t.T)
     },
-    TensorOp("flatten") { args in
-      try args.expect(1)
-      return .tensor(try args.tensor(0).flatten())
+    TensorOp("flatten", labels: ["start_axis", "end_axis"]) { args in
+      try args.expect(1...3)
+      let start = args.count > 1 ? try args.int(1) : try args.namedInt("start_axis") ?? 0
+      let end = args.count > 2 ? try args.int(2) : try args.namedInt("end_axis") ?? -1
+      return .tensor(try args.tensor(0).flatten(from: start, to: end))
     },
     TensorOp("squeeze", labels: ["axis"]) { args in
       try args.expect(1...2)
@@ -149,7 +149,7 @@ enum TensorOps {
     },
     TensorOp("expand") { args in
       try args.expect(2...Int.max)
-      return .tensor(try args.tensor(0).expand(try args.shape(from: 1)))
+      return .tensor(try args.tensor(0).expand(keeping: try args.shape(from: 1)))
     },
     TensorOp("unsqueeze", labels: ["axis"]) { args in
       try args.expect(1...2)

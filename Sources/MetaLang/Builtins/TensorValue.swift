@@ -84,7 +84,6 @@ extension Tensor: NativeOperators {
       if case .native = other { return nil }
       throw BuiltinError("unsupported operand types for \(op.rawValue): \(names)")
     }
-    if op == .floorDiv || op == .mod { throw BuiltinError("unsupported operand types for \(op.rawValue): \(names)") }
     let (a, b) = reversed ? (o, self) : (self, o)
     return .tensor(try TensorConvert.apply(op, a, b))
   }
@@ -266,8 +265,8 @@ enum TensorConvert {
     case .le: return try a.le(b)
     case .gt: return try a.gt(b)
     case .ge: return try a.ge(b)
-    case .floorDiv, .mod:
-      throw BuiltinError("unsupported operand types for \(op.rawValue): Tensor and Tensor")
+    case .floorDiv: return try a.floorDivide(b)
+    case .mod: return try a.remainder(b)
     }
   }
 }

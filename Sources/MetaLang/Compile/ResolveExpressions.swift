@@ -101,7 +101,10 @@ extension Resolver {
     if case .field(let base, let name, _) = callee {
       // Caught before running. The syntax cannot tell a list from a record with a function
       // field of that name, so such a record must be bound by `var` to call it this way.
-      if case .name(let root, _) = base, ListMethods.mutating[name] != nil, isLetBound(root) {
+      // Names tensors answer too (`t.sort()` returns a new tensor) are left to the run-time
+      // check, which refuses only lists.
+      if case .name(let root, _) = base, ListMethods.mutating[name] != nil, TensorOps.methods[name] == nil,
+        isLetBound(root) {
         fail("cannot mutate constant '\(root)'", loc)
       }
       let place = isPlace(base) ? placePath(base, forAssignment: false) : nil

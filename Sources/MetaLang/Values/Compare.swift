@@ -2,6 +2,8 @@
 // across Int and Float; `<` orders numbers, strings and lists (lexicographically).
 // Both recurse once per level of nesting, at most `Interpreter.maxNestingDepth`.
 
+import MetaTensor
+
 enum Compare {
   /// `a == b`. Lists and records that share storage are equal without a look
   /// inside, as Python's `x == x` for lists (so `[nan] == [nan]` is false, but a
@@ -98,7 +100,25 @@ enum Compare {
       if x.count == y.count { seen.insert(pair) }
       return x.count < y.count ? -1 : (x.count == y.count ? 0 : 1)
     default:
-      throw BuiltinError("attempt to compare \(a.typeName) with \(b.typeName)")
+      // One-element tensors order by value, against numbers or each other
+      // (so `max`, `min` and `sorted` work on lists of 0-d tensors).
+      if a.tensor != nil || b.tensor != nil, let x = try tensorNumber(a), let y = try tensorNumber(b) {
+        return try compare(x, y, depth: depth, &seen)
+      }
+      let hint = a.tensor != nil || b.tensor != nil ? " (only one-element tensors compare, by value)" : ""
+      throw BuiltinError("attempt to compare \(a.typeName) with \(b.typeName)\(hint)")
+    }
+  }
+
+  /// A number as itself, a one-element tensor as its Float value; nil otherwise.
+  private static func tensorNumber(_ v: Value) throws -> Value? {
+    switch v {
+    case .int, .float: return v
+    default:
+      guard let t = v.tensor, t.count == 1 else { return nil }
+      let value = TensorConvert.value(try t.value(), dtype: t.dtype)
+      if case .bool(let b) = value { return .int(b ? 1 : 0) }  // false < true, as Python's bools
+      return value
     }
   }
 

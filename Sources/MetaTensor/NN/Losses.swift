@@ -38,19 +38,26 @@ public func mse(_ prediction: Tensor, _ target: Tensor) throws -> Tensor {
 
 /// Binary cross entropy of `logits` against `targets` in [0, 1] of the same
 /// shape, averaged (or summed with `mean: false`):
-/// `max(x, 0) - x*t + log(1 + exp(-|x|))`, which never overflows.
-/// Differentiable to any order (the kinks of max and |x| cancel: the
-/// function is smooth).
+/// `max(x, 0) - x*t + log1p(exp(-|x|))`, which never overflows. Gradients
+/// `sigmoid(x) - t` for the logits (also at x = 0, where the formula's kinks
+/// cancel) and `-x` for the targets, differentiable to any order.
 public func binaryCrossEntropyWithLogits(_ logits: Tensor, _ targets: Tensor, mean: Bool = true) throws -> Tensor {
+  let op = "binary_cross_entropy_with_logits"
   guard logits.shape == targets.shape else {
-    throw TensorError("binary_cross_entropy_with_logits: logits \(shapeText(logits.shape)) and targets \(shapeText(targets.shape)) have different shapes")
+    throw TensorError("\(op): logits \(shapeText(logits.shape)) and targets \(shapeText(targets.shape)) have different shapes")
   }
-  if mean && logits.count == 0 {
-    throw TensorError("binary_cross_entropy_with_logits: empty tensors \(shapeText(logits.shape))")
-  }
-  let softplusTail = try (1 + (-logits.abs()).exp()).log()
-  let elementwise = try logits.relu() - logits * targets + softplusTail
-  return mean ? try elementwise.mean() : try elementwise.sum()
+  if mean && logits.count == 0 { throw TensorError("\(op): empty tensors \(shapeText(logits.shape))") }
+  // Targets may be int64 or bool labels: both operands in one floating dtype.
+  let (logits, targets, _) = try Tensor.promoteFloating(logits, targets)
+  let scale = logits.constant(mean ? 1 / Double(logits.count) : 1)
+  let node = GradNode.record(op, logits, targets, { c in
+    let (x, t) = (c.inputs[0], c.inputs[1])
+    let g = try c.grad * scale
+    return [try c.needsGrad[0] ? g * (x.sigmoid() - t) : nil, try c.needsGrad[1] ? g * -x : nil]
+  })
+  let (x, t) = (logits.detached(), targets.detached())
+  let elementwise = try x.relu() - x * t + (-x.abs()).exp().log1p()
+  return try (mean ? elementwise.mean() : elementwise.sum()).withNode(node)
 }
 
 /// The fraction of rows of `logits [N, C]` whose largest entry (the first on
@@ -63,7 +70,7 @@ public func accuracy(_ logits: Tensor, _ labels: Tensor) throws -> Tensor {
 
 /// Checks `logits [N, C]` against `labels [N]` of whole numbers in `0..<C`;
 /// returns (N, C).
-private func checkClassification(_ logits: Tensor, _ labels: Tensor, op: String) throws -> (Int, Int) {
+func checkClassification(_ logits: Tensor, _ labels: Tensor, op: String) throws -> (Int, Int) {
   guard logits.rank == 2 else {
     throw TensorError("\(op): logits must be 2-D [N, C], got \(shapeText(logits.shape))")
   }
