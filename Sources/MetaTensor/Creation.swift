@@ -12,10 +12,18 @@ extension Tensor {
     _ = try checkedCount(shape, op: op)
     return try make(shape) { $0.initialize(repeating: value) }
   }
-  /// Zeros shaped like `other` (never tracked).
-  public static func zerosLike(_ other: Tensor) throws -> Tensor { try make(other.shape) { $0.initialize(repeating: 0) } }
-  /// Ones shaped like `other` (never tracked).
-  public static func onesLike(_ other: Tensor) throws -> Tensor { try make(other.shape) { $0.initialize(repeating: 1) } }
+  /// Zeros of `dtype` (false for bool).
+  public static func zeros(_ shape: [Int], dtype: DType) throws -> Tensor {
+    dtype == .float32 ? try zeros(shape) : try zeros(shape).astype(dtype)
+  }
+  /// Ones of `dtype` (true for bool).
+  public static func ones(_ shape: [Int], dtype: DType) throws -> Tensor {
+    dtype == .float32 ? try ones(shape) : try ones(shape).astype(dtype)
+  }
+  /// Zeros shaped like `other`, of its dtype (never tracked).
+  public static func zerosLike(_ other: Tensor) throws -> Tensor { try zeros(other.shape, dtype: other.dtype) }
+  /// Ones shaped like `other`, of its dtype (never tracked).
+  public static func onesLike(_ other: Tensor) throws -> Tensor { try ones(other.shape, dtype: other.dtype) }
 
   /// The `n` x `m` identity matrix (`m` defaults to `n`).
   public static func eye(_ n: Int, _ m: Int? = nil) throws -> Tensor {

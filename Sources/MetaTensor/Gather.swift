@@ -97,33 +97,25 @@ extension Tensor {
     let node = GradNode.record("gather", self, { c in
       [try c.grad.scatterAdd(index, axis: a, shape: inputShape)]
     })
-    if dtype != .float32 {
-      // Any dtype: element-sized copies (sort and topk gather their values so).
-      let source = isContiguous ? self : try contiguousCopy()
-      let size = dtype.size
-      return try Tensor.make(indices.shape, dtype: dtype, node: node) { d in
-        let s = UnsafeRawPointer(source.elementAddress)
-        for o in 0..<outer {
-          for j in 0..<m {
-            for i in 0..<inner {
-              let at = (o * m + j) * inner + i
-              (d + at * size).copyMemory(from: s + ((o * n + picks[at]) * inner + i) * size, byteCount: size)
+    @inline(__always) func pick<T: TensorElement>(_: T.Type) throws -> Tensor {
+      try withContiguousElements(of: T.self, op: "gather") { src in
+        try Tensor.make(indices.shape, of: T.self, node: node) { out in
+          for o in 0..<outer {
+            for j in 0..<m {
+              for i in 0..<inner {
+                let at = (o * m + j) * inner + i
+                out[at] = src[(o * n + picks[at]) * inner + i]
+              }
             }
           }
         }
       }
     }
-    return try withContiguousBuffer { src in
-      try Tensor.make(indices.shape, node: node) { out in
-        for o in 0..<outer {
-          for j in 0..<m {
-            for i in 0..<inner {
-              let at = (o * m + j) * inner + i
-              out[at] = src[(o * n + picks[at]) * inner + i]
-            }
-          }
-        }
-      }
+    switch dtype {
+    case .float32: return try pick(Float.self)
+    case .float64: return try pick(Double.self)
+    case .int64: return try pick(Int64.self)
+    case .bool: return try pick(Bool.self)
     }
   }
 
@@ -148,16 +140,16 @@ extension Tensor {
     let picks = try indices.indexValues(size: n, op: "gather")
     let index = indices.detached()
     let node = GradNode.record("scatter_add", self, { c in [try c.grad.gather(index, axis: a)] })
-    let source = isContiguous ? self : try contiguousCopy()
     @inline(__always) func add<T: TensorElement & FloatingPoint>(_: T.Type) throws -> Tensor {
-      let src = UnsafePointer(source.pointer(T.self))
-      return try Tensor.make(target, of: T.self, node: node) { out in
-        out.initialize(repeating: 0)
-        for o in 0..<outer {
-          for j in 0..<m {
-            for i in 0..<inner {
-              let at = (o * m + j) * inner + i
-              out[(o * n + picks[at]) * inner + i] += src[at]
+      try withContiguousElements(of: T.self, op: "gather") { src in
+        try Tensor.make(target, of: T.self, node: node) { out in
+          out.initialize(repeating: 0)
+          for o in 0..<outer {
+            for j in 0..<m {
+              for i in 0..<inner {
+                let at = (o * m + j) * inner + i
+                out[(o * n + picks[at]) * inner + i] += src[at]
+              }
             }
           }
         }

@@ -176,6 +176,7 @@ extension Tensor {
 
   /// `log(sum(exp(x)))` over `axes`, computed stably by shifting by the maximum.
   public func logsumexp(axes: [Int]? = nil, keepdims: Bool = false) throws -> Tensor {
+    if !dtype.isFloatingPoint { return try floating().logsumexp(axes: axes, keepdims: keepdims) }
     let resolved = try normalizedAxes(axes, op: "logsumexp")
     // The shift is a constant: the result does not depend on it, so it needs
     // no gradient; non-finite maxima shift by 0 instead (as PyTorch: +inf
@@ -183,7 +184,7 @@ extension Tensor {
     // whose sum of no terms is 0 and log -inf.
     let shift = resolved.contains { shape[$0] == 0 }
       ? try Tensor.zeros(keptShape(resolved))
-      : try detached().max(axes: resolved, keepdims: true).mapElements { $0.isFinite ? $0 : 0 }
+      : try detached().max(axes: resolved, keepdims: true).mapFloating({ $0.isFinite ? $0 : 0 }, { $0.isFinite ? $0 : 0 })
     let kept = try (self - shift).exp().sum(axes: resolved, keepdims: true).log() + shift
     return keepdims ? kept : try kept.reshape(finalShape(resolved, keepdims: false))
   }

@@ -121,14 +121,25 @@ public final class Tensor: CustomStringConvertible {
 
   /// Calls `body` with the float32 elements in row-major order, copying only
   /// when this tensor is not contiguous (which throws when the copy's memory is
-  /// refused). Throws for other dtypes: callers are float32 kernels.
-  public func withContiguousBuffer<R>(_ body: (UnsafeBufferPointer<Float>) throws -> R) throws -> R {
-    guard dtype == .float32 else { throw TensorError.unsupported(dtype) }
+  /// refused). Throws for other dtypes, naming `op` (the language name of the
+  /// float32 kernel calling this).
+  public func withContiguousBuffer<R>(op: String, _ body: (UnsafeBufferPointer<Float>) throws -> R) throws -> R {
+    guard dtype == .float32 else { throw TensorError.unsupported(dtype, op: op) }
     if isContiguous {
       return try body(UnsafeBufferPointer(start: storage.base + offset, count: count))
     }
     let copy = try contiguousCopy()
     return try body(UnsafeBufferPointer(start: copy.storage.base, count: copy.count))
+  }
+
+  /// As `withContiguousBuffer` for elements of type `T` (which must be this
+  /// tensor's dtype's type; else an error naming `op`).
+  func withContiguousElements<T: TensorElement, R>(
+    of _: T.Type, op: String, _ body: (UnsafeBufferPointer<T>) throws -> R
+  ) throws -> R {
+    guard dtype == T.dtype else { throw TensorError.unsupported(dtype, op: op) }
+    let source = isContiguous ? self : try contiguousCopy()
+    return try body(UnsafeBufferPointer(start: source.pointer(T.self), count: count))
   }
 
   /// Writes the elements in row-major order into `buffer` (which holds `count`).

@@ -17,9 +17,11 @@ public struct TensorError: Error, CustomStringConvertible, Equatable, Sendable {
   }
 
   /// An operation that has no kernel for `dtype` (said so rather than reading
-  /// the elements as another type). `op` is the language name when known.
-  static func unsupported(_ dtype: DType, op: String? = nil) -> TensorError {
-    TensorError((op.map { $0 + ": " } ?? "") + "\(dtype) tensors are not supported here; "
+  /// the elements as another type), e.g. `conv2d: int64 tensors are not
+  /// supported; convert with .astype("float32")`. `op` is the language name;
+  /// nil only for internal loops whose callers check the dtype first.
+  static func unsupported(_ dtype: DType, op: String?) -> TensorError {
+    TensorError((op.map { $0 + ": " } ?? "") + "\(dtype) tensors are not supported\(op == nil ? " here" : ""); "
                 + "convert with .astype(\"float32\")")
   }
 

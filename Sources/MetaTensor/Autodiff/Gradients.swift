@@ -107,11 +107,11 @@ private struct GradientSweep {
       guard output.count == 1 else {
         throw TensorError("gradients: output of shape \(shapeText(output.shape)) is not a scalar; pass a seed")
       }
-      start = try Tensor.ones(output.shape)
+      start = try Tensor.ones(output.shape, dtype: output.dtype.floating)
     }
     // An untracked output has no graph: only an input that is the output itself gets the seed.
     guard !tensors.isEmpty else {
-      return try inputs.map { $0 === output ? start : try Tensor.zeros($0.shape) }
+      return try inputs.map { $0 === output ? start : try Tensor.zeros($0.shape, dtype: $0.dtype.floating) }
     }
     var grads = [Tensor?](repeating: nil, count: tensors.count)
     grads[0] = start
@@ -153,7 +153,7 @@ private struct GradientSweep {
     }
     return try inputs.map { input in
       if let s = table.value(for: input), let g = grads[s] { return g }
-      return try Tensor.zeros(input.shape)
+      return try Tensor.zeros(input.shape, dtype: input.dtype.floating)
     }
   }
 }

@@ -12,12 +12,14 @@ extension Tensor {
     try mapElements(node: node, of: Float.self, to: Float.self, op)
   }
 
-  /// `op` applied to every `T` element, giving `R` elements.
+  /// `op` applied to every `T` element, giving `R` elements. `name` (the
+  /// language op) is for the error when this tensor is not of `T`'s dtype;
+  /// callers that switch on the dtype first may leave it out.
   @inline(__always)
   func mapElements<T: TensorElement, R: TensorElement>(
-    node: GradNode? = nil, of _: T.Type, to _: R.Type, _ op: (T) -> R
+    op name: String? = nil, node: GradNode? = nil, of _: T.Type, to _: R.Type, _ op: (T) -> R
   ) throws -> Tensor {
-    guard dtype == T.dtype else { throw TensorError.unsupported(dtype) }
+    guard dtype == T.dtype else { throw TensorError.unsupported(dtype, op: name) }
     let src = UnsafePointer(pointer(T.self))
     if isContiguous {
       // Reuse the shape's stride array. Single-threaded: these loops are

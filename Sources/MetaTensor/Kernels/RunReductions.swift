@@ -122,7 +122,19 @@ extension Tensor {
         for r in 0..<out.count { out[r] = reduction.foldDouble(p + r &* m, m) }
       }
     default:
-      throw TensorError.unsupported(dtype)
+      throw TensorError.unsupported(dtype, op: reduction.name)
+    }
+  }
+}
+
+extension RunReduction {
+  /// The language op, for errors.
+  var name: String {
+    switch self {
+    case .product: "prod"
+    case .variance: "var"
+    case .std: "std"
+    case .norm2, .maxAbs: "norm"
     }
   }
 }

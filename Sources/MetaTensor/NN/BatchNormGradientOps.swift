@@ -50,8 +50,8 @@ func isBuildingGraph(_ c: BackwardContext) -> Bool {
 func withBuffers<R>(
   _ a: Tensor, _ b: Tensor, _ body: (UnsafePointer<Float>, UnsafePointer<Float>) throws -> R
 ) throws -> R {
-  try a.withContiguousBuffer { ab in
-    try b.withContiguousBuffer { bb in
+  try a.withContiguousBuffer(op: "batch_norm") { ab in
+    try b.withContiguousBuffer(op: "batch_norm") { bb in
       guard let ap = ab.baseAddress, let bp = bb.baseAddress else {
         throw TensorError("batch_norm: gradient of an input with no elements")
       }
@@ -66,7 +66,7 @@ private func withBuffers<R>(
   _ body: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>) throws -> R
 ) throws -> R {
   try withBuffers(a, b) { ap, bp in
-    try c.withContiguousBuffer { cb in
+    try c.withContiguousBuffer(op: "batch_norm") { cb in
       guard let cp = cb.baseAddress else { throw TensorError("batch_norm: gradient of an input with no elements") }
       return try body(ap, bp, cp)
     }

@@ -28,7 +28,7 @@ func batchNormTraining(
   if let gamma { inputs.append(gamma) }
   if let beta { inputs.append(beta) }
   let (hasGamma, hasBeta) = (gamma != nil, beta != nil)
-  return try x.withContiguousBuffer { xs in
+  return try x.withContiguousBuffer(op: "batch_norm") { xs in
     guard let xp = xs.baseAddress else {
       throw TensorError("batch_norm: input \(shapeText(x.shape)) has no elements")
     }
@@ -80,7 +80,7 @@ private func batchNormGradients(
 func channelAffine(_ x: Tensor, mean: Tensor, scale: Tensor, shift: Tensor) throws -> Tensor {
   let layout = ChannelLayout(x.shape)
   let (m, s, b) = (mean.scalars, scale.scalars, shift.scalars)
-  return try x.withContiguousBuffer { xs in
+  return try x.withContiguousBuffer(op: "batch_norm") { xs in
     try Tensor.custom("channel_affine", shape: x.shape, inputs: [x, mean, scale, shift], fill: { out in
       guard let xp = xs.baseAddress, let yp = out.baseAddress else { return }
       channelAffine(xp, yp, layout, mean: m, scale: s, shift: b)

@@ -26,6 +26,9 @@ public func conv2d(
     throw TensorError("conv2d: bias \(shapeText(bias.shape)) does not match the \(o) output channels of weight \(shapeText(weight.shape))")
   }
   let geometry = try ConvGeometry(op: "conv2d", input: x.shape, weight: weight.shape, stride: stride, padding: padding)
+  if x.dtype != .float32 || weight.dtype != .float32 || (bias.map { $0.dtype != .float32 } ?? false) {
+    return try convolveFloating(x, weight, bias: bias, geometry)  // float64 (FloatingWindows.swift)
+  }
   return try convolve(x, weight, bias: bias, geometry)
 }
 
@@ -34,14 +37,14 @@ public func conv2d(
 /// Backward: the two adjoints, and the per-channel sum for the bias.
 func convolve(_ x: Tensor, _ w: Tensor, bias: Tensor? = nil, _ g: ConvGeometry) throws -> Tensor {
   let b = try bias?.contiguous() ?? Tensor.zeros([0])
-  return try x.withContiguousBuffer { xs in
-    try w.withContiguousBuffer { ws in
+  return try x.withContiguousBuffer(op: "conv2d") { xs in
+    try w.withContiguousBuffer(op: "conv2d") { ws in
       try Tensor.custom("conv2d", shape: g.outputShape, inputs: bias == nil ? [x, w] : [x, w, b], fill: { out in
         guard let xp = xs.baseAddress, let wp = ws.baseAddress, let yp = out.baseAddress else {
           out.initialize(repeating: 0)  // only for empty buffers, which have no address
           return
         }
-        try b.withContiguousBuffer { bs in try g.forward(x: xp, w: wp, bias: bias == nil ? nil : bs, y: yp) }
+        try b.withContiguousBuffer(op: "conv2d") { bs in try g.forward(x: xp, w: wp, bias: bias == nil ? nil : bs, y: yp) }
       }, backward: { c in
         [try c.needsGrad[0] ? convInputGradient(c.grad, c.inputs[1], g) : nil,
          try c.needsGrad[1] ? convWeightGradient(c.grad, c.inputs[0], g) : nil,
@@ -55,8 +58,8 @@ func convolve(_ x: Tensor, _ w: Tensor, bias: Tensor? = nil, _ g: ConvGeometry) 
 /// (a transposed convolution). Linear in both arguments; its derivatives are
 /// the convolution (in `grad`) and the weight adjoint (in `w`).
 func convInputGradient(_ grad: Tensor, _ w: Tensor, _ g: ConvGeometry) throws -> Tensor {
-  try grad.withContiguousBuffer { gs in
-    try w.withContiguousBuffer { ws in
+  try grad.withContiguousBuffer(op: "conv2d") { gs in
+    try w.withContiguousBuffer(op: "conv2d") { ws in
       try Tensor.custom("conv2d_input_grad", shape: g.inputShape, inputs: [grad, w], fill: { out in
         guard let gp = gs.baseAddress, let wp = ws.baseAddress, let dx = out.baseAddress else {
           out.initialize(repeating: 0)  // only for empty buffers, which have no address
@@ -76,8 +79,8 @@ func convInputGradient(_ grad: Tensor, _ w: Tensor, _ g: ConvGeometry) throws ->
 /// Linear in both arguments; its derivatives are the convolution of `x` (in
 /// `grad`) and the input adjoint (in `x`).
 func convWeightGradient(_ grad: Tensor, _ x: Tensor, _ g: ConvGeometry) throws -> Tensor {
-  try grad.withContiguousBuffer { gs in
-    try x.withContiguousBuffer { xs in
+  try grad.withContiguousBuffer(op: "conv2d") { gs in
+    try x.withContiguousBuffer(op: "conv2d") { xs in
       try Tensor.custom("conv2d_weight_grad", shape: g.weightShape, inputs: [grad, x], fill: { out in
         guard let gp = gs.baseAddress, let xp = xs.baseAddress, let dw = out.baseAddress else {
           out.initialize(repeating: 0)  // only for empty buffers, which have no address

@@ -70,7 +70,7 @@ public func col2im(
 func unfold(_ x: Tensor, _ layout: ColumnLayout) throws -> Tensor {
   let g = layout.window, ld = layout.columnStride
   let imageSize = g.planes * g.planeSize, threads = layout.threadsPerImage
-  return try x.withContiguousBuffer { src in
+  return try x.withContiguousBuffer(op: "im2col") { src in
     try Tensor.custom("im2col", shape: layout.columnsShape, inputs: [x], fill: { out in
       guard let input = src.baseAddress, let columns = out.baseAddress else { return }
       try forEachParallel(count: layout.batch, work: out.count, op: "im2col") { n throws(KernelError) in
@@ -85,7 +85,7 @@ func unfold(_ x: Tensor, _ layout: ColumnLayout) throws -> Tensor {
 func fold(_ columns: Tensor, _ layout: ColumnLayout) throws -> Tensor {
   let g = layout.window, ld = layout.columnStride
   let imageSize = g.planes * g.planeSize, threads = layout.threadsPerImage
-  return try columns.withContiguousBuffer { src in
+  return try columns.withContiguousBuffer(op: "col2im") { src in
     try Tensor.custom("col2im", shape: layout.imageShape, inputs: [columns], fill: { out in
       out.initialize(repeating: 0)
       guard let cols = src.baseAddress, let image = out.baseAddress else { return }

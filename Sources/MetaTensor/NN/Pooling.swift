@@ -37,9 +37,10 @@ public func maxPool2d(
 ) throws -> Tensor {
   let layout = try PoolLayout(op: "max_pool2d", inputShape: x.shape, kernel: kernel,
                               stride: stride ?? kernel, padding: padding)
+  if x.dtype != .float32 { return try maxPoolFloating(x, layout) }  // float64 (FloatingWindows.swift)
   let g = layout.window
   let argmax = try PoolIndices(count: layout.outputShape.reduce(1, *))
-  let pooled = try x.detached().withContiguousBuffer { src in
+  let pooled = try x.detached().withContiguousBuffer(op: "max_pool2d") { src in
     try Tensor.custom("max_pool2d", shape: layout.outputShape, inputs: [], fill: { out in
       guard !layout.isEmpty, let input = src.baseAddress, let output = out.baseAddress else { return }
       do {
@@ -79,7 +80,7 @@ final class PoolIndices: @unchecked Sendable {
 /// the argmax positions (the adjoint of `gatherAtArgmax`).
 func scatterToArgmax(_ grad: Tensor, _ argmax: PoolIndices, _ layout: PoolLayout) throws -> Tensor {
   let g = layout.window
-  return try grad.withContiguousBuffer { src in
+  return try grad.withContiguousBuffer(op: "max_pool2d") { src in
     try Tensor.custom("max_pool2d_backward", shape: layout.inputShape, inputs: [grad], fill: { out in
       out.initialize(repeating: 0)
       guard !layout.isEmpty, let gradOut = src.baseAddress, let gradIn = out.baseAddress else { return }
@@ -92,7 +93,7 @@ func scatterToArgmax(_ grad: Tensor, _ argmax: PoolIndices, _ layout: PoolLayout
 /// shaped like the pooling output (the adjoint of `scatterToArgmax`).
 func gatherAtArgmax(_ x: Tensor, _ argmax: PoolIndices, _ layout: PoolLayout) throws -> Tensor {
   let g = layout.window, outPlane = g.outH * g.outW
-  return try x.withContiguousBuffer { src in
+  return try x.withContiguousBuffer(op: "max_pool2d") { src in
     try Tensor.custom("max_pool2d_gather", shape: layout.outputShape, inputs: [x], fill: { out in
       if layout.isEmpty { return }
       for p in 0..<g.planes {
@@ -115,12 +116,13 @@ public func avgPool2d(
 ) throws -> Tensor {
   let layout = try PoolLayout(op: "avg_pool2d", inputShape: x.shape, kernel: kernel,
                               stride: stride ?? kernel, padding: padding)
+  if x.dtype != .float32 { return try averagePoolFloating(x, layout, countPadding: countPadding) }
   return try averagePool(x, layout, countPadding: countPadding)
 }
 
 func averagePool(_ x: Tensor, _ layout: PoolLayout, countPadding: Bool) throws -> Tensor {
   let g = layout.window
-  return try x.withContiguousBuffer { src in
+  return try x.withContiguousBuffer(op: "avg_pool2d") { src in
     try Tensor.custom("avg_pool2d", shape: layout.outputShape, inputs: [x], fill: { out in
       guard !layout.isEmpty, let input = src.baseAddress, let output = out.baseAddress else { return }
       do {
@@ -135,7 +137,7 @@ func averagePool(_ x: Tensor, _ layout: PoolLayout, countPadding: Bool) throws -
 /// The adjoint of `averagePool`: each output gradient spread evenly over its window.
 func averagePoolAdjoint(_ grad: Tensor, _ layout: PoolLayout, countPadding: Bool) throws -> Tensor {
   let g = layout.window
-  return try grad.withContiguousBuffer { src in
+  return try grad.withContiguousBuffer(op: "avg_pool2d") { src in
     try Tensor.custom("avg_pool2d_backward", shape: layout.inputShape, inputs: [grad], fill: { out in
       out.initialize(repeating: 0)
       guard !layout.isEmpty, let gradOut = src.baseAddress, let gradIn = out.baseAddress else { return }

@@ -33,7 +33,7 @@ extension Tensor {
   /// (PyTorch's `bernoulli`). A constant: no gradient flows to `p`.
   /// Probabilities outside [0, 1], NaN included, are an error.
   public static func bernoulli(_ p: Tensor, using rng: inout RandomState) throws -> Tensor {
-    try p.withContiguousBuffer { probabilities in
+    try p.withContiguousBuffer(op: "bernoulli") { probabilities in
       for (i, v) in probabilities.enumerated() where !(v >= 0 && v <= 1) {
         throw TensorError("bernoulli: probability \(v) at position \(i) is not in [0, 1]")
       }
@@ -56,7 +56,7 @@ extension Tensor {
       }
       target = shape
     }
-    try std.withContiguousBuffer { values in
+    try std.withContiguousBuffer(op: "normal") { values in
       for (i, v) in values.enumerated() where v < 0 {
         throw TensorError("normal: std must not be negative (got \(v) at position \(i))")
       }
@@ -124,7 +124,7 @@ extension Tensor {
     let outShape = batch + (samples.map { [$0] } ?? [])
     _ = try checkedCount(outShape, op: "categorical")
     let perRow = samples ?? 1
-    return try table.withContiguousBuffer { values in
+    return try table.withContiguousBuffer(op: "categorical") { values in
       try make(outShape, of: Int64.self) { out in
         var cumulative = [Double](repeating: 0, count: classes)
         for r in 0..<(values.count / classes) {
