@@ -257,4 +257,41 @@ final class OpSetFloat64GradientTests: XCTestCase {
     XCTAssertEqual(try double(x).log1p().dtype, .float64)
     XCTAssertEqual(try double([1e-300]).log1p().elements(as: Double.self), [1e-300], "double, not float32")
   }
+
+  /// conv2d, the poolings and batch_norm on float64 (composed of gathers and
+  /// matmul rather than the float32 kernels): values agree with the float32
+  /// kernels, and gradients of first and second order with double finite
+  /// differences (max pooling: first order; it is piecewise linear).
+  func testFloat64WindowOps() throws {
+    let x = (0..<32).map { Foundation.sin(Double($0) * 1.7) + 0.1 * Double($0 % 5) }
+    let w = try Tensor(shape: [3, 2, 3, 3], elements: (0..<54).map { Foundation.cos(Double($0)) * 0.5 })
+    let b = try Tensor(shape: [3], elements: [0.1, -0.2, 0.3]), gamma = try Tensor(shape: [2], elements: [1.5, -0.5])
+    let ops: [(String, (Tensor) throws -> Tensor)] = [
+      ("conv2d", { t in
+        let image = try t.reshape([1, 2, 4, 4])
+        return try conv2d(image, w.astype(t.dtype), bias: b.astype(t.dtype), padding: 1) * image.sum()
+      }),
+      ("conv2d stride 2", { t in try conv2d(t.reshape([1, 2, 4, 4]).square(), w.astype(t.dtype), stride: 2, padding: 1) }),
+      ("max_pool2d", { t in try maxPool2d(t.reshape([1, 2, 4, 4]), kernel: 2, padding: 1) * t.mean() }),
+      ("avg_pool2d", { t in
+        try avgPool2d(t.reshape([1, 2, 4, 4]).square(), kernel: 3, stride: 1, padding: 1, countPadding: false)
+      }),
+      ("batch_norm", { t in
+        try batchNorm(t.reshape([2, 2, 2, 4]), gamma: gamma.astype(t.dtype), training: true).output.square()
+      }),
+    ]
+    for (name, f) in ops {
+      let y64 = try f(Tensor(shape: [32], elements: x))
+      XCTAssertEqual(y64.dtype, .float64, name)
+      let y32 = try f(Tensor(shape: [32], elements: x).astype(.float32))
+      XCTAssertEqual(y32.dtype, .float32, name)
+      for (a, k) in zip(y64.elements(as: Double.self), try y32.astype(.float64).elements(as: Double.self)) {
+        XCTAssertEqual(a, k, accuracy: 1e-4 * Swift.max(1, Swift.abs(a)), "\(name): float64 against the float32 kernel")
+      }
+      try check(x, second: name != "max_pool2d", f)
+    }
+    XCTAssertThrowsError(try conv2d(Tensor.zeros([1, 1, 2, 2], dtype: .int64), Tensor.zeros([1, 1, 1, 1]))) {
+      XCTAssertTrue("\($0)".contains("conv2d: int64 tensors are not supported"), "\($0)")
+    }
+  }
 }
