@@ -43,9 +43,10 @@ public enum FuzzSeeds {
     let keywords = ["let", "var", "fn", "return", "if", "else", "while", "for", "in", "break", "continue",
                     "import", "as", "and", "or", "not", "true", "false", "nil", "try", "catch", "assert"]
     let symbols = ["(", ")", "[", "]", "{", "}", ",", ":", ";", ".", "+", "-", "*", "/", "//", "%", "**", "@",
-                   "==", "!=", "<", "<=", ">", ">=", "=", "+=", "-=", "*=", "/=", "\n", "#"]
+                   "==", "!=", "<", "<=", ">", ">=", "=", "+=", "-=", "*=", "/=", "...", "\n", "#"]
     let literals = ["\"", "\"{", "}\"", ":.2f}", ":>8}", "\\n", "\\{", "\\u", "0", "1_000", ".5", "1e308", "1e-320",
-                    "9223372036854775807", "-9223372036854775808", "nan", "inf", "\"nn\"", "\"a.meta\""]
+                    "9223372036854775807", "-9223372036854775808", "nan", "inf", "\"nn\"", "\"a.meta\"",
+                    "\"float32\"", "\"float64\"", "\"int64\"", "\"bool\"", "dtype:"]
     let interpreter = Interpreter(output: { _ in })
     var methods = [String]()
     for sample in ["[1]", "\"s\"", "{a: 1}", "zeros([2, 2])"] {
