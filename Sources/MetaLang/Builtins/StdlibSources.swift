@@ -1090,19 +1090,9 @@ fn adam_update(self, params, grads, state) {
   # The bias corrections fold into the step size.
   let step_size = self.lr * sqrt(1 - b2 ** t) / (1 - b1 ** t)
   let eps = self.eps * sqrt(1 - b2 ** t)
+  # safe_sqrt: sqrt with derivative 0 at 0, so that differentiating through Adam
+  # (an inner adam under MAML) stays finite where a gradient element is exactly 0.
   [params - step_size * m / (tree_map(safe_sqrt, v) + eps), {t: t, m: m, v: v}]
-}
-
-# sqrt whose derivative at 0 is 0 instead of inf. A gradient element that is
-# exactly 0 (a dead ReLU unit) leaves v = 0, and differentiating through Adam
-# (MAML with an inner adam) multiplied d sqrt(v)/dv = inf by 0: NaN for the
-# whole meta-gradient (TorchOpt's issue #26). The update itself has m = 0
-# there, so 0 is the right limit. Unlike TorchOpt's eps_root (sqrt(v + eps_root)),
-# the values are exactly sqrt's, and every order of derivative stays finite:
-# the masked elements take sqrt(1), not sqrt(0), before the mask.
-fn safe_sqrt(v) {
-  let zero = v == 0
-  where(zero, 0, sqrt(where(zero, 1, v)))
 }
 
 """#,
@@ -1158,7 +1148,7 @@ fn either(value, fallback) { if value == nil { fallback } else { value } }
       "ops"
     ],
     "optim": [
-      "optimizer_step", "optimizer_reset", "sgd", "sgd_update", "adam", "adam_update", "safe_sqrt"
+      "optimizer_step", "optimizer_reset", "sgd", "sgd_update", "adam", "adam_update"
     ],
     "prelude": [
       "identity", "compose", "either"

@@ -73,13 +73,22 @@ extension Tensor {
                              { ($0 * scale).rounded(.toNearestOrEven) / scale })
   }
 
+  // The tests are written as comparisons (x != x, |x| == inf, |x| < inf)
+  // rather than `isNaN`/`isInfinite`/`isFinite`, which read the bit fields:
+  // comparisons vectorize, and the bit-field forms ran at a third of NumPy's
+  // speed (bench/ops).
+
   /// Where the element is NaN, as a bool tensor (never, for integers and bools).
-  public func isNaN() throws -> Tensor { try test(never: false, { $0.isNaN }, { $0.isNaN }) }
+  public func isNaN() throws -> Tensor { try test(never: false, { $0 != $0 }, { $0 != $0 }) }
   /// Where the element is +inf or -inf, as a bool tensor.
-  public func isInfinite() throws -> Tensor { try test(never: false, { $0.isInfinite }, { $0.isInfinite }) }
+  public func isInfinite() throws -> Tensor {
+    try test(never: false, { Swift.abs($0) == .infinity }, { Swift.abs($0) == .infinity })
+  }
   /// Where the element is neither NaN nor infinite, as a bool tensor (always,
   /// for integers and bools).
-  public func isFinite() throws -> Tensor { try test(never: true, { $0.isFinite }, { $0.isFinite }) }
+  public func isFinite() throws -> Tensor {
+    try test(never: true, { Swift.abs($0) < .infinity }, { Swift.abs($0) < .infinity })
+  }
 
   /// A bool tensor of `f32` (`f64`) on each float32 (float64) element, `other`
   /// everywhere for the integer and bool dtypes (which hold no NaN or inf).

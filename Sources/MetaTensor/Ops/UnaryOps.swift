@@ -26,6 +26,22 @@ extension Tensor {
     return try mapFloating(node: node, { $0.squareRoot() }, { $0.squareRoot() })
   }
 
+  /// Square root whose derivative at 0 is 0 instead of +inf (0 is the right
+  /// limit where it divides a numerator that is 0 there, as Adam's update
+  /// m / sqrt(v) of a gradient element that is exactly 0; differentiating
+  /// through plain `sqrt` gives inf · 0 = NaN: TorchOpt's issue #26). Values
+  /// are exactly `sqrt`'s; the backward rule substitutes 1 for the root at
+  /// the zeros before dividing, so every order of derivative stays finite.
+  public func safeSqrt() throws -> Tensor {
+    if !dtype.isFloatingPoint { return try floating().safeSqrt() }
+    let node = GradNode.record("safe_sqrt", self, { c in
+      let zero = try c.inputs[0].detached().eq(Tensor(0))
+      let root = try Tensor.select(zero, Tensor(1), c.output)
+      return [try Tensor.select(zero, Tensor(0), c.grad / (2 * root))]
+    })
+    return try mapFloating(node: node, { $0.squareRoot() }, { $0.squareRoot() })
+  }
+
   /// Hyperbolic tangent.
   public func tanh() throws -> Tensor {
     if !dtype.isFloatingPoint { return try floating().tanh() }

@@ -76,6 +76,7 @@ enum TensorOps {
 
   static let core: [TensorOp] = [
     unary("exp") { try $0.exp() }, unary("log") { try $0.log() }, unary("sqrt") { try $0.sqrt() },
+    unary("safe_sqrt") { try $0.safeSqrt() },
     unary("tanh") { try $0.tanh() }, unary("sigmoid") { try $0.sigmoid() }, unary("relu") { try $0.relu() },
     unary("abs") { try $0.abs() }, unary("sin") { try $0.sin() }, unary("cos") { try $0.cos() }, unary("sign") { try $0.sign() }, unary("square") { try $0.square() },
     TensorOp("leaky_relu", labels: ["slope"]) { args in
