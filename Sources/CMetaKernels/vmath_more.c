@@ -318,6 +318,17 @@ META_TARGETS(void, vsoftplus, (const float *restrict x, float *restrict y, int64
 META_TARGETS(void, velu, (const float *restrict x, float *restrict y, int64_t n, float alpha),
              { for (int64_t i = 0; i < n; ++i) y[i] = elu_body(x[i], alpha); })
 
+// NaN / infinity tests as comparisons (x != x, |x| == inf, |x| < inf) writing
+// one byte per element (a bool tensor): vectorised compares and packs, where a
+// test on the bit fields per element ran at a third of NumPy's speed.
+META_TARGETS(void, vclassify, (const float *restrict x, unsigned char *restrict y, int64_t n, int32_t test), {
+  switch (test) {
+  case 0: for (int64_t i = 0; i < n; ++i) y[i] = x[i] != x[i]; break;
+  case 1: for (int64_t i = 0; i < n; ++i) y[i] = __builtin_fabsf(x[i]) == __builtin_inff(); break;
+  default: for (int64_t i = 0; i < n; ++i) y[i] = __builtin_fabsf(x[i]) < __builtin_inff(); break;
+  }
+})
+
 META_TARGETS(double, rsum, (const float *x, int64_t n), { return block_sum(x, n, 0.0f, 0); })
 META_TARGETS(double, rsumsq, (const float *x, int64_t n), { return block_sum(x, n, 0.0f, 1); })
 META_TARGETS(double, rsumsqdev, (const float *x, int64_t n, float mean), { return block_sum(x, n, mean, 1); })

@@ -138,6 +138,10 @@ META_VBINARY_DECL(minimum)
 #undef META_VBINARY_DECL
 
 /// log(1 + e^(beta x)) / beta, or x where beta x > threshold.
+/// y[i] = 1 where x[i] is NaN (test 0), +-inf (test 1) or finite (test 2), else 0.
+void meta_vclassify_avx512(const float *x, unsigned char *y, int64_t n, int32_t test);
+void meta_vclassify_avx2(const float *x, unsigned char *y, int64_t n, int32_t test);
+void meta_vclassify_generic(const float *x, unsigned char *y, int64_t n, int32_t test);
 void meta_vsoftplus_avx512(const float *x, float *y, int64_t n, float beta, float threshold);
 void meta_vsoftplus_avx2(const float *x, float *y, int64_t n, float beta, float threshold);
 void meta_vsoftplus_generic(const float *x, float *y, int64_t n, float beta, float threshold);

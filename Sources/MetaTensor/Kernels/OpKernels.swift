@@ -68,6 +68,16 @@ enum OpKernels {
     }
   }
 
+  /// Which `classify` test: NaN, ±inf, or neither.
+  enum Classification: Int32 { case nan = 0, infinite = 1, finite = 2 }
+
+  /// `y[i]` = whether `x[i]` passes `test`, as bools.
+  static func classify(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Bool>, _ n: Int, _ test: Classification) {
+    y.withMemoryRebound(to: UInt8.self, capacity: n) { bytes in
+      pick(meta_vclassify_avx512, meta_vclassify_avx2, meta_vclassify_generic)(x, bytes, Int64(n), test.rawValue)
+    }
+  }
+
   static func softplus(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int, beta: Float, threshold: Float) {
     pick(meta_vsoftplus_avx512, meta_vsoftplus_avx2, meta_vsoftplus_generic)(x, y, Int64(n), beta, threshold)
   }

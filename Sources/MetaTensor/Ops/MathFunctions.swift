@@ -73,33 +73,30 @@ extension Tensor {
                              { ($0 * scale).rounded(.toNearestOrEven) / scale })
   }
 
-  // The tests are written as comparisons (x != x, |x| == inf, |x| < inf)
-  // rather than `isNaN`/`isInfinite`/`isFinite`, which read the bit fields:
-  // comparisons vectorize, and the bit-field forms ran at a third of NumPy's
-  // speed (bench/ops).
-
   /// Where the element is NaN, as a bool tensor (never, for integers and bools).
-  public func isNaN() throws -> Tensor { try test(never: false, { $0 != $0 }, { $0 != $0 }) }
+  public func isNaN() throws -> Tensor { try test(.nan, { $0.isNaN }) }
   /// Where the element is +inf or -inf, as a bool tensor.
-  public func isInfinite() throws -> Tensor {
-    try test(never: false, { Swift.abs($0) == .infinity }, { Swift.abs($0) == .infinity })
-  }
+  public func isInfinite() throws -> Tensor { try test(.infinite, { $0.isInfinite }) }
   /// Where the element is neither NaN nor infinite, as a bool tensor (always,
   /// for integers and bools).
-  public func isFinite() throws -> Tensor {
-    try test(never: true, { Swift.abs($0) < .infinity }, { Swift.abs($0) < .infinity })
-  }
+  public func isFinite() throws -> Tensor { try test(.finite, { $0.isFinite }) }
 
-  /// A bool tensor of `f32` (`f64`) on each float32 (float64) element, `other`
-  /// everywhere for the integer and bool dtypes (which hold no NaN or inf).
-  @inline(__always)
-  private func test(never other: Bool, _ f32: (Float) -> Bool, _ f64: (Double) -> Bool) throws -> Tensor {
+  /// A bool tensor of `test` on each element: the vectorised kernel for
+  /// float32 (a contiguous copy first when strided), `f64` for float64, and
+  /// the same answer everywhere for the integer and bool dtypes (which hold
+  /// no NaN or inf).
+  private func test(_ test: OpKernels.Classification, _ f64: (Double) -> Bool) throws -> Tensor {
     switch dtype {
-    case .float32: return try detached().mapElements(of: Float.self, to: Bool.self, f32)
+    case .float32:
+      let source = isContiguous ? self : try contiguousCopy()
+      return try Tensor.make(shape, of: Bool.self) { out in
+        guard let y = out.baseAddress else { return }
+        OpKernels.classify(UnsafePointer(source.pointer(Float.self)), y, out.count, test)
+      }
     case .float64: return try detached().mapElements(of: Double.self, to: Bool.self, f64)
     default:
       _ = try checkedCount(shape, op: "isnan")
-      return try Tensor.make(shape, of: Bool.self) { $0.initialize(repeating: other) }
+      return try Tensor.make(shape, of: Bool.self) { $0.initialize(repeating: test == .finite) }
     }
   }
 }
