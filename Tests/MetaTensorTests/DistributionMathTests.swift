@@ -67,7 +67,7 @@ final class DistributionMathTests: XCTestCase {
     let third = Float(-Foundation.log(3.0))
     XCTAssertClose(picked.scalars, [-1.37153903, third, -2.87153903, third, -0.37153903, third, -0.37153903, third])
     XCTAssertThrowsTensorError(try categoricalLogProb(t([3]), logits: batch),
-                               containing: "Categorical.log_prob: value 3.0 at position 0 is not a class index in 0..<3")
+                               containing: "Categorical.log_prob: value 3 at position 0 is not a class index in 0..<3")
     XCTAssertThrowsTensorError(try categoricalLogProb(t([0.5]), logits: batch), containing: "not a class index")
   }
 

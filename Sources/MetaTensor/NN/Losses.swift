@@ -79,8 +79,14 @@ func checkClassification(_ logits: Tensor, _ labels: Tensor, op: String) throws 
     throw TensorError("\(op): labels \(shapeText(labels.shape)) do not match logits \(shapeText(logits.shape)) (expected [\(n)])")
   }
   guard classes > 0 || n == 0 else { throw TensorError("\(op): logits \(shapeText(logits.shape)) have no classes") }
-  for (i, v) in labels.scalars.enumerated() where !(v >= 0 && v < Float(classes) && v == v.rounded()) {
-    throw TensorError("\(op): label \(v) at position \(i) is not a class index in 0..<\(classes)")
+  for (i, v) in labels.elements(as: Double.self).enumerated() where !(v >= 0 && v < Double(classes) && v == v.rounded()) {
+    throw TensorError("\(op): label \(classIndexText(v)) at position \(i) is not a class index in 0..<\(classes)")
   }
   return (n, classes)
+}
+
+/// A would-be class index as the user wrote it: `7`, not `7.0`, for a whole
+/// number (labels are int64), else as is (`0.5`, `nan`).
+func classIndexText(_ v: Double) -> String {
+  v == v.rounded() && Swift.abs(v) < 1e15 ? String(Int64(v)) : "\(v)"
 }

@@ -63,7 +63,7 @@ public func categoricalLogProb(_ x: Tensor, logits: Tensor) throws -> Tensor {
     throw TensorError("Categorical.log_prob: the logits need a class axis")
   }
   for (i, v) in x.elements(as: Double.self).enumerated() where !(v >= 0 && v < Double(classes) && v == v.rounded()) {
-    throw TensorError("Categorical.log_prob: value \(v) at position \(i) is not a class index in 0..<\(classes)")
+    throw TensorError("Categorical.log_prob: value \(classIndexText(v)) at position \(i) is not a class index in 0..<\(classes)")
   }
   let batch = Array(logits.shape.dropLast())
   let target = try broadcastShapes(x.shape, batch, op: "Categorical.log_prob")
