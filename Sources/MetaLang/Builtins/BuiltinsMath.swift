@@ -2,6 +2,7 @@
 // (a tensor) calls the object's method of the same name: `exp(t)` is `t.exp()`.
 
 import Foundation
+import MetaTensor
 
 extension Builtins {
   static func math() -> [Builtin] {
@@ -66,6 +67,24 @@ extension Builtins {
       Builtin("seed") { args in
         try args.expect(1)
         args.rt.random.seed(UInt64(bitPattern: Int64(try args.int(0))))
+        return .nil_
+      },
+      Builtin("random_state") { args in
+        // Four Ints (the words' bit patterns): a plain value that save/load keep exactly.
+        try args.expect(0)
+        return .list(args.rt.random.state.words.map { .int(Int(Int64(bitPattern: $0))) })
+      },
+      Builtin("set_random_state") { args in
+        try args.expect(1)
+        let bad = BuiltinError("set_random_state: expected the List of 4 Ints that random_state() gives")
+        guard case .list(let items) = args[0] else { throw bad }
+        var words = [UInt64]()
+        for item in items {
+          guard case .int(let w) = item else { throw bad }
+          words.append(UInt64(bitPattern: Int64(w)))
+        }
+        guard let state = RandomState(words: words) else { throw bad }
+        args.rt.random.state = state
         return .nil_
       },
       Builtin("random") { args in

@@ -568,11 +568,17 @@ fn metaopt_fit(self, taskset, steps = 1000, batch = 25, checkpoint = nil, every 
   if checkpoint != nil and exists(checkpoint) {
     let saved = load(checkpoint)
     assert is_fit_checkpoint(saved), "{self.kind}.fit: '{checkpoint}' is not a checkpoint written by fit"
+    let mismatch = checkpoint_mismatch(self, saved)
+    assert mismatch == nil,
+      "{self.kind}.fit: checkpoint '{checkpoint}' is not of this run: {mismatch} (delete it, or pass another checkpoint: path)"
     self.params = saved.params
     self.weight_params = saved.weight_params
     self.outer.state = saved.outer_state
     history = saved.history
     start = saved.step
+    # The random stream as it was after that step: the resumed run draws the
+    # same tasks an uninterrupted one would, so the two agree bit for bit.
+    if contains(saved, "random_state") { set_random_state(saved.random_state) }
   }
   # progress() needs a positive total; zero steps, or a finished checkpoint, train nothing.
   if steps == 0 or start >= steps { return history }
@@ -583,11 +589,57 @@ fn metaopt_fit(self, taskset, steps = 1000, batch = 25, checkpoint = nil, every 
     bar.update(step, loss)
     if checkpoint != nil and (step % every == 0 or step == steps) {
       save({params: self.params, weight_params: self.weight_params, outer_state: self.outer.state,
-            history: history, step: step}, checkpoint)
+            history: history, step: step, kind: self.kind, optimizer: optimizer_name(self.outer),
+            random_state: random_state()}, checkpoint)
     }
   }
   bar.done()
   history
+}
+
+# Why the fit checkpoint `saved` cannot resume `self` (another meta-optimizer,
+# outer optimizer, or parameter layout: the first difference), or nil.
+# Checkpoints from before kind/optimizer were stored are compared by layout only.
+fn checkpoint_mismatch(self, saved) {
+  if contains(saved, "kind") and saved.kind != self.kind {
+    return "it was written by {saved.kind}, this run is {self.kind}"
+  }
+  let optimizer = optimizer_name(self.outer)
+  if contains(saved, "optimizer") and saved.optimizer != optimizer {
+    return "its outer optimizer is {saved.optimizer}, this run's is {optimizer}"
+  }
+  layout_difference(self.params, saved.params, "params")
+}
+
+# The outer optimizer's name for checkpoints ("adam", "sgd"; "custom" for a
+# user's optimizer object without a name field).
+fn optimizer_name(opt) { if contains(opt, "name") { opt.name } else { "custom" } }
+
+# The first place where tree `saved` differs from `current` in structure or
+# tensor shapes, as "<path> ... in the checkpoint, ... here", or nil.
+fn layout_difference(current, saved, path) {
+  let t = type(current)
+  if type(saved) != t { return "{path} is a {type(saved)} in the checkpoint, a {t} here" }
+  if t == "Tensor" {
+    if saved.shape != current.shape { return "{path} has shape {saved.shape} in the checkpoint, {current.shape} here" }
+    return nil
+  }
+  if t == "List" {
+    if len(saved) != len(current) { return "{path} has {len(saved)} entries in the checkpoint, {len(current)} here" }
+    for i in range(len(current)) {
+      let d = layout_difference(current[i], saved[i], "{path}[{i}]")
+      if d != nil { return d }
+    }
+    return nil
+  }
+  if t == "Record" {
+    if keys(saved) != keys(current) { return "{path} has fields {keys(saved)} in the checkpoint, {keys(current)} here" }
+    for k in keys(current) {
+      let d = layout_difference(current[k], saved[k], "{path}.{k}")
+      if d != nil { return d }
+    }
+  }
+  nil
 }
 
 # Whether `saved` has every field fit's checkpoints hold (not some other tree file).
@@ -1132,7 +1184,8 @@ fn either(value, fallback) { if value == nil { fallback } else { value } }
     ],
     "metaopt": [
       "inner_learner", "meta_optimizer", "check_weights", "task_weights", "weighted_meta_loss",
-      "gradient_meta_step", "metaopt_fit", "is_fit_checkpoint", "metaopt_adapt", "metaopt_episode",
+      "gradient_meta_step", "metaopt_fit", "checkpoint_mismatch", "optimizer_name",
+      "layout_difference", "is_fit_checkpoint", "metaopt_adapt", "metaopt_episode",
       "metaopt_evaluate", "summarize", "maml", "maml_objective"
     ],
     "nn": [

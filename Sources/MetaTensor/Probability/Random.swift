@@ -36,6 +36,16 @@ public struct RandomState: Sendable, Equatable {
     s3 = splitMix()
   }
 
+  /// The four state words, to save a stream and resume it exactly.
+  public var words: [UInt64] { [s0, s1, s2, s3] }
+
+  /// The stream `words` (from `words` of another stream) continues; nil for
+  /// anything but four words, not all zero (xoshiro's one invalid state).
+  public init?(words: [UInt64]) {
+    guard words.count == 4, words.contains(where: { $0 != 0 }) else { return nil }
+    (s0, s1, s2, s3) = (words[0], words[1], words[2], words[3])
+  }
+
   @inline(__always)
   private static func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 &- k)) }
 
