@@ -1,6 +1,6 @@
 // The embedding facade: everything a host program needs, and nothing else.
-// The interpreter never prints on its own (`print` output goes to `output`) and
-// reads no environment variable: the host hands it a module loader.
+// The interpreter never prints on its own (`print` output goes to `output`, progress
+// to `diagnostics`) and reads no environment variable: the host hands it a module loader.
 // Every evaluation runs on a thread with a large stack (see Limits.swift), so deep
 // recursion ends in a catchable `stack overflow` error, never a crash.
 
@@ -45,16 +45,31 @@ public final class Interpreter {
   private var running = 0
   private let hostProto = FunctionProto(name: "<host>", file: "<host>", directory: nil)
 
-  /// Receives everything `print` writes, exactly as written (newlines included).
+  /// Receives everything `print` writes, exactly as written (newlines included),
+  /// and nothing else: a script's results, never its progress.
   public var output: (String) -> Void {
     get { rt.output }
     set { rt.output = newValue }
   }
-  /// Whether `output` reaches a terminal: progress bars then redraw one line with
-  /// `\r` instead of printing plain lines. False unless the host says so.
-  public var outputIsTerminal: Bool {
-    get { rt.outputIsTerminal }
-    set { rt.outputIsTerminal = newValue }
+  /// Receives what the run says about itself rather than its results: progress
+  /// bars (`progress`, `fit`) and `eprint`. The `meta` program sends it to
+  /// standard error, so `meta train.meta > results.txt` keeps only what the
+  /// script printed. Discarded unless the host sets it.
+  public var diagnostics: (String) -> Void {
+    get { rt.diagnostics }
+    set { rt.diagnostics = newValue }
+  }
+  /// Whether `diagnostics` reaches a terminal: progress bars then redraw one line
+  /// with `\r` instead of writing plain lines. False unless the host says so.
+  public var diagnosticsIsTerminal: Bool {
+    get { rt.diagnosticsIsTerminal }
+    set { rt.diagnosticsIsTerminal = newValue }
+  }
+  /// False silences every progress bar, `fit`'s included (`meta --quiet`); other
+  /// diagnostics still reach `diagnostics`. True by default.
+  public var showsProgress: Bool {
+    get { rt.showsProgress }
+    set { rt.showsProgress = newValue }
   }
   public var limits = Limits()
   /// Bytes of tensor storage alive now, counted against `limits.maxMemory`.
@@ -81,11 +96,14 @@ public final class Interpreter {
   ///   - loader: finds the modules `import` names (see `ModuleLoader`); by default
   ///     files, relative to the importing file, with no search paths.
   ///   - output: where `print` writes; by default nowhere (the library prints nothing itself).
+  ///   - diagnostics: where progress bars and `eprint` write (see `diagnostics`); by
+  ///     default nowhere, so a host capturing `output` gets exactly what was printed.
   public init(
     seed: UInt64? = nil, loader: any ModuleLoader = FileModuleLoader(),
-    output: @escaping (String) -> Void = { _ in }
+    output: @escaping (String) -> Void = { _ in },
+    diagnostics: @escaping (String) -> Void = { _ in }
   ) {
-    rt = Runtime(seed: seed ?? RandomStream.defaultSeed, output: output)
+    rt = Runtime(seed: seed ?? RandomStream.defaultSeed, output: output, diagnostics: diagnostics)
     rt.modules.loader = loader
     for b in Builtins.all() + Builtins.clampBuiltins() {
       let f = Function(builtin: b)

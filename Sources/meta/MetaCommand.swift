@@ -14,8 +14,8 @@ struct MetaCommand: ParsableCommand {
     commandName: "meta",
     abstract: "Run Meta scripts, or start the interactive REPL.",
     usage: """
-      meta [--seed <n>] [--threads <n>] [<file> [<arguments> ...]]
-      meta [--seed <n>] [--threads <n>] -e <source> [<arguments> ...]
+      meta [--seed <n>] [--threads <n>] [--quiet] [<file> [<arguments> ...]]
+      meta [--seed <n>] [--threads <n>] [--quiet] -e <source> [<arguments> ...]
       meta check <file> ...
       """,
     discussion: """
@@ -32,6 +32,10 @@ struct MetaCommand: ParsableCommand {
                              number; none for no limit (default: 3/4 of the
                              memory available to the process). Past it, making
                              a tensor is an "out of memory" error.
+        -q, --quiet          Show no progress bars. They go to standard error
+                             (with eprint's lines), never to standard output:
+                             meta train.meta > out.txt keeps only what the
+                             script printed.
 
       Exit status: 0 on success; 1 after any error, which is shown on standard
       error as file:line:column: error: message, then the source line with a
@@ -59,6 +63,9 @@ struct SessionOptions: ParsableArguments {
     "Bytes of tensors held at once: 4G, 512M, a number, or none (default: 3/4 of the available memory).",
     valueName: "size"))
   var maxMemory: MemoryLimit?
+
+  @Flag(name: [.customShort("q"), .long], help: "Show no progress bars (fit's included).")
+  var quiet = false
 
   func validate() throws {
     if let threads, threads < 1 {

@@ -41,7 +41,7 @@ final class OutputBuffer: @unchecked Sendable {
     lock.lock()
     defer { lock.unlock() }
     bytes.append(contentsOf: text.utf8)
-    // A `\r` (a progress bar redrawing its line) is shown at once too.
+    // A `\r` (a line redrawn in place) is shown at once too.
     if bytes.count >= Self.capacity {
       flushLocked()
     } else if text.utf8.contains(where: { $0 == 0x0A || $0 == 0x0D }) {

@@ -44,8 +44,10 @@ final class REPL {
     if editor.isInteractive { session.stdout.write(Self.banner + "\n") }
     var pending: [String] = []
     reading: while true {
-      // Everything printed so far must be visible before waiting for the user.
+      // Everything printed so far must be visible before waiting for the user, and
+      // the prompt must not land on a progress bar's unfinished line.
       session.stdout.flush()
+      session.diagnostics.endLine()
       switch editor.readLine(prompt: pending.isEmpty ? "> " : "... ") {
       case .endOfInput:
         // An unfinished input is evaluated anyway, to show its error.
@@ -99,8 +101,10 @@ final class REPL {
   /// Reports an error and remembers that one happened.
   func fail(_ error: any Error, source: String? = nil) {
     failed = true
-    if editor.isInteractive, let error = error as? MetaError, error.kind == .interrupt {
-      // The terminal echoed ^C where the cursor was: start the report on its own line.
+    if editor.isInteractive, let error = error as? MetaError, error.kind == .interrupt,
+       !session.diagnostics.endLine() {
+      // The terminal echoed ^C where the cursor was: start the report on its own line
+      // (unless that already ended a progress bar's line).
       session.stdout.write("\n")
     }
     session.report(error, sources: source.map { [Self.inputName: $0] } ?? [:])

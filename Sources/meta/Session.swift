@@ -8,15 +8,23 @@ import MetaLang
 final class Session {
   let interpreter: Interpreter
   let stdout: OutputBuffer
+  /// Where progress bars and `eprint` go: standard error.
+  let diagnostics: DiagnosticsStream
   let interrupts: InterruptHandler
 
   init(options: SessionOptions, arguments: [String], idleInterrupt: InterruptHandler.IdleAction) {
     let stdout = OutputBuffer(fd: STDOUT_FILENO)
     self.stdout = stdout
+    // Progress and `eprint` go to standard error (as tqdm's and cargo's do), so
+    // `meta x.meta > file` keeps only the results.
+    let diagnostics = DiagnosticsStream(after: stdout)
+    self.diagnostics = diagnostics
     interpreter = Interpreter(
-      seed: options.seed, loader: Session.moduleLoader(), output: { stdout.write($0) })
+      seed: options.seed, loader: Session.moduleLoader(), output: { stdout.write($0) },
+      diagnostics: { diagnostics.write($0) })
     if let threads = options.threads { interpreter.threads = threads }
-    interpreter.outputIsTerminal = isatty(STDOUT_FILENO) != 0
+    interpreter.diagnosticsIsTerminal = isatty(STDERR_FILENO) != 0
+    interpreter.showsProgress = !options.quiet
     interpreter.arguments = arguments
     interpreter.limits.maxMemory = options.maxMemory.map(\.bytes) ?? MemoryLimit.defaultBytes
     interrupts = InterruptHandler(interpreter: interpreter, output: stdout, idleAction: idleInterrupt)
@@ -42,7 +50,39 @@ final class Session {
   ///   `-e`), by the name they were evaluated under, for the source line.
   func report(_ error: any Error, sources: [String: String] = [:]) {
     stdout.flush()
+    diagnostics.endLine()
     writeToStandardError(ErrorText.render(error, sources: sources) + "\n")
+  }
+}
+
+/// Standard error as the diagnostics channel. What was printed before a line
+/// appears before it (stdout is flushed first), and a progress bar left open by
+/// its `\r` redraws is ended before an error report starts.
+final class DiagnosticsStream: @unchecked Sendable {
+  private let stdout: OutputBuffer
+  private let lock = NSLock()
+  private var lineOpen = false
+
+  init(after stdout: OutputBuffer) { self.stdout = stdout }
+
+  func write(_ text: String) {
+    guard !text.isEmpty else { return }
+    stdout.flush()
+    lock.lock()
+    defer { lock.unlock() }
+    writeToStandardError(text)
+    lineOpen = !text.hasSuffix("\n")
+  }
+
+  /// Ends a line left open; returns whether there was one.
+  @discardableResult
+  func endLine() -> Bool {
+    lock.lock()
+    defer { lock.unlock() }
+    guard lineOpen else { return false }
+    writeToStandardError("\n")
+    lineOpen = false
+    return true
   }
 }
 

@@ -73,6 +73,23 @@ final class REPLTerminalTests: XCTestCase {
     try pane.waitForExit()
   }
 
+  func testProgressOnTheTerminalEndsItsLineBeforeAPromptOrAnError() throws {
+    let home = try TemporaryDirectory()
+    let pane = try TerminalPane(home: home)
+    try pane.waitForPrompt()
+    // Standard error is the terminal: the bar redraws one line with `\r`, left open.
+    pane.type("let p = progress(10, label: \"bar\"); p.update(3, 0.5)"); pane.press("Enter")
+    try pane.waitForScreen { $0.split(separator: "\n").contains { $0.hasPrefix("bar [######") } }
+    try pane.waitForPrompt()
+    // A redraw (bars redraw at most ten times a second), then an error at once.
+    pane.type("let t = clock(); while clock() - t < 0.2 { }; p.update(4, 0.25); error(\"boom\")"); pane.press("Enter")
+    try pane.waitForScreen { $0.split(separator: "\n").contains { $0.hasPrefix("<repl>:1:") && $0.contains("error: boom") } }
+    let screen = pane.screen
+    XCTAssertTrue(screen.split(separator: "\n").contains { $0.hasPrefix("bar [########-") && $0.contains("4/10") }, screen)
+    pane.press("C-d")
+    try pane.waitForExit()
+  }
+
   func testTabCompletesGlobalsAndFields() throws {
     let home = try TemporaryDirectory()
     let pane = try TerminalPane(home: home)

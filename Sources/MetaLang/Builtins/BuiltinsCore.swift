@@ -18,12 +18,13 @@ enum Builtins {
   static func core() -> [Builtin] {
     [
       Builtin("print") { args in
-        var line = TextWriter()
-        for i in 0..<args.count {
-          if i > 0 { line.append(" ") }
-          line.write(args[i], quoted: false)
-        }
-        args.rt.output(try line.finished() + "\n")
+        args.rt.output(try printedLine(args))
+        return .nil_
+      },
+      // Like print, to the diagnostics (standard error under `meta`): notes about the
+      // run that must not mix with its results.
+      Builtin("eprint") { args in
+        args.rt.diagnostics(try printedLine(args))
         return .nil_
       },
       Builtin("str") { args in
@@ -99,6 +100,16 @@ enum Builtins {
         return .list(try args.record(0).values)
       },
     ]
+  }
+
+  /// `print`'s line: the arguments as `str` shows them, spaced, with a newline.
+  static func printedLine(_ args: Arguments) throws -> String {
+    var line = TextWriter()
+    for i in 0..<args.count {
+      if i > 0 { line.append(" ") }
+      line.write(args[i], quoted: false)
+    }
+    return try line.finished() + "\n"
   }
 
   /// How many values `range(start, stop, step)` yields (0 when empty), without overflow.

@@ -465,7 +465,7 @@ fn memory_clear(self) {
 # Meta-optimizers: the outer loop. Each one is a MetaOptimizer object with
 #   algo.params                        the meta-learned parameters
 #   algo.step(batch)      -> Float     one meta-update from a List of Tasks (the meta-loss before it)
-#   algo.fit(taskset, steps:, batch:)  meta-training with a progress bar; returns the loss history
+#   algo.fit(taskset, steps:, batch:)  meta-training with a progress bar (quiet: true hides it); returns the loss history
 #   algo.evaluate(taskset, episodes:)  adapt to fresh tasks: {loss, ci95, accuracy?, accuracy_ci95?, episodes}
 #   algo.adapt(task, steps:)           the parameters adapted to one task
 # `memory:` (every meta-optimizer but protonet) gives the learner a Memory.
@@ -558,9 +558,11 @@ fn gradient_meta_step(self, batch) {
 
 # Meta-training: `steps` meta-updates on batches of `batch` tasks. With
 # `checkpoint:` the state is saved there every `every` steps (atomically) and a
-# run finding the file resumes from it.
-fn metaopt_fit(self, taskset, steps = 1000, batch = 25, checkpoint = nil, every = 1000, log_every = nil) {
+# run finding the file resumes from it. The progress bar goes to the diagnostics
+# (standard error under `meta`), never to what the script prints; `quiet: true` hides it.
+fn metaopt_fit(self, taskset, steps = 1000, batch = 25, checkpoint = nil, every = 1000, log_every = nil, quiet = false) {
   assert steps >= 0, "{self.kind}.fit: steps must not be negative (got {steps})"
+  assert type(quiet) == "Bool", "{self.kind}.fit: quiet must be true or false (got {type(quiet)})"
   assert batch >= 1, "{self.kind}.fit: batch must be at least 1 (got {batch})"
   assert every >= 1, "{self.kind}.fit: every must be at least 1 (got {every})"
   var history = []
@@ -582,7 +584,7 @@ fn metaopt_fit(self, taskset, steps = 1000, batch = 25, checkpoint = nil, every 
   }
   # progress() needs a positive total; zero steps, or a finished checkpoint, train nothing.
   if steps == 0 or start >= steps { return history }
-  let bar = progress(steps, label: self.kind, every: log_every)
+  let bar = progress(steps, label: self.kind, every: log_every, quiet: quiet)
   for step in range(start + 1, steps + 1) {
     let loss = self.step(taskset.sample(batch))
     history.append(loss)

@@ -66,8 +66,12 @@ final class Runtime {
   let base: Env
   let main: Env
   var output: (String) -> Void
-  /// Whether `output` reaches a terminal (progress bars redraw in place there).
-  var outputIsTerminal = false
+  /// Progress lines and other messages about the run, kept apart from `output`.
+  var diagnostics: (String) -> Void
+  /// Whether `diagnostics` reaches a terminal (progress bars redraw in place there).
+  var diagnosticsIsTerminal = false
+  /// False silences every progress bar (`meta --quiet`).
+  var showsProgress = true
   let random: RandomStream
   let modules = ModuleCache()
   /// Source text by file name, to attach the offending line to errors.
@@ -78,7 +82,7 @@ final class Runtime {
   /// host callback evaluates. Non-zero means "we are on the evaluation thread".
   var activeTopLevels = 0
 
-  init(seed: UInt64, output: @escaping (String) -> Void) {
+  init(seed: UInt64, output: @escaping (String) -> Void, diagnostics: @escaping (String) -> Void = { _ in }) {
     let size = Interpreter.valueStackSize
     stackBase = ValueStack.allocate(size)
     stackEnd = stackBase + size
@@ -89,6 +93,7 @@ final class Runtime {
     main = Env(undefined: undefined)
     random = RandomStream(seed: seed)
     self.output = output
+    self.diagnostics = diagnostics
   }
 
   deinit {

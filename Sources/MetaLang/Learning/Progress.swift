@@ -1,4 +1,5 @@
-// `progress(total, label:, every:)`: the progress line of a training loop. On a
+// `progress(total, label:, every:, quiet:)`: the progress line of a training loop,
+// written to the interpreter's diagnostics (standard error under `meta`). On a
 // terminal it redraws one line with `\r` (at most ten times a second); elsewhere
 // (a log file, a pipe, a test) it prints a plain line every `every` steps, and
 // by default also after a minute without one (a long run's log stays alive).
@@ -225,9 +226,9 @@ final class ProgressObject: NativeObject, NativeMethods {
 }
 
 extension Builtins {
-  /// `progress(total, label: "fit", every: nil)`.
+  /// `progress(total, label: "fit", every: nil, quiet: false)`.
   static func progressBuiltin() -> Builtin {
-    Builtin("progress", labels: ["label", "every"]) { args in
+    Builtin("progress", labels: ["label", "every", "quiet"]) { args in
       try args.expect(1)
       guard case .int(let total) = args[0], total > 0 else {
         throw BuiltinError("progress: total must be a positive Int (got \(args[0].description))")
@@ -243,12 +244,22 @@ extension Builtins {
       case .int(let n)? where n > 0: every = n
       case let v?: throw BuiltinError("progress: every must be a positive Int (got \(v.description))")
       }
+      var quiet = false
+      switch args.named("quiet") {
+      case nil: break
+      case .bool(let b)?: quiet = b
+      case let v?: throw BuiltinError("progress: quiet must be true or false (got \(withArticle(v.typeName)))")
+      }
       let rt = args.rt
+      // Diagnostics, not output: `meta x.meta > file` keeps only what was printed.
       // Weak: the object may outlive the interpreter (held by the host), never the reverse.
       let bar = ProgressBar(
-        total: total, label: label, every: every, terminal: rt.outputIsTerminal,
+        total: total, label: label, every: every, terminal: rt.diagnosticsIsTerminal,
         clock: { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 },
-        write: { [weak rt] text in rt?.output(text) })
+        write: { [weak rt] text in
+          guard !quiet, let rt, rt.showsProgress else { return }
+          rt.diagnostics(text)
+        })
       return .native(ProgressObject(bar))
     }
   }

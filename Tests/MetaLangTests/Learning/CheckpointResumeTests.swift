@@ -20,7 +20,7 @@ final class CheckpointResumeTests: XCTestCase {
 
   private var checkpoint: String { directory.appendingPathComponent("fit.safetensors").path }
 
-  /// A fresh interpreter (fit's progress lines are captured and dropped).
+  /// A fresh interpreter (printed lines dropped; fit's progress, a diagnostic, too).
   private func interpreter() -> Interpreter { Interpreter(output: { _ in }) }
 
   /// Source that makes `algo`, a small MAML on sine tasks, and fits it to `steps`

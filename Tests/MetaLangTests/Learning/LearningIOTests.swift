@@ -363,27 +363,6 @@ final class LearningIOTests: XCTestCase {
                    "maml [--------------------]  1200/70000")
   }
 
-  func testProgressThroughTheInterpreter() throws {
-    try interp.evaluate("let p = progress(4, label: \"fit\", every: 2)\nfor i in range(1, 5) { p.update(i, tensor(1.0 / i)) }")
-    let lines = printed.split(separator: "\n").map(String.init)
-    XCTAssertEqual(lines.count, 2)
-    let pattern = #"^fit step (\d)/4 loss (\S+) [0-9.]+ it/s eta \S+$"#
-    let regex = try NSRegularExpression(pattern: pattern)
-    let fields = lines.map { line -> [String] in
-      guard let m = regex.firstMatch(in: line, range: NSRange(line.startIndex..., in: line)) else { return [line] }
-      return (1...2).compactMap { Range(m.range(at: $0), in: line).map { String(line[$0]) } }
-    }
-    XCTAssertEqual(fields, [["2", "0.7500"], ["4", "0.2917"]])  // means of (1, 1/2) and (1/3, 1/4)
-
-    printed = ""
-    interp.outputIsTerminal = true
-    try interp.evaluate("let q = progress(3, label: \"t\")\nq.update(1, 0.5)\nq.update(2)\nq.update(3, 0.25)\nq.done()")
-    XCTAssertTrue(printed.hasPrefix("\rt [#####"), printed)
-    XCTAssertTrue(printed.contains("3/3  loss 0.2500"), printed)
-    XCTAssertEqual(printed.filter { $0 == "\n" }.count, 1)
-    XCTAssertTrue(printed.hasSuffix("\n"))
-  }
-
   // MARK: ci95
 
   func testSampleSummaryByHand() throws {
