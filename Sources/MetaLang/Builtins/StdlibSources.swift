@@ -561,10 +561,13 @@ fn gradient_meta_step(self, batch) {
 # run finding the file resumes from it. The progress bar goes to the diagnostics
 # (standard error under `meta`), never to what the script prints; `quiet: true` hides it.
 fn metaopt_fit(self, taskset, steps = 1000, batch = 25, checkpoint = nil, every = 1000, log_every = nil, quiet = false) {
-  assert steps >= 0, "{self.kind}.fit: steps must not be negative (got {steps})"
+  let who = "{self.kind}.fit"
+  check_taskset(who, taskset)
+  check_count(who, "steps", steps, 0)
   assert type(quiet) == "Bool", "{self.kind}.fit: quiet must be true or false (got {type(quiet)})"
-  assert batch >= 1, "{self.kind}.fit: batch must be at least 1 (got {batch})"
-  assert every >= 1, "{self.kind}.fit: every must be at least 1 (got {every})"
+  check_count(who, "batch", batch, 1)
+  check_count(who, "every", every, 1)
+  if log_every != nil { check_count(who, "log_every", log_every, 1) }
   var history = []
   var start = 0
   if checkpoint != nil and exists(checkpoint) {
@@ -578,6 +581,7 @@ fn metaopt_fit(self, taskset, steps = 1000, batch = 25, checkpoint = nil, every 
     self.outer.state = saved.outer_state
     history = saved.history
     start = saved.step
+    if not quiet { eprint("{self.kind}.fit: resuming from step {start} of {steps} ({checkpoint})") }
     # The random stream as it was after that step: the resumed run draws the
     # same tasks an uninterrupted one would, so the two agree bit for bit.
     if contains(saved, "random_state") { set_random_state(saved.random_state) }
@@ -644,6 +648,28 @@ fn layout_difference(current, saved, path) {
   nil
 }
 
+# Fails unless the argument `name` of `who` is an Int of at least `least`.
+fn check_count(who, name, value, least) {
+  if type(value) != "Int" { error("{who}: {name} must be an Int (got {type(value)} {value})") }
+  if value < least { error("{who}: {name} must be at least {least} (got {value})") }
+}
+
+# Fails unless `tasks` can be sampled (or, with `list_ok`, is a non-empty List of Tasks).
+fn check_taskset(who, tasks, list_ok = false) {
+  let t = type(tasks)
+  # A TaskSet, or any object with a sample method (a user's own task source).
+  if t == "TaskSet" or (t != "List" and t != "String" and try { contains(tasks, "sample") } catch e { false }) { return nil }
+  if list_ok and t == "List" {
+    if len(tasks) == 0 { error("{who}: the List of tasks is empty") }
+    for i in range(len(tasks)) {
+      if type(tasks[i]) != "Task" { error("{who}: tasks[{i}] is not a Task (got {type(tasks[i])})") }
+    }
+    return nil
+  }
+  let wanted = if list_ok { "a TaskSet or a List of Tasks" } else { "a TaskSet (sine_tasks(...), fewshot(...), tasks_from(...))" }
+  error("{who}: expected {wanted}, got {t}")
+}
+
 # Whether `saved` has every field fit's checkpoints hold (not some other tree file).
 fn is_fit_checkpoint(saved) {
   if type(saved) != "Record" { return false }
@@ -660,14 +686,22 @@ fn metaopt_episode(self, task, steps) { self.learner.evaluate(self.adapt(task, s
 # Mean query loss (and accuracy) over `episodes` fresh tasks, each adapted with
 # `steps` inner steps (the learner's own count by default), with 95% intervals.
 # The model runs in evaluation mode (model.eval(): no dropout) meanwhile.
-fn metaopt_evaluate(self, taskset, episodes = 600, steps = nil) {
-  assert episodes >= 1, "{self.kind}.evaluate: episodes must be at least 1 (got {episodes})"
+# `tasks` is a TaskSet (`episodes` fresh tasks, 600 by default) or a fixed List
+# of Tasks (each once, or the first `episodes`), as learn2learn's fixed test sets.
+fn metaopt_evaluate(self, tasks, episodes = nil, steps = nil) {
+  let who = "{self.kind}.evaluate"
+  check_taskset(who, tasks, true)
+  let fixed = type(tasks) == "List"
+  let n = if episodes != nil { episodes } else if fixed { len(tasks) } else { 600 }
+  check_count(who, "episodes", n, 1)
+  if fixed and n > len(tasks) { error("{who}: episodes is {n} but the List holds {len(tasks)} tasks") }
+  if steps != nil { check_count(who, "steps", steps, 0) }
   var losses = []
   var accuracies = []
   # Evaluation mode (dropout off) for the episodes, then the mode the model was in.
   let was = model_mode(self.learner.model, false)
-  for i in range(episodes) {
-    let task = taskset.sample()
+  for i in range(n) {
+    let task = if fixed { tasks[i] } else { tasks.sample() }
     let r = self.episode(task, steps)
     losses.append(r.loss)
     if contains(r, "accuracy") { accuracies.append(r.accuracy) }
@@ -1187,8 +1221,8 @@ fn either(value, fallback) { if value == nil { fallback } else { value } }
     "metaopt": [
       "inner_learner", "meta_optimizer", "check_weights", "task_weights", "weighted_meta_loss",
       "gradient_meta_step", "metaopt_fit", "checkpoint_mismatch", "optimizer_name",
-      "layout_difference", "is_fit_checkpoint", "metaopt_adapt", "metaopt_episode",
-      "metaopt_evaluate", "summarize", "maml", "maml_objective"
+      "layout_difference", "check_count", "check_taskset", "is_fit_checkpoint", "metaopt_adapt",
+      "metaopt_episode", "metaopt_evaluate", "summarize", "maml", "maml_objective"
     ],
     "nn": [
       "load_builtins", "builtin", "make_model", "model_train", "model_eval", "model", "custom_init",

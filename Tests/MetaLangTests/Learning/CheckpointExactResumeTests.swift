@@ -64,6 +64,16 @@ final class CheckpointExactResumeTests: XCTestCase {
     }
   }
 
+  func testResumingSaysSoOnTheDiagnosticsChannel() throws {
+    let make = "maml(Learner(nn.mlp([1, 8, 1]), lr: 0.01), outer: adam(lr: 0.01))"
+    _ = try run(make, steps: 3, resumable: true)
+    var printed = "", diagnostics = ""
+    let interpreter = Interpreter(output: { printed += $0 }, diagnostics: { diagnostics += $0 })
+    _ = try interpreter.evaluate(source(make, steps: 6, resumable: true))
+    XCTAssertTrue(diagnostics.contains("maml.fit: resuming from step 3 of 6 (\(checkpoint))"), diagnostics)
+    XCTAssertEqual(printed, "", "nothing on the output channel")
+  }
+
   private func resumeError(_ make: String) -> String {
     do {
       _ = try Interpreter(output: { _ in }).evaluate(source(make, steps: 6, resumable: true))
