@@ -180,6 +180,13 @@ public final class Interpreter {
       let resolver = Resolver(rt: rt, env: Env(declarationsOf: rt.main), file: name, directory: nil)
       _ = resolver.compile(program, name: "<script>")
       errors = resolver.errors
+      // Names read but declared nowhere fail when reached; say so now.
+      var reported = Set<String>()
+      for read in resolver.undeclaredReads where reported.insert(read.name).inserted {
+        errors.append(MetaError(.resolve, "undefined name '\(read.name)' (no let, var, fn or import declares it)",
+                                file: name, loc: read.loc))
+      }
+      errors.sort { (a: MetaError, b: MetaError) -> Bool in (a.loc.line, a.loc.column) < (b.loc.line, b.loc.column) }
     }
     return MetaError.attachingSource(errors, source)
   }

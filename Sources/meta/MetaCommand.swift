@@ -115,7 +115,7 @@ struct RunCommand: ParsableCommand {
 struct CheckCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "check",
-    abstract: "Parse and resolve files without running them; report every error (exit 1 if any).")
+    abstract: "Parse and resolve files without running them; report every error, undefined names included (exit 1 if any).")
 
   @OptionGroup var options: SessionOptions
 

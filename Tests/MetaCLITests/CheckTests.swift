@@ -33,6 +33,29 @@ final class CheckTests: XCTestCase {
     XCTAssertEqual(result.stderr, "")
   }
 
+  /// As pyflakes: a name read but declared nowhere (a typo on the last line
+  /// of a long script) is reported before anything runs, once per name; names
+  /// declared later in the file, builtins, the prelude, imports and `args` are not.
+  func testReportsNamesUsedButNeverDefined() throws {
+    let dir = try TemporaryDirectory()
+    let a = dir.write("a.meta", """
+      import nn
+      fn f(x) { x + later + missing }
+      let later = 2
+      print(f(1), maml, nn.mlp([1, 1]), args, pi)
+      for i in range(2) { print(i, missing, tensr([1])) }
+
+      """)
+    let result = try MetaProcess.run(["check", a.path])
+    XCTAssertEqual(result.status, 1)
+    XCTAssertEqual(result.stdout, "")
+    let headlines = result.stderr.split(separator: "\n").filter { $0.contains(": error: ") }
+    XCTAssertEqual(headlines, [
+      "\(a.path):2:23: error: undefined name 'missing' (no let, var, fn or import declares it)",
+      "\(a.path):5:39: error: undefined name 'tensr' (no let, var, fn or import declares it)",
+    ], result.stderr)
+  }
+
   func testMissingFileIsReportedAndOthersStillChecked() throws {
     let dir = try TemporaryDirectory()
     let bad = dir.write("bad.meta", "let = 1\n")

@@ -83,6 +83,10 @@ final class Resolver {
   var seenGlobals: Set<String> = []
   /// Stops a long compilation (see CompilePoll).
   var poll: CompilePoll?
+  /// Reads of globals that nothing declares (not the program, not an earlier
+  /// run, not the builtins or the prelude): errors when it runs, which
+  /// `meta check` reports beforehand, as pyflakes does.
+  var undeclaredReads: [(name: String, loc: SourceLoc)] = []
 
   init(rt: Runtime, env: Env, file: String, directory: String?) {
     self.rt = rt; self.env = env; self.file = file; self.directory = directory
@@ -231,7 +235,9 @@ final class Resolver {
       v.users.append(node)
       return node
     case .capture(let i, _): return CaptureGet(index: i, name: name, loc: loc)
-    case .global(let env, let slot, _, _): return GlobalGet(env: env, slot: slot, name: name, loc: loc)
+    case .global(let env, let slot, _, let declared):
+      if !declared { undeclaredReads.append((name, loc)) }
+      return GlobalGet(env: env, slot: slot, name: name, loc: loc)
     }
   }
 }
