@@ -141,6 +141,7 @@ extension Resolver {
   /// Compiles a function literal or declaration into a prototype.
   func function(_ decl: FunctionDecl, isLocal: Bool = false) -> FunctionProto {
     let proto = FunctionProto(name: decl.name ?? "<fn>", file: file, directory: directory)
+    proto.declaration = decl.loc
     let scope = FunctionScope(proto: proto, isScript: false)
     functions.append(scope)
     defer { functions.removeLast() }

@@ -79,6 +79,9 @@ final class FunctionProto {
   let file: String
   /// The directory relative imports resolve against (nil: the working directory).
   let directory: String?
+  /// Where the `fn` keyword stands in `file` (nil for a whole program): `help`
+  /// reads the signature and the doc comment above it from the source there.
+  var declaration: SourceLoc?
   // Filled in by the resolver, then only read; reads skip the exclusivity checks.
   @exclusivity(unchecked) var params: [Param] = [] {
     didSet { paramCount = params.count }

@@ -1,0 +1,90 @@
+// `help(x)`: the signature and documentation of a function. A Meta function
+// (the stdlib's or the user's) is documented by the `#` comment block right
+// above its `fn` line, read from its source; a builtin by its entry in the
+// reference pages (docs/tensors.md, meta-learning.md, models.md, embedded as
+// ReferencePages): the `### \`name(...)\`` heading and the text under it.
+
+extension Builtins {
+  static func help() -> [Builtin] {
+    [
+      Builtin("help") { args in
+        try args.expect(1)
+        args.rt.output(Help.text(for: args[0], rt: args.rt) + "\n")
+        return .nil_
+      },
+    ]
+  }
+}
+
+enum Help {
+  /// What `help(value)` prints (without the final line break).
+  static func text(for value: Value, rt: Runtime) -> String {
+    switch value {
+    case .function(let f):
+      if let proto = f.proto { return functionText(proto, sources: rt.sources) }
+      return entry(named: f.name) ?? "\(f.name)(...): a builtin with no reference entry yet"
+    case .string(let name):
+      if let text = entry(named: name) { return text }
+      if let global = rt.main.value(name) ?? rt.base.value(name), case .function = global {
+        return text(for: global, rt: rt)
+      }
+      return "help: nothing documented is called '\(name)'"
+    default:
+      return "help: \(withArticle(value.typeName)) is not a function; try help(\"name\") or help(f)"
+    }
+  }
+
+  /// The reference entry whose heading names `name` (`### \`name(...)\``), or nil.
+  static func entry(named name: String) -> String? {
+    for page in ReferencePages.order {
+      guard let text = ReferencePages.pages[page] else { continue }
+      let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+      for (i, line) in lines.enumerated() where line.hasPrefix("### `") {
+        let signature = line.dropFirst(5).prefix { $0 != "`" }
+        guard signature.prefix(while: { $0 != "(" }) == name else { continue }
+        var body = [Substring]()
+        for next in lines[(i + 1)...] {
+          if next.hasPrefix("#") { break }
+          body.append(next)
+        }
+        let paragraph = body.drop { $0.isEmpty }.reversed().drop { $0.isEmpty }.reversed()
+        return ([String(signature), ""] + paragraph.map(String.init)).joined(separator: "\n")
+          + "\n(docs/\(page).md)"
+      }
+    }
+    return nil
+  }
+
+  /// A Meta function's signature (its `fn` line, to the body's `{`) and the
+  /// comment block above it; the parameter names when the source is unknown.
+  static func functionText(_ proto: FunctionProto, sources: [String: String]) -> String {
+    let fallback = "\(proto.name)(\(proto.params.map(\.name).joined(separator: ", ")))"
+    guard let loc = proto.declaration, let source = sources[proto.file] else { return fallback }
+    let lines = source.split(separator: "\n", omittingEmptySubsequences: false)
+    guard loc.line >= 1, loc.line <= lines.count else { return fallback }
+    // From the `fn` keyword to the `{` opening the body, on however many lines.
+    var signature = "", depth = 0
+    scan: for (n, line) in lines[(loc.line - 1)...].enumerated() {
+      let start = n == 0 ? line.index(line.startIndex, offsetBy: min(loc.column - 1, line.count)) : line.startIndex
+      for c in line[start...] {
+        if c == "(" { depth += 1 } else if c == ")" { depth -= 1 } else if c == "{" && depth == 0 { break scan }
+        signature.append(c)
+      }
+      signature.append(" ")
+    }
+    signature = signature.split(whereSeparator: { $0 == " " || $0 == "\n" }).joined(separator: " ")
+    if signature.hasPrefix("fn ") { signature.removeFirst(3) }
+    if signature.hasPrefix("fn(") { signature = "fn" + signature.dropFirst(2) }
+    // The `#` lines right above, without their markers.
+    var doc = [String]()
+    var i = loc.line - 2
+    while i >= 0, lines[i].trimmingPrefix(while: { $0 == " " }).hasPrefix("#") {
+      let text = lines[i].trimmingPrefix(while: { $0 == " " }).dropFirst()
+      doc.insert(String(text.hasPrefix(" ") ? text.dropFirst() : text), at: 0)
+      i -= 1
+    }
+    let origin = "(\(proto.file):\(loc.line))"
+    return ([signature.isEmpty ? fallback : signature] + (doc.isEmpty ? [] : [""] + doc) + [origin])
+      .joined(separator: "\n")
+  }
+}
