@@ -202,6 +202,8 @@ running_var}` (updated with `momentum`); else the output. Differentiable to any 
 ### `mse(pred, target)`
 The mean squared error; the shapes must be equal (no broadcasting: a `[N, 1]`
 prediction against an `[N]` target is an error, not a silently broadcast loss).
+Scores `[..., C]` against int64 class labels `[...]` get the hint to use
+`cross_entropy` (a classification task left with the default loss).
 
 ### `cross_entropy(logits, labels)`
 The mean over the batch of `-log_softmax(logits)[i, labels[i]]`: `logits [N, C]`,

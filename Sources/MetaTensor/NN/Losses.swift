@@ -20,7 +20,12 @@ public func crossEntropy(_ logits: Tensor, _ labels: Tensor, mean: Bool = true) 
 /// `[N, N]` matrix of every pairing, a loss that trains but is wrong.
 public func mse(_ prediction: Tensor, _ target: Tensor) throws -> Tensor {
   guard prediction.shape == target.shape else {
-    throw TensorError("mse: prediction \(shapeText(prediction.shape)) and target \(shapeText(target.shape)) have different shapes (mse does not broadcast; reshape one of them)")
+    // Scores [..., C] against int64 labels [...]: a classification task given mse.
+    let labels = target.dtype == .int64 && prediction.rank == target.rank + 1
+      && Array(prediction.shape.dropLast()) == target.shape
+    let hint = labels ? "the targets look like class labels: use cross_entropy (loss: cross_entropy)"
+      : "mse does not broadcast; reshape one of them"
+    throw TensorError("mse: prediction \(shapeText(prediction.shape)) and target \(shapeText(target.shape)) have different shapes (\(hint))")
   }
   guard prediction.count > 0 else { throw TensorError("mse: empty tensors \(shapeText(prediction.shape))") }
   let n = prediction.count
