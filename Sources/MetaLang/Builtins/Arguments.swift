@@ -44,8 +44,18 @@ enum ArgumentMessage {
     return "wrong number of arguments to '\(function)' (expected \(want), got \(got))"
   }
 
-  @inline(never) static func unknownLabel(_ label: String, _ function: String) -> String {
-    "unknown argument '\(label)' to '\(function)'"
+  static let maxListed = 20
+
+  /// "unknown argument 'keepdim' to 'sum' (did you mean 'keepdims'?; valid: axis, keepdims)":
+  /// `valid` are the labels the function takes, in the order it declares them.
+  @inline(never) static func unknownLabel(_ label: String, _ function: String, valid: [String]) -> String {
+    var seen = Set<String>()
+    let valid = valid.filter { seen.insert($0).inserted }
+    guard !valid.isEmpty else { return "unknown argument '\(label)' to '\(function)' (it takes no named arguments)" }
+    let guess = NearestName.find(label, among: valid).map { "did you mean '\($0)'?; " } ?? ""
+    // A function may have thousands of parameters: the message lists a screenful.
+    let shown = valid.prefix(maxListed).joined(separator: ", ") + (valid.count > maxListed ? ", ..." : "")
+    return "unknown argument '\(label)' to '\(function)' (\(guess)valid: \(shown))"
   }
 }
 
@@ -70,7 +80,7 @@ extension ArgumentReader {
   /// Fails when a named argument is not one of `labels`.
   public func checkLabels(_ labels: [String]) throws {
     for entry in named where !labels.contains(entry.label) {
-      throw BuiltinError(ArgumentMessage.unknownLabel(entry.label, function))
+      throw BuiltinError(ArgumentMessage.unknownLabel(entry.label, function, valid: labels))
     }
   }
 

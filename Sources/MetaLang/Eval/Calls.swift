@@ -157,7 +157,9 @@ extension Runtime {
     let table = named.count > 16 ? Dictionary(params.indices.map { (params[$0].name, $0) }) { a, _ in a } : nil
     for (label, value) in named {
       guard let i = table.map({ $0[label] }) ?? params.firstIndex(where: { $0.name == label }) else {
-        throw error(ArgumentMessage.unknownLabel(label, fname), at: loc)
+        // A method's receiver is not something the caller names.
+        let valid = params.indices.filter { !($0 == 0 && params[0].name == "self") }.map { params[$0].name }
+        throw error(ArgumentMessage.unknownLabel(label, fname, valid: valid), at: loc)
       }
       if filled[i] { throw error("argument '\(label)' given twice to '\(fname)'", at: loc) }
       frame[i] = value
