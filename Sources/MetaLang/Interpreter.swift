@@ -214,18 +214,12 @@ public final class Interpreter {
 
   /// Names of all globals and builtins (prelude ones included, run or not), for completion.
   public var globalNames: [String] {
-    Array(Set(rt.main.definedNames + rt.base.definedNames + rt.modules.pendingPrelude.keys)).sorted()
+    rt.globalNames(seenFrom: rt.main)
   }
 
   /// Field names of a value (record keys, native fields and methods), for completion.
   public func fieldNames(of value: Value) -> [String] {
-    switch value {
-    case .record(let r): r.keys + RecordMethods.table.keys.sorted()
-    case .list: (Array(ListMethods.table.keys) + Array(ListMethods.mutating.keys)).sorted()
-    case .string: StringMethods.table.keys.sorted()
-    case .native(let o): o.fieldNames
-    default: []
-    }
+    value.memberNames
   }
 
   /// Registers a Swift function as the global `name`, visible to every program and

@@ -116,18 +116,20 @@ final class MethodCallNode: CallSite {
         let (positional, named) = try evalArguments(rt)
         return try rt.withArguments(name, method.labels, positional, named, loc) { args in try method.body(r, &args) }
       }
-      throw rt.error("record has no field '\(name)'", at: loc)
+      throw rt.error("record has no field '\(name)'" + NearestName.hint(name, among: value.memberNames), at: loc)
     case .list(var xs):
       let (positional, named) = try evalArguments(rt)
       if let method = mutatingMethod {
         // A temporary (not a variable): mutate the copy, return the method's result.
         return try rt.withArguments(name, method.labels, positional, named, loc) { args in try method.body(&xs, &args) }
       }
-      guard let method = listMethod else { throw rt.error("List has no method '\(name)'", at: loc) }
+      guard let method = listMethod else {
+        throw rt.error("List has no method '\(name)'" + NearestName.hint(name, among: value.memberNames), at: loc)
+      }
       return try rt.withArguments(name, method.labels, positional, named, loc) { args in try method.body(xs, &args) }
     case .string(let s):
       guard let method = stringMethod else {
-        throw rt.error("String has no method '\(name)'", at: loc)
+        throw rt.error("String has no method '\(name)'" + NearestName.hint(name, among: value.memberNames), at: loc)
       }
       let (positional, named) = try evalArguments(rt)
       return try rt.withArguments(name, method.labels, positional, named, loc) { args in try method.body(s, &args) }
@@ -153,7 +155,9 @@ final class MethodCallNode: CallSite {
   ) throws -> Value {
     let f: Value?
     do { f = try o.field(name) } catch { throw rt.locateHostError(error, at: loc) }
-    guard let f else { throw rt.error("\(o.typeName) has no method '\(name)'", at: loc) }
+    guard let f else {
+      throw rt.error("\(o.typeName) has no method '\(name)'" + NearestName.hint(name, among: o.fieldNames.sorted()), at: loc)
+    }
     if let object = o as? MetaObject, MetaObject.takesSelf(f) {
       // A stdlib method `fn adapt(self, ...)`: the object is its first argument.
       var (positional, named) = try evaluated ?? evalArguments(rt)

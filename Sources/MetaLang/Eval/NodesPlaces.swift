@@ -155,7 +155,7 @@ final class PathAssign: StmtNode {
       let owner = try PlacePath(root: path.root, steps: Array(path.steps.dropLast()))
         .read(rt, keys, loc)
       if case .record(let r) = owner, r[name] == nil {
-        throw rt.error("record has no field '\(name)'", at: at)
+        throw rt.error("record has no field '\(name)'" + NearestName.hint(name, among: r.keys), at: at)
       }
     }
     try path.modify(rt, keys, loc) { target in try combine(&target, op, v, rt, loc) }

@@ -199,7 +199,8 @@ final class GlobalAssign: StmtNode {
   override func exec(_ rt: Runtime) throws -> Flow {
     let v = try value.eval(rt)
     if op != nil, rt.isUndefined(env.values[slot]) {
-      throw rt.error("attempt to read undefined variable '\(name)'", at: loc)
+      throw rt.error(
+        "attempt to read undefined variable '\(name)'" + NearestName.hint(name, among: rt.globalNames(seenFrom: env)), at: loc)
     }
     try combine(&env.values[slot], op, v, rt, loc)
     return .normal

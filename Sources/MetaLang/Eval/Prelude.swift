@@ -26,7 +26,14 @@ extension Runtime {
       try loadPreludeModule(module, at: loc)
       if env.isDefined(slot) { return env.values[slot] }
     }
-    throw error("attempt to read undefined variable '\(name)'", at: loc)
+    throw error("attempt to read undefined variable '\(name)'" + NearestName.hint(name, among: globalNames(seenFrom: env)), at: loc)
+  }
+
+  /// The globals a program running in `env` can read: its own, the builtins and the
+  /// prelude's names not yet loaded. Sorted, so "did you mean" is the same each run.
+  func globalNames(seenFrom env: Env) -> [String] {
+    let names = Set(env.definedNames + base.definedNames + modules.pendingPrelude.keys)
+    return names.sorted()
   }
 
   /// Runs the prelude module `module` into the builtins' environment, once.

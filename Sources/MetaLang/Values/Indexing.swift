@@ -71,7 +71,7 @@ enum Indexing {
       guard case .string(let k) = key else {
         throw BuiltinError("Record index must be a String (got \(key.typeName))")
       }
-      guard let v = r[k] else { throw BuiltinError("record has no field '\(k)'") }
+      guard let v = r[k] else { throw BuiltinError("record has no field '\(k)'" + NearestName.hint(k, among: r.keys)) }
       return v
     case .native:
       return try get(base, [.single(key)], rt)
@@ -147,10 +147,10 @@ enum Indexing {
     switch base {
     case .record(let r):
       if let v = r[name] { return v }
-      throw BuiltinError("record has no field '\(name)'")
+      throw BuiltinError("record has no field '\(name)'" + NearestName.hint(name, among: r.keys))
     case .native(let o):
       if let v = try o.field(name) { return v }
-      throw BuiltinError("\(o.typeName) has no field '\(name)'")
+      throw BuiltinError("\(o.typeName) has no field '\(name)'" + NearestName.hint(name, among: o.fieldNames.sorted()))
     case .list, .string:
       throw BuiltinError("\(base.typeName) has no field '\(name)' (call methods as \(name)(...))")
     default:

@@ -50,3 +50,17 @@ enum NearestName {
     return previous[b.count]
   }
 }
+
+extension Value {
+  /// The names `value.name` can read or call (record keys, then the methods of its
+  /// type, sorted): for the REPL's completion and "did you mean" in messages.
+  var memberNames: [String] {
+    switch self {
+    case .record(let r): r.keys + RecordMethods.table.keys.sorted()
+    case .list: (Array(ListMethods.table.keys) + Array(ListMethods.mutating.keys)).sorted()
+    case .string: StringMethods.table.keys.sorted()
+    case .native(let o): o.fieldNames.sorted()
+    default: []
+    }
+  }
+}
