@@ -119,6 +119,19 @@ final class InterpreterDefectTests: XCTestCase {
     XCTAssertEqual(int(try interp.evaluate("zs.append(2)\nlen(zs)")), 2)
   }
 
+  func testLetMethodIsJudgedByTheMethod() throws {
+    let interp = Interpreter(output: { _ in })
+    // Not a list literal: nothing is refused before running, tensors and records pass.
+    XCTAssertEqual(interp.check("let t = tensor([2.0, 1.0])\nt.sort()\nt.reverse()\nlet r = {pop: fn() { 1 }}\nr.pop()", name: "t.meta").count, 0)
+    // An earlier REPL input's `let` is judged by the value it holds now.
+    try interp.evaluate("let ts = tensor([2.0, 1.0])\nlet ws = range(2)")
+    XCTAssertNoThrow(try interp.evaluateInteractive("ts.sort()"))
+    XCTAssertThrowsError(try interp.evaluateInteractive("ws.append(2)")) { e in
+      XCTAssertEqual((e as? MetaError)?.message, "cannot mutate constant 'ws'")
+      XCTAssertEqual((e as? MetaError)?.kind, .resolve)
+    }
+  }
+
   // MARK: REPL inputs that fail to resolve
 
   func testFailedInputLeavesGlobalsUnchanged() throws {

@@ -99,12 +99,10 @@ extension Resolver {
       }
     }
     if case .field(let base, let name, _) = callee {
-      // Caught before running. The syntax cannot tell a list from a record with a function
-      // field of that name, so such a record must be bound by `var` to call it this way.
-      // Names tensors answer too (`t.sort()` returns a new tensor) are left to the run-time
-      // check, which refuses only lists.
-      if case .name(let root, _) = base, ListMethods.mutating[name] != nil, TensorOps.methods[name] == nil,
-        isLetBound(root) {
+      // Caught before running when the binding is known to hold a list; any other value
+      // (a tensor's `sort`, a record's `append` field) is judged by its method at run
+      // time, where only a mutating list method on a `let` list is refused.
+      if case .name(let root, _) = base, ListMethods.mutating[name] != nil, isLetList(root) {
         fail("cannot mutate constant '\(root)'", loc)
       }
       let place = isPlace(base) ? placePath(base, forAssignment: false) : nil

@@ -78,7 +78,8 @@ extension Resolver {
 
     case .binding(let mutable, let pattern, let value, _):
       let v = expr(value)
-      return DefineStmt(target: declarePattern(pattern, constant: !mutable, isLet: !mutable), value: v)
+      let letList = !mutable && Self.isListLiteral(value)
+      return DefineStmt(target: declarePattern(pattern, constant: !mutable, isLet: !mutable, isLetList: letList), value: v)
 
     case .assign(let target, let op, let value, let loc):
       return assignment(target, op.binary, expr(value), loc)

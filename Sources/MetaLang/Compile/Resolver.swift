@@ -7,8 +7,9 @@ final class VarInfo {
   let name: String
   let slot: Int
   let isConst: Bool
-  /// Bound by `let` (not `fn`, `for` or `catch`): list methods cannot mutate it.
-  var isLet = false
+  /// Bound by `let` to a list literal: a mutating list method on it is refused
+  /// before running (other `let` values are judged by the method, at run time).
+  var isLetList = false
   var captured = false
   /// Nodes that must treat the slot as a box if a closure captures the variable.
   var users: [SlotUser] = []
@@ -77,8 +78,8 @@ final class Resolver {
   /// Top-level names this program declares (collected first so functions can
   /// assign globals declared further down): name to constness.
   var programGlobals: [String: Bool] = [:]
-  /// Those of `programGlobals` first declared by `let`.
-  var programLets: Set<String> = []
+  /// Those of `programGlobals` first declared by `let` to a list literal.
+  var programLetLists: Set<String> = []
   /// Top-level names declared so far, to report duplicates.
   var seenGlobals: Set<String> = []
   /// Stops a long compilation (see CompilePoll).
@@ -114,17 +115,17 @@ final class Resolver {
   }
 
   private func collectGlobals(_ program: Program) {
-    func names(_ p: Pattern, _ constant: Bool, _ isLet: Bool = false) {
+    func names(_ p: Pattern, _ constant: Bool, _ isLetList: Bool = false) {
       switch p {
       case .name(let n, _):
-        if programGlobals[n] == nil, isLet { programLets.insert(n) }
+        if programGlobals[n] == nil, isLetList { programLetLists.insert(n) }
         programGlobals[n] = programGlobals[n] ?? constant
-      case .list(let ps, _): for q in ps { names(q, constant, isLet) }
+      case .list(let ps, _): for q in ps { names(q, constant) }
       }
     }
     for stmt in program.statements {
       switch stmt {
-      case .binding(let mutable, let p, _, _): names(p, !mutable, !mutable)
+      case .binding(let mutable, let p, let value, _): names(p, !mutable, !mutable && Self.isListLiteral(value))
       case .function(let f): if let n = f.name { programGlobals[n] = programGlobals[n] ?? true }
       case .importModule(let n, _): programGlobals[n] = programGlobals[n] ?? true
       case .importFile(_, let alias, _): programGlobals[alias] = programGlobals[alias] ?? true
@@ -151,14 +152,17 @@ final class Resolver {
   func popBlock() { current.blocks.removeLast() }
 
   /// Declares a name in the innermost scope and returns where its value goes.
-  func declare(_ name: String, constant: Bool, isLet: Bool = false, _ loc: SourceLoc) -> BindTarget {
+  /// `isLetList`: bound by `let` to a list literal (see `VarInfo.isLetList`).
+  func declare(
+    _ name: String, constant: Bool, isLet: Bool = false, isLetList: Bool = false, _ loc: SourceLoc
+  ) -> BindTarget {
     if atGlobalLevel {
       if seenGlobals.contains(name) { fail("'\(name)' is already declared in this scope", loc) }
       seenGlobals.insert(name)
       return GlobalBind(env: env, slot: env.declare(name, constant: constant, isLet: isLet))
     }
     let v = declareLocal(name, constant: constant, loc)
-    v.isLet = isLet
+    v.isLetList = isLetList
     let target = LocalBind(slot: v.slot)
     v.users.append(target)
     return target
@@ -175,9 +179,9 @@ final class Resolver {
     return v
   }
 
-  func declarePattern(_ p: Pattern, constant: Bool, isLet: Bool = false) -> BindTarget {
+  func declarePattern(_ p: Pattern, constant: Bool, isLet: Bool = false, isLetList: Bool = false) -> BindTarget {
     switch p {
-    case .name(let n, let loc): return declare(n, constant: constant, isLet: isLet, loc)
+    case .name(let n, let loc): return declare(n, constant: constant, isLet: isLet, isLetList: isLetList, loc)
     case .list(let ps, let loc):
       return ListBind(targets: ps.map { declarePattern($0, constant: constant, isLet: isLet) }, loc: loc)
     }
@@ -217,14 +221,24 @@ final class Resolver {
     return .global(env, env.slotCreating(name), constant: false, declared: false)
   }
 
-  /// Whether `name` is bound by `let`, so `name.append(v)` can be rejected before running.
-  func isLetBound(_ name: String) -> Bool {
+  /// Whether `name` is known to be a `let`-bound list, so `name.append(v)` can be
+  /// rejected before running: bound to a list literal, or (an earlier REPL input's
+  /// `let`) holding a list now. Anything else is left to the run-time check, which
+  /// refuses only mutating list methods on a list: a method is judged by what it does.
+  func isLetList(_ name: String) -> Bool {
     switch lookup(name) {
-    case .local(let v), .capture(_, let v): return v.isLet
-    case .global(let env, _, _, let declared):
-      if programGlobals[name] != nil { return programLets.contains(name) }
-      return declared && env.letBound.contains(name)
+    case .local(let v), .capture(_, let v): return v.isLetList
+    case .global(let env, let slot, _, let declared):
+      if programGlobals[name] != nil { return programLetLists.contains(name) }
+      guard declared, env.letBound.contains(name), case .list = env.values[slot] else { return false }
+      return true
     }
+  }
+
+  /// `[a, b]`: the one initializer the resolver knows makes a list.
+  static func isListLiteral(_ e: Expr) -> Bool {
+    if case .list = e { return true }
+    return false
   }
 
   /// A node reading `name`.
