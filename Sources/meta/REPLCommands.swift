@@ -21,14 +21,29 @@ enum REPLCommand: String, CaseIterable {
       :time <expr>   evaluate, then print the value and the time it took
       :load <file>   run a file in this session; its definitions stay
       :quit          leave (Ctrl-D too)
-    Commands may be shortened to any unique prefix (:q, :ty, :ti).
+    Commands may be shortened to any unique prefix (:q, :ty, :ti; :t is ambiguous).
     """
+
+  /// The commands `word` may name: itself, else every command it is a prefix of
+  /// (none for an empty word).
+  static func matching(_ word: String) -> [REPLCommand] {
+    if let exact = REPLCommand(rawValue: word) { return [exact] }
+    return word.isEmpty ? [] : allCases.filter { $0.rawValue.hasPrefix(word) }
+  }
 
   /// The command `word` names: itself or a unique prefix of one.
   static func named(_ word: String) -> REPLCommand? {
-    if let exact = REPLCommand(rawValue: word) { return exact }
-    let candidates = allCases.filter { $0.rawValue.hasPrefix(word) }
-    return !word.isEmpty && candidates.count == 1 ? candidates[0] : nil
+    let candidates = matching(word)
+    return candidates.count == 1 ? candidates[0] : nil
+  }
+
+  /// Why `word` names no command: "ambiguous command ':t' (could be :type or :time)" for a
+  /// prefix of several, else "unknown command ':x' (:help lists the commands)".
+  static func notFound(_ word: String) -> String {
+    let candidates = matching(word).map { ":" + $0.rawValue }
+    guard candidates.count > 1 else { return "unknown command ':\(word)' (:help lists the commands)" }
+    let choices = candidates.dropLast().joined(separator: ", ") + " or " + candidates[candidates.count - 1]
+    return "ambiguous command ':\(word)' (could be \(choices))"
   }
 }
 
@@ -41,7 +56,7 @@ extension REPL {
     let word = String(body.prefix { !$0.isWhitespace })
     let argument = body.dropFirst(word.count).trimmingCharacters(in: .whitespaces)
     guard let command = REPLCommand.named(word) else {
-      fail(CommandError("unknown command ':\(word)' (:help lists the commands)"))
+      fail(CommandError(REPLCommand.notFound(word)))
       return .proceed
     }
     switch command {

@@ -28,6 +28,9 @@ final class CommandLineTests: XCTestCase {
     XCTAssertNil(REPLCommand.named("t"), "ambiguous: type or time")
     XCTAssertNil(REPLCommand.named(""))
     XCTAssertNil(REPLCommand.named("quitter"))
+    XCTAssertEqual(REPLCommand.notFound("t"), "ambiguous command ':t' (could be :type or :time)")
+    XCTAssertEqual(REPLCommand.notFound("quitter"), "unknown command ':quitter' (:help lists the commands)")
+    XCTAssertEqual(REPLCommand.notFound(""), "unknown command ':' (:help lists the commands)")
   }
 
   func testDurationsAreShownInAReadableUnit() {

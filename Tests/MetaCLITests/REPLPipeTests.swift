@@ -84,4 +84,10 @@ final class REPLPipeTests: XCTestCase {
     XCTAssertTrue(result.stderr.contains("unknown command ':frobnicate'"), result.stderr)
     XCTAssertEqual(result.status, 1)
   }
+
+  func testAmbiguousCommandListsTheCandidates() throws {
+    let result = try MetaProcess.run([], stdin: ":t 1 + 1\n:ty 1 + 1\n")
+    XCTAssertTrue(result.stderr.contains("ambiguous command ':t' (could be :type or :time)"), result.stderr)
+    XCTAssertEqual(result.stdout, "Int\n")
+  }
 }
