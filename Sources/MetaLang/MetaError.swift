@@ -46,7 +46,13 @@ public struct MetaError: Error, Sendable, CustomStringConvertible {
   }
 
   /// `file.meta:12:5: error: message`
-  public var description: String { "\(file):\(loc.line):\(loc.column): error: \(message)" }
+  public var description: String { "\(Self.position(file, loc)): error: \(message)" }
+
+  /// "file.meta:12:5", or just the file when there is no position (line 0: host
+  /// code, not a line of Meta), so a report never shows a made-up `:0:0`.
+  static func position(_ file: String, _ loc: SourceLoc) -> String {
+    loc.line > 0 ? "\(file):\(loc.line):\(loc.column)" : file
+  }
 
   /// Records the offending line of `source` in `sourceLine`.
   public mutating func attachSource(_ source: String) {
@@ -80,7 +86,7 @@ public struct MetaError: Error, Sendable, CustomStringConvertible {
     if !stack.isEmpty {
       out += "\nstack traceback:"
       for frame in stack {
-        out += "\n    \(frame.file):\(frame.loc.line):\(frame.loc.column): in \(frame.function)"
+        out += "\n    \(Self.position(frame.file, frame.loc)): in \(frame.function)"
       }
     }
     for other in followingErrors { out += "\n" + other.render() }

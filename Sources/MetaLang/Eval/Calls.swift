@@ -197,13 +197,23 @@ extension Runtime {
     _ named: [(label: String, value: Value)], _ loc: SourceLoc, _ body: (inout Arguments) throws -> R
   ) throws -> R {
     var arguments = Arguments(rt: self, function: function, positional: positional, named: named)
+    return try atNativeCall(loc) {
+      do {
+        try arguments.checkLabels(labels)
+        return try body(&arguments)
+      } catch { throw locate(error, at: loc) }
+    }
+  }
+
+  /// Runs native code called from `loc` (a builtin, a host function, a native
+  /// object's method or call): a Meta function it calls back (`map`'s function, a
+  /// `tasks_from` sampler) is recorded as called from there, so its traceback line
+  /// names the real call site, never `0:0`.
+  @inline(__always) func atNativeCall<R>(_ loc: SourceLoc, _ body: () throws -> R) rethrows -> R {
     let savedLoc = nativeCallLoc
     nativeCallLoc = loc
     defer { nativeCallLoc = savedLoc }
-    do {
-      try arguments.checkLabels(labels)
-      return try body(&arguments)
-    } catch { throw locate(error, at: loc) }
+    return try body()
   }
 
   /// `invoke` for evaluated arguments: copies them onto the value stack first.
@@ -219,11 +229,8 @@ extension Runtime {
   }
 
   func callHost(_ f: Function, _ arguments: NativeArguments, _ loc: SourceLoc) throws -> Value {
-    let savedLoc = nativeCallLoc
-    nativeCallLoc = loc
-    defer { nativeCallLoc = savedLoc }
     if let host = f.host {
-      do { return try host(arguments) } catch { throw locateHostError(error, at: loc) }
+      do { return try atNativeCall(loc) { try host(arguments) } } catch { throw locateHostError(error, at: loc) }
     }
     throw notCallable(.function(f), nil, loc)
   }
@@ -260,7 +267,8 @@ extension Runtime {
         return try call(target, MetaObject.takesSelf(target) ? [fv] + positional : positional, named: named, at: loc)
       }
       if let c = o as? NativeCallable {
-        do { return try c.call(NativeArguments(positional: positional, named: named, function: c.typeName)) } catch {
+        let arguments = NativeArguments(positional: positional, named: named, function: c.typeName)
+        do { return try atNativeCall(loc) { try c.call(arguments) } } catch {
           throw locateHostError(error, at: loc)
         }
       }

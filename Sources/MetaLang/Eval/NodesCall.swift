@@ -138,7 +138,9 @@ final class MethodCallNode: CallSite {
         let (positional, named) = try evalArguments(rt)
         let result: Value?
         let arguments = NativeArguments(positional: positional, named: named, function: name)
-        do { result = try m.callMethod(name, arguments) } catch { throw rt.locateHostError(error, at: loc) }
+        do { result = try rt.atNativeCall(loc) { try m.callMethod(name, arguments) } } catch {
+          throw rt.locateHostError(error, at: loc)
+        }
         if let result { return result }
         return try callField(o, rt, evaluated: (positional, named))
       }
