@@ -214,7 +214,7 @@ public final class Interpreter {
 
   /// Names of all globals and builtins (prelude ones included, run or not), for completion.
   public var globalNames: [String] {
-    rt.globalNames(seenFrom: rt.main)
+    Array(Set(rt.globalNames(seenFrom: rt.main))).sorted()
   }
 
   /// Field names of a value (record keys, native fields and methods), for completion.

@@ -9,8 +9,10 @@ final class NearestNameTests: XCTestCase {
     XCTAssertEqual(NearestName.find("tensr", among: ["tanh", "tensor", "tensors_x"]), "tensor")
     // A swap of neighbours is one edit: `mpl` is one from `mlp`.
     XCTAssertEqual(NearestName.find("mpl", among: ["conv", "mlp"]), "mlp")
-    // The closest wins; ties go to the first candidate.
-    XCTAssertEqual(NearestName.find("stepz", among: ["stop", "steps", "step"]), "steps")
+    // The closest wins; ties go to the alphabetically first, whatever the order.
+    XCTAssertEqual(NearestName.find("stepz", among: ["stop", "steps", "step"]), "step")
+    XCTAssertEqual(NearestName.find("stepz", among: ["step", "steps", "stop"]), "step")
+    XCTAssertEqual(NearestName.find("lrate", among: ["lrates", "rate", "late"]), "late")
   }
 
   func testFarOrShortNamesGetNoSuggestion() {

@@ -158,7 +158,7 @@ final class MethodCallNode: CallSite {
     let f: Value?
     do { f = try o.field(name) } catch { throw rt.locateHostError(error, at: loc) }
     guard let f else {
-      throw rt.error("\(o.typeName) has no method '\(name)'" + NearestName.hint(name, among: o.fieldNames.sorted()), at: loc)
+      throw rt.error("\(o.typeName) has no method '\(name)'" + NearestName.hint(name, among: o.fieldNames), at: loc)
     }
     if let object = o as? MetaObject, MetaObject.takesSelf(f) {
       // A stdlib method `fn adapt(self, ...)`: the object is its first argument.

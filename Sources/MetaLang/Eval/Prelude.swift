@@ -30,10 +30,9 @@ extension Runtime {
   }
 
   /// The globals a program running in `env` can read: its own, the builtins and the
-  /// prelude's names not yet loaded. Sorted, so "did you mean" is the same each run.
+  /// prelude's names not yet loaded (unsorted, possibly repeated).
   func globalNames(seenFrom env: Env) -> [String] {
-    let names = Set(env.definedNames + base.definedNames + modules.pendingPrelude.keys)
-    return names.sorted()
+    env.definedNames + base.definedNames + modules.pendingPrelude.keys
   }
 
   /// Runs the prelude module `module` into the builtins' environment, once.

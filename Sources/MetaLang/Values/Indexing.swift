@@ -150,7 +150,7 @@ enum Indexing {
       throw BuiltinError("record has no field '\(name)'" + NearestName.hint(name, among: r.keys))
     case .native(let o):
       if let v = try o.field(name) { return v }
-      throw BuiltinError("\(o.typeName) has no field '\(name)'" + NearestName.hint(name, among: o.fieldNames.sorted()))
+      throw BuiltinError("\(o.typeName) has no field '\(name)'" + NearestName.hint(name, among: o.fieldNames))
     case .list, .string:
       throw BuiltinError("\(base.typeName) has no field '\(name)' (call methods as \(name)(...))")
     default:

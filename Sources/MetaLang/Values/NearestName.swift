@@ -8,7 +8,9 @@ enum NearestName {
 
   /// The candidate closest to `name`, if one is close: at most 2 edits (an adjacent
   /// transposition counts as one, so `mpl` finds `mlp`) and at most a third of
-  /// `name`'s length (so names under 3 characters get none). Ties go to the first candidate in order; `name` itself never matches.
+  /// `name`'s length (so names under 3 characters get none). Ties go to the name
+  /// first in alphabetical order, so the candidates' order does not matter; `name`
+  /// itself never matches.
   static func find(_ name: String, among candidates: some Sequence<String>) -> String? {
     let a = Array(name.unicodeScalars)
     guard a.count <= maxLength else { return nil }
@@ -16,10 +18,13 @@ enum NearestName {
     guard limit > 0 else { return nil }
     var best: (name: String, distance: Int)?
     for candidate in candidates where candidate != name {
-      let b = Array(candidate.unicodeScalars)
-      guard abs(a.count - b.count) <= limit, b.count <= maxLength else { continue }
-      let d = distance(a, b)
-      if d <= limit, d < (best?.distance ?? Int.max) { best = (candidate, d) }
+      // Most candidates differ in length by more than the limit: skipped unconverted.
+      let n = candidate.unicodeScalars.count
+      guard abs(a.count - n) <= limit else { continue }
+      let d = distance(a, Array(candidate.unicodeScalars))
+      guard d <= limit else { continue }
+      if let b = best, d > b.distance || (d == b.distance && candidate >= b.name) { continue }
+      best = (candidate, d)
     }
     return best?.name
   }
