@@ -182,8 +182,10 @@ public final class Interpreter {
       errors = resolver.errors
       // Names read but declared nowhere fail when reached; say so now.
       var reported = Set<String>()
+      let known = Array(resolver.programGlobals.keys) + rt.globalNames(seenFrom: rt.main)
       for read in resolver.undeclaredReads where reported.insert(read.name).inserted {
-        errors.append(MetaError(.resolve, "undefined name '\(read.name)' (no let, var, fn or import declares it)",
+        let guess = NearestName.find(read.name, among: known).map { "did you mean '\($0)'?; " } ?? ""
+        errors.append(MetaError(.resolve, "undefined name '\(read.name)' (\(guess)no let, var, fn or import declares it)",
                                 file: name, loc: read.loc))
       }
       errors.sort { (a: MetaError, b: MetaError) -> Bool in (a.loc.line, a.loc.column) < (b.loc.line, b.loc.column) }

@@ -43,7 +43,7 @@ final class CheckTests: XCTestCase {
       fn f(x) { x + later + missing }
       let later = 2
       print(f(1), maml, nn.mlp([1, 1]), args, pi)
-      for i in range(2) { print(i, missing, tensr([1])) }
+      for i in range(2) { print(i, missing, tensr([1]), latr) }
 
       """)
     let result = try MetaProcess.run(["check", a.path])
@@ -52,7 +52,9 @@ final class CheckTests: XCTestCase {
     let headlines = result.stderr.split(separator: "\n").filter { $0.contains(": error: ") }
     XCTAssertEqual(headlines, [
       "\(a.path):2:23: error: undefined name 'missing' (no let, var, fn or import declares it)",
-      "\(a.path):5:39: error: undefined name 'tensr' (no let, var, fn or import declares it)",
+      "\(a.path):5:39: error: undefined name 'tensr' (did you mean 'tensor'?; no let, var, fn or import declares it)",
+      // A name the program declares further down counts as close too.
+      "\(a.path):5:51: error: undefined name 'latr' (did you mean 'later'?; no let, var, fn or import declares it)",
     ], result.stderr)
   }
 
