@@ -18,9 +18,11 @@ final class ResolverTests: XCTestCase {
       ])
   }
 
-  func testReadingUnknownNamesIsNotAResolveError() {
-    // A later REPL input may define them, so this fails only when it runs.
-    XCTAssertEqual(messages("print(not_yet)"), [])
+  func testReadingUnknownNamesFailsWhenRunButCheckReportsThem() {
+    // A later REPL input may define them, so running fails only when the read is reached...
+    XCTAssertNoThrow(try Interpreter(output: { _ in }).evaluate("if false { print(not_yet) }"))
+    // ...while `meta check` reports them beforehand, as pyflakes does.
+    XCTAssertEqual(messages("print(not_yet)"), ["undefined name 'not_yet' (no let, var, fn or import declares it)"])
   }
 
   func testFunctionsMayAssignGlobalsDeclaredLater() {
