@@ -238,6 +238,8 @@ extension Resolver {
       return PlaceRoot(.capture(i), name: name, isConst: v.isConst)
     case .global(let env, let slot, let constant, let declared):
       if forAssignment && !declared { fail("assignment to undeclared variable '\(name)'", loc) }
+      // `optim.adam(...)`, `xs.append(1)`: the receiver of a method call is read.
+      if !forAssignment && !declared { undeclaredReads.append((name, loc)) }
       return PlaceRoot(.global(env, slot), name: name, isConst: constant)
     }
   }
