@@ -184,7 +184,7 @@ public final class Interpreter {
       var reported = Set<String>()
       let known = Array(resolver.programGlobals.keys) + rt.globalNames(seenFrom: rt.main)
       for read in resolver.undeclaredReads where reported.insert(read.name).inserted {
-        let guess = NearestName.find(read.name, among: known).map { "did you mean '\($0)'?; " } ?? ""
+        let guess = NearestName.forGlobal(read.name, among: known).map { "\($0); " } ?? ""
         errors.append(MetaError(.resolve, "undefined name '\(read.name)' (\(guess)no let, var, fn or import declares it)",
                                 file: name, loc: read.loc))
       }

@@ -44,6 +44,7 @@ final class CheckTests: XCTestCase {
       let later = 2
       print(f(1), maml, nn.mlp([1, 1]), args, pi)
       for i in range(2) { print(i, missing, tensr([1]), latr) }
+      optim.adam(lr: 0.1)
 
       """)
     let result = try MetaProcess.run(["check", a.path])
@@ -55,6 +56,7 @@ final class CheckTests: XCTestCase {
       "\(a.path):5:39: error: undefined name 'tensr' (did you mean 'tensor'?; no let, var, fn or import declares it)",
       // A name the program declares further down counts as close too.
       "\(a.path):5:51: error: undefined name 'latr' (did you mean 'later'?; no let, var, fn or import declares it)",
+      "\(a.path):6:1: error: undefined name 'optim' (a stdlib module: add 'import optim'; no let, var, fn or import declares it)",
     ], result.stderr)
   }
 

@@ -200,7 +200,8 @@ final class GlobalAssign: StmtNode {
     let v = try value.eval(rt)
     if op != nil, rt.isUndefined(env.values[slot]) {
       throw rt.error(
-        "attempt to read undefined variable '\(name)'" + NearestName.hint(name, among: rt.globalNames(seenFrom: env)), at: loc)
+        "attempt to read undefined variable '\(name)'"
+          + (NearestName.forGlobal(name, among: rt.globalNames(seenFrom: env)).map { " (\($0))" } ?? ""), at: loc)
     }
     try combine(&env.values[slot], op, v, rt, loc)
     return .normal

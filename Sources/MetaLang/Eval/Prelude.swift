@@ -26,7 +26,8 @@ extension Runtime {
       try loadPreludeModule(module, at: loc)
       if env.isDefined(slot) { return env.values[slot] }
     }
-    throw error("attempt to read undefined variable '\(name)'" + NearestName.hint(name, among: globalNames(seenFrom: env)), at: loc)
+    let hint = NearestName.forGlobal(name, among: globalNames(seenFrom: env)).map { " (\($0))" } ?? ""
+    throw error("attempt to read undefined variable '\(name)'" + hint, at: loc)
   }
 
   /// The globals a program running in `env` can read: its own, the builtins and the

@@ -34,6 +34,13 @@ enum NearestName {
     find(name, among: candidates).map { " (did you mean '\($0)'?)" } ?? ""
   }
 
+  /// What to tell about an undefined global `name`: the stdlib module to import
+  /// (`nn.mlp` without `import nn`), else the nearest of `globals`, else nil.
+  static func forGlobal(_ name: String, among globals: some Sequence<String>) -> String? {
+    if StdlibSources.files[name] != nil { return "a stdlib module: add 'import \(name)'" }
+    return find(name, among: globals).map { "did you mean '\($0)'?" }
+  }
+
   /// Edits (insert, delete, substitute, swap two neighbours) turning `a` into `b`:
   /// the optimal-string-alignment distance.
   static func distance(_ a: [Unicode.Scalar], _ b: [Unicode.Scalar]) -> Int {
