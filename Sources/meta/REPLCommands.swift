@@ -1,11 +1,11 @@
-// The REPL's colon commands: :help, :type, :time, :load, :quit.
+// The REPL's colon commands: :help, :doc, :type, :time, :load, :quit.
 
 import Foundation
 import MetaLang
 
 /// The commands, their names and their help text.
 enum REPLCommand: String, CaseIterable {
-  case help, type, time, load, quit
+  case help, doc, type, time, load, quit
 
   /// Names offered by tab completion after `:`.
   static var names: [String] { allCases.map(\.rawValue) }
@@ -17,11 +17,12 @@ enum REPLCommand: String, CaseIterable {
     running evaluation, or clears the line being edited.
 
       :help          this text
+      :doc <name>    the signature and documentation of a function (as help(f))
       :type <expr>   the kind of the value (Int, List, Tensor, ...)
       :time <expr>   evaluate, then print the value and the time it took
       :load <file>   run a file in this session; its definitions stay
       :quit          leave (Ctrl-D too)
-    Commands may be shortened to any unique prefix (:q, :ty, :ti; :t is ambiguous).
+    Commands may be shortened to any unique prefix (:q, :d, :ty, :ti; :t is ambiguous).
     """
 
   /// The commands `word` may name: itself, else every command it is a prefix of
@@ -64,6 +65,13 @@ extension REPL {
       session.stdout.write(REPLCommand.helpText + "\n")
     case .quit:
       return .quit
+    case .doc:
+      guard !argument.isEmpty else { fail(CommandError("usage: :doc <name>  (e.g. :doc maml, :doc t.sum)")); break }
+      do {
+        _ = try session.evaluate { try $0.evaluateInteractive("help(\(argument))", name: Self.inputName) }
+      } catch {
+        fail(error, source: argument)
+      }
     case .type:
       guard !argument.isEmpty else { fail(CommandError("usage: :type <expression>")); break }
       do {

@@ -90,4 +90,14 @@ final class REPLPipeTests: XCTestCase {
     XCTAssertTrue(result.stderr.contains("ambiguous command ':t' (could be :type or :time)"), result.stderr)
     XCTAssertEqual(result.stdout, "Int\n")
   }
+
+  /// `:doc x` is `help(x)`: a builtin's reference entry, a stdlib function's
+  /// signature and comment, a method through its receiver.
+  func testDocShowsSignaturesAndDocumentation() throws {
+    let result = try MetaProcess.run([], stdin: ":doc nll_loss\n:d sgd\nlet t = zeros([2])\n:doc t.logsumexp\n:doc\n")
+    XCTAssertTrue(result.stdout.hasPrefix("nll_loss("), result.stdout)
+    XCTAssertTrue(result.stdout.contains("\n(docs/tensors.md)\nsgd(lr = 0.01, momentum = 0.0, weight_decay = 0.0)\n"), result.stdout)
+    XCTAssertTrue(result.stdout.contains("\nlogsumexp(x, axis: nil, keepdims: false)\n"), result.stdout)
+    XCTAssertTrue(result.stderr.contains("usage: :doc <name>"), result.stderr)
+  }
 }
