@@ -224,6 +224,16 @@ public final class Interpreter {
     value.memberNames
   }
 
+  /// The names a call of `value` takes as `name:` arguments, for completion: a
+  /// builtin's labels, a Meta function's parameters (a method's `self` left
+  /// out); none for other values.
+  public func argumentNames(of value: Value) -> [String] {
+    guard case .function(let f) = value else { return [] }
+    if let builtin = f.builtin { return builtin.labels }
+    let params = f.parameterNames
+    return params.first == "self" ? Array(params.dropFirst()) : params
+  }
+
   /// Registers a Swift function as the global `name`, visible to every program and
   /// module this interpreter runs. An error it throws surfaces as a Meta runtime error
   /// at the call site (catchable with `try`).

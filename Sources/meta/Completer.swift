@@ -1,5 +1,5 @@
-// Tab completion for the REPL: keywords, global names, `value.field` paths and
-// REPL commands. Pure logic over the interpreter's state; the readline glue
+// Tab completion for the REPL: keywords, global names, `value.field` paths,
+// a call's named arguments and REPL commands. Pure logic over the interpreter's state; the readline glue
 // lives in ReadlineEditor.swift.
 
 import MetaLang
@@ -50,12 +50,36 @@ struct Completer {
       let fields = interpreter.fieldNames(of: value).filter { $0.hasPrefix(prefix) }
       return .words(Set(fields).sorted().map { "\(path).\($0)" })
     }
+    // Inside a call's parentheses: its named arguments (`keepdims: `) first.
+    let arguments = callee(before: before).map { interpreter.argumentNames(of: $0) } ?? []
+    let labels = arguments.filter { $0.hasPrefix(word) }.map { $0 + ": " }
     guard !word.isEmpty, !(word.first?.isNumber ?? false) else {
-      // An empty word would list everything; a number has nothing to complete.
-      return .words([])
+      // An empty word would list everything (but a call's few argument names);
+      // a number has nothing to complete.
+      return .words(word.isEmpty ? labels : [])
     }
     let names = (Self.keywords + interpreter.globalNames).filter { $0.hasPrefix(word) }
-    return .words(Set(names).sorted())
+    return .words(labels + Set(names).sorted())
+  }
+
+  /// The function whose call the text `before` the cursor is inside (`sum(x, ` →
+  /// `sum`), when its name or field path leads to a value; nothing is called.
+  func callee(before: String) -> Value? {
+    var depth = 0
+    var index = before.endIndex
+    while index > before.startIndex {
+      index = before.index(before: index)
+      switch before[index] {
+      case ")", "]", "}": depth += 1
+      case "[", "{": if depth == 0 { return nil } else { depth -= 1 }
+      case "(":
+        if depth > 0 { depth -= 1; continue }
+        let path = before[..<index].reversed().prefix { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "." }
+        return path.isEmpty ? nil : lookUp(path: String(path.reversed()))
+      default: continue
+      }
+    }
+    return nil
   }
 
   /// The value of a global name or a chain of fields (`a.b.c`). Only looks

@@ -60,6 +60,23 @@ final class CommandLineTests: XCTestCase {
     XCTAssertEqual(completer.complete(word: "12", before: ""), .words([]))
   }
 
+  /// Inside a call's parentheses the function's named arguments come first
+  /// (`label: `), found through the callee's name or field path.
+  func testCompletionOfNamedArguments() throws {
+    let interpreter = Interpreter()
+    try interpreter.evaluate("fn f(alpha, beta = 2) { alpha }\nlet opt = {step: fn(self, params, lr = 1) { params }}")
+    let completer = Completer(interpreter: interpreter)
+    XCTAssertEqual(completer.complete(word: "", before: "f("), .words(["alpha: ", "beta: "]))
+    XCTAssertEqual(completer.complete(word: "bet", before: "f(1, [2, 3], g(4), "), .words(["beta: "]))
+    XCTAssertEqual(completer.complete(word: "", before: "opt.step(p, "), .words(["params: ", "lr: "]))
+    XCTAssertEqual(completer.complete(word: "", before: "logsumexp(x, "), .words(["axis: ", "keepdims: "]))
+    guard case .words(let mixed) = completer.complete(word: "a", before: "f(") else { return XCTFail("expected words") }
+    XCTAssertEqual(mixed.first, "alpha: ")
+    XCTAssertTrue(mixed.contains("and"), "the usual names follow")
+    XCTAssertEqual(completer.complete(word: "", before: "f(1) + ("), .words([]), "a parenthesis, not a call")
+    XCTAssertEqual(completer.complete(word: "", before: "[f("), .words(["alpha: ", "beta: "]))
+  }
+
   func testCompletionOfGlobalsAndFieldPaths() throws {
     let interpreter = Interpreter()
     try interpreter.evaluate("let settings = {learning_rate: 0.1, layers: {first: 1, second: 2}}\nlet setup = 1")
