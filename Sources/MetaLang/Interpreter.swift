@@ -258,6 +258,15 @@ public final class Interpreter {
   /// thread or a signal handler's dispatch source.
   public func interrupt() { rt.interruptFlag.raise() }
 
+  /// What an interrupted long loop does after its `on_interrupt` handler (for
+  /// `fit`: saving its checkpoint): false (scripts), the interrupt goes on and
+  /// ends the evaluation; true (an interactive session), the loop's call returns
+  /// the handler's value (`fit`: the history so far) and the session goes on.
+  public var interruptReturns: Bool {
+    get { rt.interruptReturns }
+    set { rt.interruptReturns = newValue }
+  }
+
   /// The flag `interrupt()` raises, to hand to another thread or a signal handler
   /// (the interpreter itself is not Sendable).
   public var interruptFlag: InterruptFlag { rt.interruptFlag }

@@ -26,6 +26,8 @@ final class REPL {
     let interactive = isatty(STDIN_FILENO) == 1
     let session = Session(options: options, arguments: [],
                           idleInterrupt: interactive ? .wakeEditor : .exit)
+    // Ctrl-C in `fit` gives back the history so far instead of an error.
+    session.interpreter.interruptReturns = true
     let editor: any LineEditor
     if interactive {
       let home = ProcessInfo.processInfo.environment["HOME"].flatMap { $0.isEmpty ? nil : $0 }

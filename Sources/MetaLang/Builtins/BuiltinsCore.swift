@@ -5,7 +5,7 @@ import Foundation
 enum Builtins {
   /// Every builtin, installed into the interpreter's base environment.
   static func all() -> [Builtin] {
-    let base = core() + help() + collections() + math() + objectBuiltins() + fileBuiltins() + taskBuiltins() + learningIOBuiltins() + omniglotBuiltins()
+    let base = core() + help() + interrupts() + collections() + math() + objectBuiltins() + fileBuiltins() + taskBuiltins() + learningIOBuiltins() + omniglotBuiltins()
       + distributionBuiltins()
     return base + tensor(over: base)
   }

@@ -51,6 +51,9 @@ final class Runtime {
   var deadline: UInt64 = 0
   /// Ctrl-C, and the step count of the next limit check (see `tick`).
   let interruptFlag = InterruptFlag()
+  /// Whether `on_interrupt` returns its handler's value (an interactive session)
+  /// instead of letting the interrupt end the run (see Interpreter.interruptReturns).
+  var interruptReturns = false
   /// Pokes the check schedule when the deadline passes (see `startBudget`).
   private var watchdog: DispatchWorkItem?
   /// The tensor storage alive, against `Limits.maxMemory` (installed on the evaluation thread).
