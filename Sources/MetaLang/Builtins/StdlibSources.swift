@@ -141,6 +141,111 @@ fn hyper(learner, outer = adam(lr: 0.01), learn_init = true, weights = nil, memo
 }
 
 """#,
+    "fit": #"""
+# fit: the training loop every meta-optimizer shares (algo.fit), and its
+# checkpoints. stdlib/metaopt.meta has the meta-optimizers themselves.
+
+# Meta-training: `steps` meta-updates on batches of `batch` tasks. With
+# `checkpoint:` the state is saved there every `every` steps (atomically) and a
+# run finding the file resumes from it. The progress bar goes to the diagnostics
+# (standard error under `meta`), never to what the script prints; `quiet: true` hides it.
+fn metaopt_fit(self, taskset, steps = 1000, batch = 25, checkpoint = nil, every = 1000, log_every = nil, quiet = false) {
+  let who = "{self.kind}.fit"
+  check_taskset(who, taskset)
+  check_count(who, "steps", steps, 0)
+  assert type(quiet) == "Bool", "{self.kind}.fit: quiet must be true or false (got {type(quiet)})"
+  check_count(who, "batch", batch, 1)
+  check_count(who, "every", every, 1)
+  if log_every != nil { check_count(who, "log_every", log_every, 1) }
+  var history = []
+  var start = 0
+  if checkpoint != nil and exists(checkpoint) {
+    let saved = load(checkpoint)
+    assert is_fit_checkpoint(saved), "{self.kind}.fit: '{checkpoint}' is not a checkpoint written by fit"
+    let mismatch = checkpoint_mismatch(self, saved)
+    assert mismatch == nil,
+      "{self.kind}.fit: checkpoint '{checkpoint}' is not of this run: {mismatch} (delete it, or pass another checkpoint: path)"
+    self.params = saved.params
+    self.weight_params = saved.weight_params
+    self.outer.state = saved.outer_state
+    history = saved.history
+    start = saved.step
+    if not quiet { eprint("{self.kind}.fit: resuming from step {start} of {steps} ({checkpoint})") }
+    # The random stream as it was after that step: the resumed run draws the
+    # same tasks an uninterrupted one would, so the two agree bit for bit.
+    if contains(saved, "random_state") { set_random_state(saved.random_state) }
+  }
+  # progress() needs a positive total; zero steps, or a finished checkpoint, train nothing.
+  if steps == 0 or start >= steps { return history }
+  let bar = progress(steps, label: self.kind, every: log_every, quiet: quiet)
+  for step in range(start + 1, steps + 1) {
+    let loss = self.step(taskset.sample(batch))
+    history.append(loss)
+    bar.update(step, loss)
+    if checkpoint != nil and (step % every == 0 or step == steps) {
+      save({params: self.params, weight_params: self.weight_params, outer_state: self.outer.state,
+            history: history, step: step, kind: self.kind, optimizer: optimizer_name(self.outer),
+            random_state: random_state()}, checkpoint)
+    }
+  }
+  bar.done()
+  history
+}
+
+# Why the fit checkpoint `saved` cannot resume `self` (another meta-optimizer,
+# outer optimizer, or parameter layout: the first difference), or nil.
+# Checkpoints from before kind/optimizer were stored are compared by layout only.
+fn checkpoint_mismatch(self, saved) {
+  if contains(saved, "kind") and saved.kind != self.kind {
+    return "it was written by {saved.kind}, this run is {self.kind}"
+  }
+  let optimizer = optimizer_name(self.outer)
+  if contains(saved, "optimizer") and saved.optimizer != optimizer {
+    return "its outer optimizer is {saved.optimizer}, this run's is {optimizer}"
+  }
+  layout_difference(self.params, saved.params, "params")
+}
+
+# The outer optimizer's name for checkpoints ("adam", "sgd"; "custom" for a
+# user's optimizer object without a name field).
+fn optimizer_name(opt) { if contains(opt, "name") { opt.name } else { "custom" } }
+
+# The first place where tree `saved` differs from `current` in structure or
+# tensor shapes, as "<path> ... in the checkpoint, ... here", or nil.
+fn layout_difference(current, saved, path) {
+  let t = type(current)
+  if type(saved) != t { return "{path} is a {type(saved)} in the checkpoint, a {t} here" }
+  if t == "Tensor" {
+    if saved.shape != current.shape { return "{path} has shape {saved.shape} in the checkpoint, {current.shape} here" }
+    return nil
+  }
+  if t == "List" {
+    if len(saved) != len(current) { return "{path} has {len(saved)} entries in the checkpoint, {len(current)} here" }
+    for i in range(len(current)) {
+      let d = layout_difference(current[i], saved[i], "{path}[{i}]")
+      if d != nil { return d }
+    }
+    return nil
+  }
+  if t == "Record" {
+    if keys(saved) != keys(current) { return "{path} has fields {keys(saved)} in the checkpoint, {keys(current)} here" }
+    for k in keys(current) {
+      let d = layout_difference(current[k], saved[k], "{path}.{k}")
+      if d != nil { return d }
+    }
+  }
+  nil
+}
+
+# Whether `saved` has every field fit's checkpoints hold (not some other tree file).
+fn is_fit_checkpoint(saved) {
+  if type(saved) != "Record" { return false }
+  for k in ["params", "weight_params", "outer_state", "history", "step"] { if not contains(saved, k) { return false } }
+  type(saved.step) == "Int" and type(saved.history) == "List"
+}
+
+
+"""#,
     "learner": #"""
 # Learner: the inner loop. It adapts parameters to one task by gradient steps on
 # the task's support set, and measures parameters on the task's query set.
@@ -465,7 +570,7 @@ fn memory_clear(self) {
 # Meta-optimizers: the outer loop. Each one is a MetaOptimizer object with
 #   algo.params                        the meta-learned parameters
 #   algo.step(batch)      -> Float     one meta-update from a List of Tasks (the meta-loss before it)
-#   algo.fit(taskset, steps:, batch:)  meta-training with a progress bar (quiet: true hides it); returns the loss history
+#   algo.fit(taskset, steps:, batch:)  meta-training (stdlib/fit.meta: checkpoints, callbacks, clipping, validation)
 #   algo.evaluate(taskset, episodes:)  adapt to fresh tasks: {loss, ci95, accuracy?, accuracy_ci95?, episodes}
 #   algo.adapt(task, steps:)           the parameters adapted to one task
 # `memory:` (every meta-optimizer but protonet) gives the learner a Memory.
@@ -556,98 +661,6 @@ fn gradient_meta_step(self, batch) {
   loss.item()
 }
 
-# Meta-training: `steps` meta-updates on batches of `batch` tasks. With
-# `checkpoint:` the state is saved there every `every` steps (atomically) and a
-# run finding the file resumes from it. The progress bar goes to the diagnostics
-# (standard error under `meta`), never to what the script prints; `quiet: true` hides it.
-fn metaopt_fit(self, taskset, steps = 1000, batch = 25, checkpoint = nil, every = 1000, log_every = nil, quiet = false) {
-  let who = "{self.kind}.fit"
-  check_taskset(who, taskset)
-  check_count(who, "steps", steps, 0)
-  assert type(quiet) == "Bool", "{self.kind}.fit: quiet must be true or false (got {type(quiet)})"
-  check_count(who, "batch", batch, 1)
-  check_count(who, "every", every, 1)
-  if log_every != nil { check_count(who, "log_every", log_every, 1) }
-  var history = []
-  var start = 0
-  if checkpoint != nil and exists(checkpoint) {
-    let saved = load(checkpoint)
-    assert is_fit_checkpoint(saved), "{self.kind}.fit: '{checkpoint}' is not a checkpoint written by fit"
-    let mismatch = checkpoint_mismatch(self, saved)
-    assert mismatch == nil,
-      "{self.kind}.fit: checkpoint '{checkpoint}' is not of this run: {mismatch} (delete it, or pass another checkpoint: path)"
-    self.params = saved.params
-    self.weight_params = saved.weight_params
-    self.outer.state = saved.outer_state
-    history = saved.history
-    start = saved.step
-    if not quiet { eprint("{self.kind}.fit: resuming from step {start} of {steps} ({checkpoint})") }
-    # The random stream as it was after that step: the resumed run draws the
-    # same tasks an uninterrupted one would, so the two agree bit for bit.
-    if contains(saved, "random_state") { set_random_state(saved.random_state) }
-  }
-  # progress() needs a positive total; zero steps, or a finished checkpoint, train nothing.
-  if steps == 0 or start >= steps { return history }
-  let bar = progress(steps, label: self.kind, every: log_every, quiet: quiet)
-  for step in range(start + 1, steps + 1) {
-    let loss = self.step(taskset.sample(batch))
-    history.append(loss)
-    bar.update(step, loss)
-    if checkpoint != nil and (step % every == 0 or step == steps) {
-      save({params: self.params, weight_params: self.weight_params, outer_state: self.outer.state,
-            history: history, step: step, kind: self.kind, optimizer: optimizer_name(self.outer),
-            random_state: random_state()}, checkpoint)
-    }
-  }
-  bar.done()
-  history
-}
-
-# Why the fit checkpoint `saved` cannot resume `self` (another meta-optimizer,
-# outer optimizer, or parameter layout: the first difference), or nil.
-# Checkpoints from before kind/optimizer were stored are compared by layout only.
-fn checkpoint_mismatch(self, saved) {
-  if contains(saved, "kind") and saved.kind != self.kind {
-    return "it was written by {saved.kind}, this run is {self.kind}"
-  }
-  let optimizer = optimizer_name(self.outer)
-  if contains(saved, "optimizer") and saved.optimizer != optimizer {
-    return "its outer optimizer is {saved.optimizer}, this run's is {optimizer}"
-  }
-  layout_difference(self.params, saved.params, "params")
-}
-
-# The outer optimizer's name for checkpoints ("adam", "sgd"; "custom" for a
-# user's optimizer object without a name field).
-fn optimizer_name(opt) { if contains(opt, "name") { opt.name } else { "custom" } }
-
-# The first place where tree `saved` differs from `current` in structure or
-# tensor shapes, as "<path> ... in the checkpoint, ... here", or nil.
-fn layout_difference(current, saved, path) {
-  let t = type(current)
-  if type(saved) != t { return "{path} is a {type(saved)} in the checkpoint, a {t} here" }
-  if t == "Tensor" {
-    if saved.shape != current.shape { return "{path} has shape {saved.shape} in the checkpoint, {current.shape} here" }
-    return nil
-  }
-  if t == "List" {
-    if len(saved) != len(current) { return "{path} has {len(saved)} entries in the checkpoint, {len(current)} here" }
-    for i in range(len(current)) {
-      let d = layout_difference(current[i], saved[i], "{path}[{i}]")
-      if d != nil { return d }
-    }
-    return nil
-  }
-  if t == "Record" {
-    if keys(saved) != keys(current) { return "{path} has fields {keys(saved)} in the checkpoint, {keys(current)} here" }
-    for k in keys(current) {
-      let d = layout_difference(current[k], saved[k], "{path}.{k}")
-      if d != nil { return d }
-    }
-  }
-  nil
-}
-
 # Fails unless the argument `name` of `who` is an Int of at least `least`.
 fn check_count(who, name, value, least) {
   if type(value) != "Int" { error("{who}: {name} must be an Int (got {type(value)} {value})") }
@@ -668,13 +681,6 @@ fn check_taskset(who, tasks, list_ok = false) {
   }
   let wanted = if list_ok { "a TaskSet or a List of Tasks" } else { "a TaskSet (sine_tasks(...), fewshot(...), tasks_from(...))" }
   error("{who}: expected {wanted}, got {t}")
-}
-
-# Whether `saved` has every field fit's checkpoints hold (not some other tree file).
-fn is_fit_checkpoint(saved) {
-  if type(saved) != "Record" { return false }
-  for k in ["params", "weight_params", "outer_state", "history", "step"] { if not contains(saved, k) { return false } }
-  type(saved.step) == "Int" and type(saved.history) == "List"
 }
 
 # The learner's adaptation from the meta-learned parameters.
@@ -1208,6 +1214,9 @@ fn either(value, fallback) { if value == nil { fallback } else { value } }
       "reptile", "reptile_step", "reptile_weights", "metasgd", "anil", "protonet", "proto_logits",
       "hyper"
     ],
+    "fit": [
+      "metaopt_fit", "checkpoint_mismatch", "optimizer_name", "layout_difference", "is_fit_checkpoint"
+    ],
     "learner": [
       "Learner", "learner_with", "check_model", "model_mode", "task_loss", "inner_update",
       "learner_adapt", "inner_steps", "with_head", "learner_evaluate", "is_classification",
@@ -1220,9 +1229,8 @@ fn either(value, fallback) { if value == nil { fallback } else { value } }
     ],
     "metaopt": [
       "inner_learner", "meta_optimizer", "check_weights", "task_weights", "weighted_meta_loss",
-      "gradient_meta_step", "metaopt_fit", "checkpoint_mismatch", "optimizer_name",
-      "layout_difference", "check_count", "check_taskset", "is_fit_checkpoint", "metaopt_adapt",
-      "metaopt_episode", "metaopt_evaluate", "summarize", "maml", "maml_objective"
+      "gradient_meta_step", "check_count", "check_taskset", "metaopt_adapt", "metaopt_episode",
+      "metaopt_evaluate", "summarize", "maml", "maml_objective"
     ],
     "nn": [
       "load_builtins", "builtin", "make_model", "model_train", "model_eval", "model", "custom_init",
