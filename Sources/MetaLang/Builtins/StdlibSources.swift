@@ -149,7 +149,10 @@ fn hyper(learner, outer = adam(lr: 0.01), learn_init = true, weights = nil, memo
 # `checkpoint:` the state is saved there every `every` steps (atomically) and a
 # run finding the file resumes from it. The progress bar goes to the diagnostics
 # (standard error under `meta`), never to what the script prints; `quiet: true` hides it.
-fn metaopt_fit(self, taskset, steps = 1000, batch = 25, checkpoint = nil, every = 1000, log_every = nil, quiet = false) {
+# `callbacks:` are called after each step with {step, loss, algo}; one returning
+# "stop" ends training there (after that step's checkpoint is saved).
+fn metaopt_fit(self, taskset, steps = 1000, batch = 25, checkpoint = nil, every = 1000, log_every = nil,
+               quiet = false, callbacks = []) {
   let who = "{self.kind}.fit"
   check_taskset(who, taskset)
   check_count(who, "steps", steps, 0)
@@ -157,6 +160,7 @@ fn metaopt_fit(self, taskset, steps = 1000, batch = 25, checkpoint = nil, every 
   check_count(who, "batch", batch, 1)
   check_count(who, "every", every, 1)
   if log_every != nil { check_count(who, "log_every", log_every, 1) }
+  check_callbacks(who, callbacks)
   var history = []
   var start = 0
   if checkpoint != nil and exists(checkpoint) {
@@ -182,14 +186,34 @@ fn metaopt_fit(self, taskset, steps = 1000, batch = 25, checkpoint = nil, every 
     let loss = self.step(taskset.sample(batch))
     history.append(loss)
     bar.update(step, loss)
-    if checkpoint != nil and (step % every == 0 or step == steps) {
+    let stop = run_callbacks(callbacks, {step: step, loss: loss, algo: self})
+    if checkpoint != nil and (step % every == 0 or step == steps or stop) {
       save({params: self.params, weight_params: self.weight_params, outer_state: self.outer.state,
             history: history, step: step, kind: self.kind, optimizer: optimizer_name(self.outer),
             random_state: random_state()}, checkpoint)
     }
+    if stop { break }
   }
   bar.done()
   history
+}
+
+fn check_callbacks(who, callbacks) {
+  let hint = "(a List of functions fn(info) \{ ... }: callbacks: [f])"
+  if type(callbacks) != "List" { error("{who}: callbacks must be a List {hint}, got {type(callbacks)}") }
+  for i in range(len(callbacks)) {
+    if type(callbacks[i]) != "Function" { error("{who}: callbacks[{i}] is not a function {hint}, got {type(callbacks[i])}") }
+  }
+}
+
+# Calls every callback with `info`; whether one of them returned "stop".
+fn run_callbacks(callbacks, info) {
+  var stop = false
+  for f in callbacks {
+    let r = f(info)
+    if type(r) == "String" and r == "stop" { stop = true }
+  }
+  stop
 }
 
 # Why the fit checkpoint `saved` cannot resume `self` (another meta-optimizer,
@@ -1215,7 +1239,8 @@ fn either(value, fallback) { if value == nil { fallback } else { value } }
       "hyper"
     ],
     "fit": [
-      "metaopt_fit", "checkpoint_mismatch", "optimizer_name", "layout_difference", "is_fit_checkpoint"
+      "metaopt_fit", "check_callbacks", "run_callbacks", "checkpoint_mismatch", "optimizer_name",
+      "layout_difference", "is_fit_checkpoint"
     ],
     "learner": [
       "Learner", "learner_with", "check_model", "model_mode", "task_loss", "inner_update",
