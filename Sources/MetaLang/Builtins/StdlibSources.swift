@@ -31,7 +31,7 @@ fn reptile_step(self, batch) {
     let direction = tree_map(fn(p, f) {
       (a.reshape([count] + map(fn(d) { 1 }, p.shape)) * (p.unsqueeze(0) - f)).sum(axis: 0)
     }, theta, fast)
-    self.params = self.outer.step(theta, direction)
+    self.params = outer_step(self, theta, direction)
     return (a * losses).sum().item()
   }
   let adapted = map(fn(t) { stop_gradient(learner.adapt(theta, t)) }, batch)
@@ -39,7 +39,7 @@ fn reptile_step(self, batch) {
   let a = reptile_weights(self, losses, batch)
   var direction = theta * 0
   for i in range(count) { direction = direction + a[i] * (theta - adapted[i]) }
-  self.params = self.outer.step(theta, direction)
+  self.params = outer_step(self, theta, direction)
   (a * losses).sum().item()
 }
 
@@ -150,9 +150,10 @@ fn hyper(learner, outer = adam(lr: 0.01), learn_init = true, weights = nil, memo
 # run finding the file resumes from it. The progress bar goes to the diagnostics
 # (standard error under `meta`), never to what the script prints; `quiet: true` hides it.
 # `callbacks:` are called after each step with {step, loss, algo}; one returning
-# "stop" ends training there (after that step's checkpoint is saved).
+# "stop" ends training there (after that step's checkpoint is saved). `clip:`
+# bounds the global norm of each meta-gradient before the outer step.
 fn metaopt_fit(self, taskset, steps = 1000, batch = 25, checkpoint = nil, every = 1000, log_every = nil,
-               quiet = false, callbacks = []) {
+               quiet = false, callbacks = [], clip = nil) {
   let who = "{self.kind}.fit"
   check_taskset(who, taskset)
   check_count(who, "steps", steps, 0)
@@ -161,6 +162,9 @@ fn metaopt_fit(self, taskset, steps = 1000, batch = 25, checkpoint = nil, every 
   check_count(who, "every", every, 1)
   if log_every != nil { check_count(who, "log_every", log_every, 1) }
   check_callbacks(who, callbacks)
+  if clip != nil and not ((type(clip) == "Int" or type(clip) == "Float") and clip > 0) {
+    error("{who}: clip must be a positive number, the largest global norm of the meta-gradient (got {type(clip)} {clip})")
+  }
   var history = []
   var start = 0
   if checkpoint != nil and exists(checkpoint) {
@@ -182,6 +186,10 @@ fn metaopt_fit(self, taskset, steps = 1000, batch = 25, checkpoint = nil, every 
   # progress() needs a positive total; zero steps, or a finished checkpoint, train nothing.
   if steps == 0 or start >= steps { return history }
   let bar = progress(steps, label: self.kind, every: log_every, quiet: quiet)
+  # The meta-optimizer's steps read their clipping from `self.clip` (outer_step);
+  # clip: overrides it for this run.
+  let clip_before = if contains(self, "clip") { self.clip } else { nil }
+  self.clip = either(clip, clip_before)
   for step in range(start + 1, steps + 1) {
     let loss = self.step(taskset.sample(batch))
     history.append(loss)
@@ -194,6 +202,7 @@ fn metaopt_fit(self, taskset, steps = 1000, batch = 25, checkpoint = nil, every 
     }
     if stop { break }
   }
+  self.clip = clip_before
   bar.done()
   history
 }
@@ -625,7 +634,7 @@ fn meta_optimizer(kind, learner, outer, params, weights, fields) {
   var base = {
     kind: kind, learner: learner, outer: outer, params: params, weights: weights,
     weight_params: if weights == "learned" { {v: tensor(0.0)} } else { nil },
-    step: gradient_meta_step, fit: metaopt_fit, evaluate: metaopt_evaluate, adapt: metaopt_adapt,
+    clip: nil, step: gradient_meta_step, fit: metaopt_fit, evaluate: metaopt_evaluate, adapt: metaopt_adapt,
     episode: metaopt_episode,
   }
   for k in fields { base[k] = fields[k] }
@@ -675,7 +684,7 @@ fn gradient_meta_step(self, batch) {
     let wp = if learned { th.weights } else { nil }
     weighted_meta_loss(self, self.objective(model, batch), batch, wp)
   })(theta)
-  let next = self.outer.step(theta, g)
+  let next = outer_step(self, theta, g)
   if learned {
     self.params = next.model
     self.weight_params = next.weights
@@ -683,6 +692,13 @@ fn gradient_meta_step(self, batch) {
     self.params = next
   }
   loss.item()
+}
+
+# The outer optimizer's step on the meta-gradient `grads` (for reptile θ - φ),
+# clipped first to a global norm of `self.clip` when set (fit's clip:).
+fn outer_step(self, params, grads) {
+  let clip = if contains(self, "clip") { self.clip } else { nil }
+  self.outer.step(params, if clip == nil { grads } else { clip_grad_norm(grads, clip) })
 }
 
 # Fails unless the argument `name` of `who` is an Int of at least `least`.
@@ -1213,6 +1229,27 @@ fn adam_update(self, params, grads, state) {
   [params - step_size * m / (tree_map(safe_sqrt, v) + eps), {t: t, m: m, v: v}]
 }
 
+# The global (euclidean) norm of a tree of tensors and numbers: the norm of
+# all its entries taken as one vector.
+fn grad_norm(grads) { sqrt(squared_sum(grads)) }
+
+fn squared_sum(tree) {
+  let t = type(tree)
+  if t == "Tensor" { return (tree * tree).sum().item() }
+  if t == "Int" or t == "Float" { return float(tree * tree) }
+  var total = 0.0
+  if t == "List" { for x in tree { total += squared_sum(x) } }
+  if t == "Record" { for k in tree { total += squared_sum(tree[k]) } }
+  total
+}
+
+# `grads` scaled to a global norm of at most `max_norm`, as PyTorch's
+# clip_grad_norm_: by max_norm / (norm + 1e-6) when the norm exceeds max_norm.
+fn clip_grad_norm(grads, max_norm) {
+  let norm = grad_norm(grads)
+  if norm > max_norm { grads * (max_norm / (norm + 1e-6)) } else { grads }
+}
+
 """#,
     "prelude": #"""
 # The prelude: helpers visible to every program without an import.
@@ -1254,8 +1291,8 @@ fn either(value, fallback) { if value == nil { fallback } else { value } }
     ],
     "metaopt": [
       "inner_learner", "meta_optimizer", "check_weights", "task_weights", "weighted_meta_loss",
-      "gradient_meta_step", "check_count", "check_taskset", "metaopt_adapt", "metaopt_episode",
-      "metaopt_evaluate", "summarize", "maml", "maml_objective"
+      "gradient_meta_step", "outer_step", "check_count", "check_taskset", "metaopt_adapt",
+      "metaopt_episode", "metaopt_evaluate", "summarize", "maml", "maml_objective"
     ],
     "nn": [
       "load_builtins", "builtin", "make_model", "model_train", "model_eval", "model", "custom_init",
@@ -1270,7 +1307,8 @@ fn either(value, fallback) { if value == nil { fallback } else { value } }
       "ops"
     ],
     "optim": [
-      "optimizer_step", "optimizer_reset", "sgd", "sgd_update", "adam", "adam_update"
+      "optimizer_step", "optimizer_reset", "sgd", "sgd_update", "adam", "adam_update", "grad_norm",
+      "squared_sum", "clip_grad_norm"
     ],
     "prelude": [
       "identity", "compose", "either"
