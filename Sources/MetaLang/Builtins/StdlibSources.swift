@@ -152,8 +152,10 @@ fn hyper(learner, outer = adam(lr: 0.01), learn_init = true, weights = nil, memo
 # `callbacks:` are called after each step with {step, loss, algo}; one returning
 # "stop" ends training there (after that step's checkpoint is saved). `clip:`
 # bounds the global norm of each meta-gradient before the outer step.
+# `validate: {tasks, every, episodes, patience}` evaluates every `every` steps and
+# keeps the best parameters; fit then returns {history, best, best_step, validations}.
 fn metaopt_fit(self, taskset, steps = 1000, batch = 25, checkpoint = nil, every = 1000, log_every = nil,
-               quiet = false, callbacks = [], clip = nil) {
+               quiet = false, callbacks = [], clip = nil, validate = nil) {
   let who = "{self.kind}.fit"
   check_taskset(who, taskset)
   check_count(who, "steps", steps, 0)
@@ -165,8 +167,11 @@ fn metaopt_fit(self, taskset, steps = 1000, batch = 25, checkpoint = nil, every 
   if clip != nil and not ((type(clip) == "Int" or type(clip) == "Float") and clip > 0) {
     error("{who}: clip must be a positive number, the largest global norm of the meta-gradient (got {type(clip)} {clip})")
   }
+  let plan = validation_plan(who, validate)
   var history = []
   var start = 0
+  # What validation has seen so far (nil without validate:); checkpoints keep it.
+  var seen = if plan == nil { nil } else { {best: nil, best_step: nil, kept: nil, validations: [], since: 0} }
   if checkpoint != nil and exists(checkpoint) {
     let saved = load(checkpoint)
     assert is_fit_checkpoint(saved), "{self.kind}.fit: '{checkpoint}' is not a checkpoint written by fit"
@@ -182,9 +187,10 @@ fn metaopt_fit(self, taskset, steps = 1000, batch = 25, checkpoint = nil, every 
     # The random stream as it was after that step: the resumed run draws the
     # same tasks an uninterrupted one would, so the two agree bit for bit.
     if contains(saved, "random_state") { set_random_state(saved.random_state) }
+    if plan != nil and contains(saved, "validation") and saved.validation != nil { seen = saved.validation }
   }
   # progress() needs a positive total; zero steps, or a finished checkpoint, train nothing.
-  if steps == 0 or start >= steps { return history }
+  if steps == 0 or start >= steps { return fit_result(self, who, history, seen, quiet) }
   let bar = progress(steps, label: self.kind, every: log_every, quiet: quiet)
   # The meta-optimizer's steps read their clipping from `self.clip` (outer_step);
   # clip: overrides it for this run.
@@ -194,17 +200,85 @@ fn metaopt_fit(self, taskset, steps = 1000, batch = 25, checkpoint = nil, every 
     let loss = self.step(taskset.sample(batch))
     history.append(loss)
     bar.update(step, loss)
-    let stop = run_callbacks(callbacks, {step: step, loss: loss, algo: self})
+    var stop = false
+    if plan != nil and step % plan.every == 0 {
+      seen = validation_round(self, plan, seen, step)
+      if plan.patience != nil and seen.since >= plan.patience {
+        stop = true
+        if not quiet { eprint("{who}: stopping at step {step}: no improvement in {plan.patience} validations") }
+      }
+    }
+    if run_callbacks(callbacks, {step: step, loss: loss, algo: self}) { stop = true }
     if checkpoint != nil and (step % every == 0 or step == steps or stop) {
       save({params: self.params, weight_params: self.weight_params, outer_state: self.outer.state,
             history: history, step: step, kind: self.kind, optimizer: optimizer_name(self.outer),
-            random_state: random_state()}, checkpoint)
+            random_state: random_state(), validation: seen}, checkpoint)
     }
     if stop { break }
   }
   self.clip = clip_before
   bar.done()
-  history
+  fit_result(self, who, history, seen, quiet)
+}
+
+# validate: checked and completed: {tasks, every, episodes, patience}, or nil.
+fn validation_plan(who, validate) {
+  if validate == nil { return nil }
+  let fields = ["tasks", "every", "episodes", "patience"]
+  if type(validate) != "Record" {
+    error("{who}: validate must be a Record \{tasks:, every:, episodes:, patience:} (got {type(validate)})")
+  }
+  for k in validate {
+    if not contains(fields, k) { error("{who}: unknown field '{k}' in validate: (valid: tasks, every, episodes, patience)") }
+  }
+  if not contains(validate, "tasks") { error("{who}: validate needs tasks: (a TaskSet or a List of Tasks)") }
+  check_taskset("{who}: validate.tasks", validate.tasks, true)
+  var plan = {tasks: validate.tasks, every: 100, episodes: nil, patience: nil}
+  for k in validate { plan[k] = validate[k] }
+  check_count(who, "validate.every", plan.every, 1)
+  if plan.episodes != nil {
+    check_count(who, "validate.episodes", plan.episodes, 1)
+    if type(plan.tasks) == "List" and plan.episodes > len(plan.tasks) {
+      error("{who}: validate.episodes is {plan.episodes} but validate.tasks holds {len(plan.tasks)} tasks")
+    }
+  }
+  if plan.patience != nil { check_count(who, "validate.patience", plan.patience, 1) }
+  plan
+}
+
+# One validation at `step`: `seen` with its result added, and the parameters
+# kept when they are the best so far (highest accuracy, else lowest loss).
+fn validation_round(self, plan, seen, step) {
+  var result = self.evaluate(plan.tasks, episodes: plan.episodes)
+  result.step = step
+  var next = seen
+  next.validations.append(result)
+  let better = if seen.best == nil { true } else if contains(result, "accuracy") {
+    result.accuracy > seen.best.accuracy
+  } else { result.loss < seen.best.loss }
+  if better {
+    next.best = result
+    next.best_step = step
+    next.kept = {params: self.params, weight_params: self.weight_params}
+    next.since = 0
+  } else {
+    next.since = seen.since + 1
+  }
+  next
+}
+
+# What fit returns: the loss history, or with validate: the record of the
+# validations, after putting the best parameters back into the meta-optimizer.
+fn fit_result(self, who, history, seen, quiet) {
+  if seen == nil { return history }
+  if seen.kept != nil {
+    self.params = seen.kept.params
+    self.weight_params = seen.kept.weight_params
+    let measure = if contains(seen.best, "accuracy") { "accuracy {seen.best.accuracy:.4g}" }
+                  else { "loss {seen.best.loss:.4g}" }
+    if not quiet { eprint("{who}: kept the parameters of step {seen.best_step} (validation {measure})") }
+  }
+  {history: history, best: seen.best, best_step: seen.best_step, validations: seen.validations}
 }
 
 fn check_callbacks(who, callbacks) {
@@ -1276,8 +1350,9 @@ fn either(value, fallback) { if value == nil { fallback } else { value } }
       "hyper"
     ],
     "fit": [
-      "metaopt_fit", "check_callbacks", "run_callbacks", "checkpoint_mismatch", "optimizer_name",
-      "layout_difference", "is_fit_checkpoint"
+      "metaopt_fit", "validation_plan", "validation_round", "fit_result", "check_callbacks",
+      "run_callbacks", "checkpoint_mismatch", "optimizer_name", "layout_difference",
+      "is_fit_checkpoint"
     ],
     "learner": [
       "Learner", "learner_with", "check_model", "model_mode", "task_loss", "inner_update",
