@@ -1245,7 +1245,8 @@ let ops = {conv2d: conv2d, dropout: dropout, layer_norm: layer_norm, batch_norm:
 #   opt.update(params, grads, state) -> [new params, new state]; pure, so an inner
 #                                       loop can differentiate through it
 # opt.init(params) gives the initial state, opt.reset() forgets the kept state.
-# States are trees of tensors and numbers, so `save` can checkpoint them.
+# States are trees of tensors and numbers, so `save` can checkpoint them; both
+# count the steps taken (state.t), which a `schedule:` maps to lr's multiplier.
 
 fn optimizer_step(self, params, grads) {
   let state = if self.state == nil { self.init(params) } else { self.state }
@@ -1256,32 +1257,48 @@ fn optimizer_step(self, params, grads) {
 
 fn optimizer_reset(self) { self.state = nil }
 
+# The learning rate of the t-th step (t from 1): lr times the schedule's multiplier.
+fn scheduled_lr(self, t) { if self.schedule == nil { self.lr } else { self.lr * self.schedule.at(t) } }
+
+fn check_schedule(who, schedule) {
+  if schedule == nil { return nil }
+  let ok = try { type(schedule) != "List" and type(schedule) != "String" and contains(schedule, "at") } catch e { false }
+  if not ok {
+    error("{who}: schedule must be a Schedule (step_lr(every:, factor:), cosine(total:), warmup(steps:)), got {type(schedule)}")
+  }
+}
+
 # Stochastic gradient descent with optional momentum and weight decay (L2):
 #   v <- momentum * v + (g + weight_decay * p);  p <- p - lr * v
-fn sgd(lr = 0.01, momentum = 0.0, weight_decay = 0.0) {
+fn sgd(lr = 0.01, momentum = 0.0, weight_decay = 0.0, schedule = nil) {
   assert lr > 0, "sgd: lr must be positive (got {lr})"
   assert momentum >= 0 and momentum < 1, "sgd: momentum must be in [0, 1) (got {momentum})"
+  check_schedule("sgd", schedule)
   object("Optimizer", {
-    name: "sgd", lr: lr, momentum: momentum, weight_decay: weight_decay, state: nil,
+    name: "sgd", lr: lr, momentum: momentum, weight_decay: weight_decay, schedule: schedule, state: nil,
     step: optimizer_step, reset: optimizer_reset, update: sgd_update,
-    init: fn(self, params) { {velocity: tree_map(zeros_like, params)} },
+    init: fn(self, params) { {t: 0, velocity: tree_map(zeros_like, params)} },
   })
 }
 
 fn sgd_update(self, params, grads, state) {
+  # Plain sgd needs no state (nil will do); states saved before sgd counted its steps have no t.
+  let t = if state != nil and contains(state, "t") { state.t + 1 } else { 1 }
+  let lr = scheduled_lr(self, t)
   let g = if self.weight_decay == 0 { grads } else { grads + self.weight_decay * params }
-  if self.momentum == 0 { return [params - self.lr * g, state] }
+  if self.momentum == 0 { return [params - lr * g, {t: t, velocity: if state == nil { nil } else { state.velocity }}] }
   let v = self.momentum * state.velocity + g
-  [params - self.lr * v, {velocity: v}]
+  [params - lr * v, {t: t, velocity: v}]
 }
 
 # Adam (Kingma & Ba 2015), with bias correction; weight_decay adds an L2 term
 # to the gradient as torch.optim.Adam does.
-fn adam(lr = 0.001, betas = [0.9, 0.999], eps = 1e-8, weight_decay = 0.0) {
+fn adam(lr = 0.001, betas = [0.9, 0.999], eps = 1e-8, weight_decay = 0.0, schedule = nil) {
   assert lr > 0, "adam: lr must be positive (got {lr})"
   assert len(betas) == 2, "adam: betas must be two numbers (got {betas})"
+  check_schedule("adam", schedule)
   object("Optimizer", {
-    name: "adam", lr: lr, betas: betas, eps: eps, weight_decay: weight_decay, state: nil,
+    name: "adam", lr: lr, betas: betas, eps: eps, weight_decay: weight_decay, schedule: schedule, state: nil,
     step: optimizer_step, reset: optimizer_reset, update: adam_update,
     init: fn(self, params) {
       {t: 0, m: tree_map(zeros_like, params), v: tree_map(zeros_like, params)}
@@ -1296,11 +1313,45 @@ fn adam_update(self, params, grads, state) {
   let m = b1 * state.m + (1 - b1) * g
   let v = b2 * state.v + (1 - b2) * g * g
   # The bias corrections fold into the step size.
-  let step_size = self.lr * sqrt(1 - b2 ** t) / (1 - b1 ** t)
+  let step_size = scheduled_lr(self, t) * sqrt(1 - b2 ** t) / (1 - b1 ** t)
   let eps = self.eps * sqrt(1 - b2 ** t)
   # safe_sqrt: sqrt with derivative 0 at 0, so that differentiating through Adam
   # (an inner adam under MAML) stays finite where a gradient element is exactly 0.
   [params - step_size * m / (tree_map(safe_sqrt, v) + eps), {t: t, m: m, v: v}]
+}
+
+# ---- Learning-rate schedules -------------------------------------------------
+# A Schedule's at(t) is the multiplier of lr at the optimizer's t-th step (t
+# counts from 1, so the first step of step_lr and cosine uses lr itself, as
+# PyTorch's StepLR and CosineAnnealingLR at epoch 0). Any object with an `at`
+# method works as a schedule.
+
+# lr times factor^k after k * every steps (StepLR).
+fn step_lr(every, factor = 0.1) {
+  check_count("step_lr", "every", every, 1)
+  if not ((type(factor) == "Int" or type(factor) == "Float") and factor > 0) { error("step_lr: factor must be a positive number (got {factor})") }
+  object("Schedule", {name: "step_lr", every: every, factor: factor,
+    at: fn(self, t) { self.factor ** ((t - 1) // self.every) }})
+}
+
+# Half a cosine from lr down to final * lr over `total` steps, then final * lr
+# (CosineAnnealingLR with eta_min = final * lr, not restarting).
+fn cosine(total, final = 0.0) {
+  check_count("cosine", "total", total, 1)
+  if not ((type(final) == "Int" or type(final) == "Float") and final >= 0 and final <= 1) { error("cosine: final must be in [0, 1] (got {final})") }
+  object("Schedule", {name: "cosine", total: total, final: final,
+    at: fn(self, t) { self.final + (1 - self.final) * 0.5 * (1 + cos(pi * min(t - 1, self.total) / self.total)) }})
+}
+
+# A linear ramp to lr over the first `steps` steps (t / steps), then `then`'s
+# multiplier counted from the end of the warmup (1 without one).
+fn warmup(steps, then = nil) {
+  check_count("warmup", "steps", steps, 1)
+  check_schedule("warmup: then", then)
+  object("Schedule", {name: "warmup", steps: steps, then: then,
+    at: fn(self, t) {
+      if t <= self.steps { t / self.steps } else if self.then == nil { 1.0 } else { self.then.at(t - self.steps) }
+    }})
 }
 
 # The global (euclidean) norm of a tree of tensors and numbers: the norm of
@@ -1382,8 +1433,9 @@ fn either(value, fallback) { if value == nil { fallback } else { value } }
       "ops"
     ],
     "optim": [
-      "optimizer_step", "optimizer_reset", "sgd", "sgd_update", "adam", "adam_update", "grad_norm",
-      "squared_sum", "clip_grad_norm"
+      "optimizer_step", "optimizer_reset", "scheduled_lr", "check_schedule", "sgd", "sgd_update",
+      "adam", "adam_update", "step_lr", "cosine", "warmup", "grad_norm", "squared_sum",
+      "clip_grad_norm"
     ],
     "prelude": [
       "identity", "compose", "either"
