@@ -180,7 +180,8 @@ fn metaopt_fit(self, taskset, steps = 1000, batch = 25, checkpoint = nil, every 
       "{self.kind}.fit: checkpoint '{checkpoint}' is not of this run: {mismatch} (delete it, or pass another checkpoint: path)"
     self.params = saved.params
     self.weight_params = saved.weight_params
-    self.outer.state = saved.outer_state
+    # An optimizer without a state field keeps none (the protocol makes it optional).
+    if contains(self.outer, "state") or saved.outer_state != nil { self.outer.state = saved.outer_state }
     history = saved.history
     start = saved.step
     if not quiet { eprint("{self.kind}.fit: resuming from step {start} of {steps} ({checkpoint})") }
@@ -210,7 +211,7 @@ fn metaopt_fit(self, taskset, steps = 1000, batch = 25, checkpoint = nil, every 
     }
     if run_callbacks(callbacks, {step: step, loss: loss, algo: self}) { stop = true }
     if checkpoint != nil and (step % every == 0 or step == steps or stop) {
-      save({params: self.params, weight_params: self.weight_params, outer_state: self.outer.state,
+      save({params: self.params, weight_params: self.weight_params, outer_state: optimizer_state(self.outer),
             history: history, step: step, kind: self.kind, optimizer: optimizer_name(self.outer),
             random_state: random_state(), validation: seen}, checkpoint)
     }
@@ -312,6 +313,9 @@ fn checkpoint_mismatch(self, saved) {
   }
   layout_difference(self.params, saved.params, "params")
 }
+
+# The outer optimizer's state for checkpoints (nil for one without a state field).
+fn optimizer_state(opt) { if contains(opt, "state") { opt.state } else { nil } }
 
 # The outer optimizer's name for checkpoints ("adam", "sgd"; "custom" for a
 # user's optimizer object without a name field).
@@ -705,6 +709,7 @@ fn inner_learner(kind, learner, memory, changes = {}) {
 # The pieces every meta-optimizer shares; `fields` adds or overrides.
 fn meta_optimizer(kind, learner, outer, params, weights, fields) {
   check_weights(kind, weights)
+  check_optimizer(kind, outer)
   var base = {
     kind: kind, learner: learner, outer: outer, params: params, weights: weights,
     weight_params: if weights == "learned" { {v: tensor(0.0)} } else { nil },
@@ -713,6 +718,16 @@ fn meta_optimizer(kind, learner, outer, params, weights, fields) {
   }
   for k in fields { base[k] = fields[k] }
   object("MetaOptimizer", base)
+}
+
+# Fails unless `outer` follows the optimizer protocol: an object (or Record)
+# with a step(self, params, grads) function (docs/meta-learning.md).
+fn check_optimizer(kind, outer) {
+  let t = type(outer)
+  let has_step = t != "List" and t != "String" and (try { contains(outer, "step") } catch e { false })
+  if not has_step or type(outer.step) != "Function" {
+    error("{kind}: outer must be an optimizer (sgd(...), adam(...), or an object with step(self, params, grads)), got {t}")
+  }
 }
 
 fn check_weights(kind, weights) {
@@ -1402,8 +1417,8 @@ fn either(value, fallback) { if value == nil { fallback } else { value } }
     ],
     "fit": [
       "metaopt_fit", "validation_plan", "validation_round", "fit_result", "check_callbacks",
-      "run_callbacks", "checkpoint_mismatch", "optimizer_name", "layout_difference",
-      "is_fit_checkpoint"
+      "run_callbacks", "checkpoint_mismatch", "optimizer_state", "optimizer_name",
+      "layout_difference", "is_fit_checkpoint"
     ],
     "learner": [
       "Learner", "learner_with", "check_model", "model_mode", "task_loss", "inner_update",
@@ -1416,9 +1431,9 @@ fn either(value, fallback) { if value == nil { fallback } else { value } }
       "memory_recall_key", "memory_remember", "memory_store", "memory_clear"
     ],
     "metaopt": [
-      "inner_learner", "meta_optimizer", "check_weights", "task_weights", "weighted_meta_loss",
-      "gradient_meta_step", "outer_step", "check_count", "check_taskset", "metaopt_adapt",
-      "metaopt_episode", "metaopt_evaluate", "summarize", "maml", "maml_objective"
+      "inner_learner", "meta_optimizer", "check_optimizer", "check_weights", "task_weights",
+      "weighted_meta_loss", "gradient_meta_step", "outer_step", "check_count", "check_taskset",
+      "metaopt_adapt", "metaopt_episode", "metaopt_evaluate", "summarize", "maml", "maml_objective"
     ],
     "nn": [
       "load_builtins", "builtin", "make_model", "model_train", "model_eval", "model", "custom_init",
