@@ -31,7 +31,7 @@ fn reptile_step(self, batch) {
     let direction = tree_map(fn(p, f) {
       (a.reshape([count] + map(fn(d) { 1 }, p.shape)) * (p.unsqueeze(0) - f)).sum(axis: 0)
     }, theta, fast)
-    self.params = self.outer.step(theta, direction)
+    self.params = outer_step(self, theta, direction)
     return (a * losses).sum().item()
   }
   let adapted = map(fn(t) { stop_gradient(learner.adapt(theta, t)) }, batch)
@@ -39,7 +39,7 @@ fn reptile_step(self, batch) {
   let a = reptile_weights(self, losses, batch)
   var direction = theta * 0
   for i in range(count) { direction = direction + a[i] * (theta - adapted[i]) }
-  self.params = self.outer.step(theta, direction)
+  self.params = outer_step(self, theta, direction)
   (a * losses).sum().item()
 }
 
@@ -139,6 +139,222 @@ fn hyper(learner, outer = adam(lr: 0.01), learn_init = true, weights = nil, memo
     },
   })
 }
+
+"""#,
+    "fit": #"""
+# fit: the training loop every meta-optimizer shares (algo.fit), and its
+# checkpoints. stdlib/metaopt.meta has the meta-optimizers themselves.
+
+# Meta-training: `steps` meta-updates on batches of `batch` tasks. With
+# `checkpoint:` the state is saved there every `every` steps (atomically) and a
+# run finding the file resumes from it. The progress bar goes to the diagnostics
+# (standard error under `meta`), never to what the script prints; `quiet: true` hides it.
+# `callbacks:` are called after each step with {step, loss, algo}; one returning
+# "stop" ends training there (after that step's checkpoint is saved). `clip:`
+# bounds the global norm of each meta-gradient before the outer step.
+# `validate: {tasks, every, episodes, patience}` evaluates every `every` steps and
+# keeps the best parameters; fit then returns {history, best, best_step, validations}.
+fn metaopt_fit(self, taskset, steps = 1000, batch = 25, checkpoint = nil, every = 1000, log_every = nil,
+               quiet = false, callbacks = [], clip = nil, validate = nil) {
+  let who = "{self.kind}.fit"
+  check_taskset(who, taskset)
+  check_count(who, "steps", steps, 0)
+  assert type(quiet) == "Bool", "{self.kind}.fit: quiet must be true or false (got {type(quiet)})"
+  check_count(who, "batch", batch, 1)
+  check_count(who, "every", every, 1)
+  if log_every != nil { check_count(who, "log_every", log_every, 1) }
+  check_callbacks(who, callbacks)
+  if clip != nil and not ((type(clip) == "Int" or type(clip) == "Float") and clip > 0) {
+    error("{who}: clip must be a positive number, the largest global norm of the meta-gradient (got {type(clip)} {clip})")
+  }
+  let plan = validation_plan(who, validate)
+  var history = []
+  var start = 0
+  # What validation has seen so far (nil without validate:); checkpoints keep it.
+  var seen = if plan == nil { nil } else { {best: nil, best_step: nil, kept: nil, validations: [], since: 0} }
+  if checkpoint != nil and exists(checkpoint) {
+    let saved = load(checkpoint)
+    assert is_fit_checkpoint(saved), "{self.kind}.fit: '{checkpoint}' is not a checkpoint written by fit"
+    let mismatch = checkpoint_mismatch(self, saved)
+    assert mismatch == nil,
+      "{self.kind}.fit: checkpoint '{checkpoint}' is not of this run: {mismatch} (delete it, or pass another checkpoint: path)"
+    self.params = saved.params
+    self.weight_params = saved.weight_params
+    # An optimizer without a state field keeps none (the protocol makes it optional).
+    if contains(self.outer, "state") or saved.outer_state != nil { self.outer.state = saved.outer_state }
+    history = saved.history
+    start = saved.step
+    if not quiet { eprint("{self.kind}.fit: resuming from step {start} of {steps} ({checkpoint})") }
+    # The random stream as it was after that step: the resumed run draws the
+    # same tasks an uninterrupted one would, so the two agree bit for bit.
+    if contains(saved, "random_state") { set_random_state(saved.random_state) }
+    if plan != nil and contains(saved, "validation") and saved.validation != nil { seen = saved.validation }
+  }
+  # progress() needs a positive total; zero steps, or a finished checkpoint, train nothing.
+  if steps == 0 or start >= steps { return fit_result(self, who, history, seen, quiet) }
+  let bar = progress(steps, label: self.kind, every: log_every, quiet: quiet)
+  # The meta-optimizer's steps read their clipping from `self.clip` (outer_step);
+  # clip: overrides it for this run.
+  let clip_before = if contains(self, "clip") { self.clip } else { nil }
+  self.clip = either(clip, clip_before)
+  for step in range(start + 1, steps + 1) {
+    let loss = self.step(taskset.sample(batch))
+    history.append(loss)
+    bar.update(step, loss)
+    var stop = false
+    if plan != nil and step % plan.every == 0 {
+      seen = validation_round(self, plan, seen, step)
+      if plan.patience != nil and seen.since >= plan.patience {
+        stop = true
+        if not quiet { eprint("{who}: stopping at step {step}: no improvement in {plan.patience} validations") }
+      }
+    }
+    if run_callbacks(callbacks, {step: step, loss: loss, algo: self}) { stop = true }
+    if checkpoint != nil and (step % every == 0 or step == steps or stop) {
+      save({params: self.params, weight_params: self.weight_params, outer_state: optimizer_state(self.outer),
+            history: history, step: step, kind: self.kind, optimizer: optimizer_name(self.outer),
+            random_state: random_state(), validation: seen}, checkpoint)
+    }
+    if stop { break }
+  }
+  self.clip = clip_before
+  bar.done()
+  fit_result(self, who, history, seen, quiet)
+}
+
+# validate: checked and completed: {tasks, every, episodes, patience}, or nil.
+fn validation_plan(who, validate) {
+  if validate == nil { return nil }
+  let fields = ["tasks", "every", "episodes", "patience"]
+  if type(validate) != "Record" {
+    error("{who}: validate must be a Record \{tasks:, every:, episodes:, patience:} (got {type(validate)})")
+  }
+  for k in validate {
+    if not contains(fields, k) { error("{who}: unknown field '{k}' in validate: (valid: tasks, every, episodes, patience)") }
+  }
+  if not contains(validate, "tasks") { error("{who}: validate needs tasks: (a TaskSet or a List of Tasks)") }
+  check_taskset("{who}: validate.tasks", validate.tasks, true)
+  var plan = {tasks: validate.tasks, every: 100, episodes: nil, patience: nil}
+  for k in validate { plan[k] = validate[k] }
+  check_count(who, "validate.every", plan.every, 1)
+  if plan.episodes != nil {
+    check_count(who, "validate.episodes", plan.episodes, 1)
+    if type(plan.tasks) == "List" and plan.episodes > len(plan.tasks) {
+      error("{who}: validate.episodes is {plan.episodes} but validate.tasks holds {len(plan.tasks)} tasks")
+    }
+  }
+  if plan.patience != nil { check_count(who, "validate.patience", plan.patience, 1) }
+  plan
+}
+
+# One validation at `step`: `seen` with its result added, and the parameters
+# kept when they are the best so far (highest accuracy, else lowest loss).
+fn validation_round(self, plan, seen, step) {
+  var result = self.evaluate(plan.tasks, episodes: plan.episodes)
+  result.step = step
+  var next = seen
+  next.validations.append(result)
+  let better = if seen.best == nil { true } else if contains(result, "accuracy") {
+    result.accuracy > seen.best.accuracy
+  } else { result.loss < seen.best.loss }
+  if better {
+    next.best = result
+    next.best_step = step
+    next.kept = {params: self.params, weight_params: self.weight_params}
+    next.since = 0
+  } else {
+    next.since = seen.since + 1
+  }
+  next
+}
+
+# What fit returns: the loss history, or with validate: the record of the
+# validations, after putting the best parameters back into the meta-optimizer.
+fn fit_result(self, who, history, seen, quiet) {
+  if seen == nil { return history }
+  if seen.kept != nil {
+    self.params = seen.kept.params
+    self.weight_params = seen.kept.weight_params
+    let measure = if contains(seen.best, "accuracy") { "accuracy {seen.best.accuracy:.4g}" }
+                  else { "loss {seen.best.loss:.4g}" }
+    if not quiet { eprint("{who}: kept the parameters of step {seen.best_step} (validation {measure})") }
+  }
+  {history: history, best: seen.best, best_step: seen.best_step, validations: seen.validations}
+}
+
+fn check_callbacks(who, callbacks) {
+  let hint = "(a List of functions fn(info) \{ ... }: callbacks: [f])"
+  if type(callbacks) != "List" { error("{who}: callbacks must be a List {hint}, got {type(callbacks)}") }
+  for i in range(len(callbacks)) {
+    if type(callbacks[i]) != "Function" { error("{who}: callbacks[{i}] is not a function {hint}, got {type(callbacks[i])}") }
+  }
+}
+
+# Calls every callback with `info`; whether one of them returned "stop".
+fn run_callbacks(callbacks, info) {
+  var stop = false
+  for f in callbacks {
+    let r = f(info)
+    if type(r) == "String" and r == "stop" { stop = true }
+  }
+  stop
+}
+
+# Why the fit checkpoint `saved` cannot resume `self` (another meta-optimizer,
+# outer optimizer, or parameter layout: the first difference), or nil.
+# Checkpoints from before kind/optimizer were stored are compared by layout only.
+fn checkpoint_mismatch(self, saved) {
+  if contains(saved, "kind") and saved.kind != self.kind {
+    return "it was written by {saved.kind}, this run is {self.kind}"
+  }
+  let optimizer = optimizer_name(self.outer)
+  if contains(saved, "optimizer") and saved.optimizer != optimizer {
+    return "its outer optimizer is {saved.optimizer}, this run's is {optimizer}"
+  }
+  layout_difference(self.params, saved.params, "params")
+}
+
+# The outer optimizer's state for checkpoints (nil for one without a state field).
+fn optimizer_state(opt) { if contains(opt, "state") { opt.state } else { nil } }
+
+# The outer optimizer's name for checkpoints ("adam", "sgd"; "custom" for a
+# user's optimizer object without a name field).
+fn optimizer_name(opt) { if contains(opt, "name") { opt.name } else { "custom" } }
+
+# The first place where tree `saved` differs from `current` in structure or
+# tensor shapes, as "<path> ... in the checkpoint, ... here", or nil.
+fn layout_difference(current, saved, path) {
+  let t = type(current)
+  if type(saved) != t { return "{path} is a {type(saved)} in the checkpoint, a {t} here" }
+  if t == "Tensor" {
+    if saved.shape != current.shape { return "{path} has shape {saved.shape} in the checkpoint, {current.shape} here" }
+    return nil
+  }
+  if t == "List" {
+    if len(saved) != len(current) { return "{path} has {len(saved)} entries in the checkpoint, {len(current)} here" }
+    for i in range(len(current)) {
+      let d = layout_difference(current[i], saved[i], "{path}[{i}]")
+      if d != nil { return d }
+    }
+    return nil
+  }
+  if t == "Record" {
+    if keys(saved) != keys(current) { return "{path} has fields {keys(saved)} in the checkpoint, {keys(current)} here" }
+    for k in keys(current) {
+      let d = layout_difference(current[k], saved[k], "{path}.{k}")
+      if d != nil { return d }
+    }
+  }
+  nil
+}
+
+# Whether `saved` has every field fit's checkpoints hold (not some other tree file).
+fn is_fit_checkpoint(saved) {
+  if type(saved) != "Record" { return false }
+  for k in ["params", "weight_params", "outer_state", "history", "step"] { if not contains(saved, k) { return false } }
+  type(saved.step) == "Int" and type(saved.history) == "List"
+}
+
 
 """#,
     "learner": #"""
@@ -465,7 +681,7 @@ fn memory_clear(self) {
 # Meta-optimizers: the outer loop. Each one is a MetaOptimizer object with
 #   algo.params                        the meta-learned parameters
 #   algo.step(batch)      -> Float     one meta-update from a List of Tasks (the meta-loss before it)
-#   algo.fit(taskset, steps:, batch:)  meta-training with a progress bar (quiet: true hides it); returns the loss history
+#   algo.fit(taskset, steps:, batch:)  meta-training (stdlib/fit.meta: checkpoints, callbacks, clipping, validation)
 #   algo.evaluate(taskset, episodes:)  adapt to fresh tasks: {loss, ci95, accuracy?, accuracy_ci95?, episodes}
 #   algo.adapt(task, steps:)           the parameters adapted to one task
 # `memory:` (every meta-optimizer but protonet) gives the learner a Memory.
@@ -493,14 +709,25 @@ fn inner_learner(kind, learner, memory, changes = {}) {
 # The pieces every meta-optimizer shares; `fields` adds or overrides.
 fn meta_optimizer(kind, learner, outer, params, weights, fields) {
   check_weights(kind, weights)
+  check_optimizer(kind, outer)
   var base = {
     kind: kind, learner: learner, outer: outer, params: params, weights: weights,
     weight_params: if weights == "learned" { {v: tensor(0.0)} } else { nil },
-    step: gradient_meta_step, fit: metaopt_fit, evaluate: metaopt_evaluate, adapt: metaopt_adapt,
+    clip: nil, step: gradient_meta_step, fit: metaopt_fit, evaluate: metaopt_evaluate, adapt: metaopt_adapt,
     episode: metaopt_episode,
   }
   for k in fields { base[k] = fields[k] }
   object("MetaOptimizer", base)
+}
+
+# Fails unless `outer` follows the optimizer protocol: an object (or Record)
+# with a step(self, params, grads) function (docs/meta-learning.md).
+fn check_optimizer(kind, outer) {
+  let t = type(outer)
+  let has_step = t != "List" and t != "String" and (try { contains(outer, "step") } catch e { false })
+  if not has_step or type(outer.step) != "Function" {
+    error("{kind}: outer must be an optimizer (sgd(...), adam(...), or an object with step(self, params, grads)), got {t}")
+  }
 }
 
 fn check_weights(kind, weights) {
@@ -546,7 +773,7 @@ fn gradient_meta_step(self, batch) {
     let wp = if learned { th.weights } else { nil }
     weighted_meta_loss(self, self.objective(model, batch), batch, wp)
   })(theta)
-  let next = self.outer.step(theta, g)
+  let next = outer_step(self, theta, g)
   if learned {
     self.params = next.model
     self.weight_params = next.weights
@@ -556,96 +783,11 @@ fn gradient_meta_step(self, batch) {
   loss.item()
 }
 
-# Meta-training: `steps` meta-updates on batches of `batch` tasks. With
-# `checkpoint:` the state is saved there every `every` steps (atomically) and a
-# run finding the file resumes from it. The progress bar goes to the diagnostics
-# (standard error under `meta`), never to what the script prints; `quiet: true` hides it.
-fn metaopt_fit(self, taskset, steps = 1000, batch = 25, checkpoint = nil, every = 1000, log_every = nil, quiet = false) {
-  let who = "{self.kind}.fit"
-  check_taskset(who, taskset)
-  check_count(who, "steps", steps, 0)
-  assert type(quiet) == "Bool", "{self.kind}.fit: quiet must be true or false (got {type(quiet)})"
-  check_count(who, "batch", batch, 1)
-  check_count(who, "every", every, 1)
-  if log_every != nil { check_count(who, "log_every", log_every, 1) }
-  var history = []
-  var start = 0
-  if checkpoint != nil and exists(checkpoint) {
-    let saved = load(checkpoint)
-    assert is_fit_checkpoint(saved), "{self.kind}.fit: '{checkpoint}' is not a checkpoint written by fit"
-    let mismatch = checkpoint_mismatch(self, saved)
-    assert mismatch == nil,
-      "{self.kind}.fit: checkpoint '{checkpoint}' is not of this run: {mismatch} (delete it, or pass another checkpoint: path)"
-    self.params = saved.params
-    self.weight_params = saved.weight_params
-    self.outer.state = saved.outer_state
-    history = saved.history
-    start = saved.step
-    if not quiet { eprint("{self.kind}.fit: resuming from step {start} of {steps} ({checkpoint})") }
-    # The random stream as it was after that step: the resumed run draws the
-    # same tasks an uninterrupted one would, so the two agree bit for bit.
-    if contains(saved, "random_state") { set_random_state(saved.random_state) }
-  }
-  # progress() needs a positive total; zero steps, or a finished checkpoint, train nothing.
-  if steps == 0 or start >= steps { return history }
-  let bar = progress(steps, label: self.kind, every: log_every, quiet: quiet)
-  for step in range(start + 1, steps + 1) {
-    let loss = self.step(taskset.sample(batch))
-    history.append(loss)
-    bar.update(step, loss)
-    if checkpoint != nil and (step % every == 0 or step == steps) {
-      save({params: self.params, weight_params: self.weight_params, outer_state: self.outer.state,
-            history: history, step: step, kind: self.kind, optimizer: optimizer_name(self.outer),
-            random_state: random_state()}, checkpoint)
-    }
-  }
-  bar.done()
-  history
-}
-
-# Why the fit checkpoint `saved` cannot resume `self` (another meta-optimizer,
-# outer optimizer, or parameter layout: the first difference), or nil.
-# Checkpoints from before kind/optimizer were stored are compared by layout only.
-fn checkpoint_mismatch(self, saved) {
-  if contains(saved, "kind") and saved.kind != self.kind {
-    return "it was written by {saved.kind}, this run is {self.kind}"
-  }
-  let optimizer = optimizer_name(self.outer)
-  if contains(saved, "optimizer") and saved.optimizer != optimizer {
-    return "its outer optimizer is {saved.optimizer}, this run's is {optimizer}"
-  }
-  layout_difference(self.params, saved.params, "params")
-}
-
-# The outer optimizer's name for checkpoints ("adam", "sgd"; "custom" for a
-# user's optimizer object without a name field).
-fn optimizer_name(opt) { if contains(opt, "name") { opt.name } else { "custom" } }
-
-# The first place where tree `saved` differs from `current` in structure or
-# tensor shapes, as "<path> ... in the checkpoint, ... here", or nil.
-fn layout_difference(current, saved, path) {
-  let t = type(current)
-  if type(saved) != t { return "{path} is a {type(saved)} in the checkpoint, a {t} here" }
-  if t == "Tensor" {
-    if saved.shape != current.shape { return "{path} has shape {saved.shape} in the checkpoint, {current.shape} here" }
-    return nil
-  }
-  if t == "List" {
-    if len(saved) != len(current) { return "{path} has {len(saved)} entries in the checkpoint, {len(current)} here" }
-    for i in range(len(current)) {
-      let d = layout_difference(current[i], saved[i], "{path}[{i}]")
-      if d != nil { return d }
-    }
-    return nil
-  }
-  if t == "Record" {
-    if keys(saved) != keys(current) { return "{path} has fields {keys(saved)} in the checkpoint, {keys(current)} here" }
-    for k in keys(current) {
-      let d = layout_difference(current[k], saved[k], "{path}.{k}")
-      if d != nil { return d }
-    }
-  }
-  nil
+# The outer optimizer's step on the meta-gradient `grads` (for reptile θ - φ),
+# clipped first to a global norm of `self.clip` when set (fit's clip:).
+fn outer_step(self, params, grads) {
+  let clip = if contains(self, "clip") { self.clip } else { nil }
+  self.outer.step(params, if clip == nil { grads } else { clip_grad_norm(grads, clip) })
 }
 
 # Fails unless the argument `name` of `who` is an Int of at least `least`.
@@ -668,13 +810,6 @@ fn check_taskset(who, tasks, list_ok = false) {
   }
   let wanted = if list_ok { "a TaskSet or a List of Tasks" } else { "a TaskSet (sine_tasks(...), fewshot(...), tasks_from(...))" }
   error("{who}: expected {wanted}, got {t}")
-}
-
-# Whether `saved` has every field fit's checkpoints hold (not some other tree file).
-fn is_fit_checkpoint(saved) {
-  if type(saved) != "Record" { return false }
-  for k in ["params", "weight_params", "outer_state", "history", "step"] { if not contains(saved, k) { return false } }
-  type(saved.step) == "Int" and type(saved.history) == "List"
 }
 
 # The learner's adaptation from the meta-learned parameters.
@@ -1125,7 +1260,8 @@ let ops = {conv2d: conv2d, dropout: dropout, layer_norm: layer_norm, batch_norm:
 #   opt.update(params, grads, state) -> [new params, new state]; pure, so an inner
 #                                       loop can differentiate through it
 # opt.init(params) gives the initial state, opt.reset() forgets the kept state.
-# States are trees of tensors and numbers, so `save` can checkpoint them.
+# States are trees of tensors and numbers, so `save` can checkpoint them; both
+# count the steps taken (state.t), which a `schedule:` maps to lr's multiplier.
 
 fn optimizer_step(self, params, grads) {
   let state = if self.state == nil { self.init(params) } else { self.state }
@@ -1136,32 +1272,48 @@ fn optimizer_step(self, params, grads) {
 
 fn optimizer_reset(self) { self.state = nil }
 
+# The learning rate of the t-th step (t from 1): lr times the schedule's multiplier.
+fn scheduled_lr(self, t) { if self.schedule == nil { self.lr } else { self.lr * self.schedule.at(t) } }
+
+fn check_schedule(who, schedule) {
+  if schedule == nil { return nil }
+  let ok = try { type(schedule) != "List" and type(schedule) != "String" and contains(schedule, "at") } catch e { false }
+  if not ok {
+    error("{who}: schedule must be a Schedule (step_lr(every:, factor:), cosine(total:), warmup(steps:)), got {type(schedule)}")
+  }
+}
+
 # Stochastic gradient descent with optional momentum and weight decay (L2):
 #   v <- momentum * v + (g + weight_decay * p);  p <- p - lr * v
-fn sgd(lr = 0.01, momentum = 0.0, weight_decay = 0.0) {
+fn sgd(lr = 0.01, momentum = 0.0, weight_decay = 0.0, schedule = nil) {
   assert lr > 0, "sgd: lr must be positive (got {lr})"
   assert momentum >= 0 and momentum < 1, "sgd: momentum must be in [0, 1) (got {momentum})"
+  check_schedule("sgd", schedule)
   object("Optimizer", {
-    name: "sgd", lr: lr, momentum: momentum, weight_decay: weight_decay, state: nil,
+    name: "sgd", lr: lr, momentum: momentum, weight_decay: weight_decay, schedule: schedule, state: nil,
     step: optimizer_step, reset: optimizer_reset, update: sgd_update,
-    init: fn(self, params) { {velocity: tree_map(zeros_like, params)} },
+    init: fn(self, params) { {t: 0, velocity: tree_map(zeros_like, params)} },
   })
 }
 
 fn sgd_update(self, params, grads, state) {
+  # Plain sgd needs no state (nil will do); states saved before sgd counted its steps have no t.
+  let t = if state != nil and contains(state, "t") { state.t + 1 } else { 1 }
+  let lr = scheduled_lr(self, t)
   let g = if self.weight_decay == 0 { grads } else { grads + self.weight_decay * params }
-  if self.momentum == 0 { return [params - self.lr * g, state] }
+  if self.momentum == 0 { return [params - lr * g, {t: t, velocity: if state == nil { nil } else { state.velocity }}] }
   let v = self.momentum * state.velocity + g
-  [params - self.lr * v, {velocity: v}]
+  [params - lr * v, {t: t, velocity: v}]
 }
 
 # Adam (Kingma & Ba 2015), with bias correction; weight_decay adds an L2 term
 # to the gradient as torch.optim.Adam does.
-fn adam(lr = 0.001, betas = [0.9, 0.999], eps = 1e-8, weight_decay = 0.0) {
+fn adam(lr = 0.001, betas = [0.9, 0.999], eps = 1e-8, weight_decay = 0.0, schedule = nil) {
   assert lr > 0, "adam: lr must be positive (got {lr})"
   assert len(betas) == 2, "adam: betas must be two numbers (got {betas})"
+  check_schedule("adam", schedule)
   object("Optimizer", {
-    name: "adam", lr: lr, betas: betas, eps: eps, weight_decay: weight_decay, state: nil,
+    name: "adam", lr: lr, betas: betas, eps: eps, weight_decay: weight_decay, schedule: schedule, state: nil,
     step: optimizer_step, reset: optimizer_reset, update: adam_update,
     init: fn(self, params) {
       {t: 0, m: tree_map(zeros_like, params), v: tree_map(zeros_like, params)}
@@ -1176,11 +1328,66 @@ fn adam_update(self, params, grads, state) {
   let m = b1 * state.m + (1 - b1) * g
   let v = b2 * state.v + (1 - b2) * g * g
   # The bias corrections fold into the step size.
-  let step_size = self.lr * sqrt(1 - b2 ** t) / (1 - b1 ** t)
+  let step_size = scheduled_lr(self, t) * sqrt(1 - b2 ** t) / (1 - b1 ** t)
   let eps = self.eps * sqrt(1 - b2 ** t)
   # safe_sqrt: sqrt with derivative 0 at 0, so that differentiating through Adam
   # (an inner adam under MAML) stays finite where a gradient element is exactly 0.
   [params - step_size * m / (tree_map(safe_sqrt, v) + eps), {t: t, m: m, v: v}]
+}
+
+# ---- Learning-rate schedules -------------------------------------------------
+# A Schedule's at(t) is the multiplier of lr at the optimizer's t-th step (t
+# counts from 1, so the first step of step_lr and cosine uses lr itself, as
+# PyTorch's StepLR and CosineAnnealingLR at epoch 0). Any object with an `at`
+# method works as a schedule.
+
+# lr times factor^k after k * every steps (StepLR).
+fn step_lr(every, factor = 0.1) {
+  check_count("step_lr", "every", every, 1)
+  if not ((type(factor) == "Int" or type(factor) == "Float") and factor > 0) { error("step_lr: factor must be a positive number (got {factor})") }
+  object("Schedule", {name: "step_lr", every: every, factor: factor,
+    at: fn(self, t) { self.factor ** ((t - 1) // self.every) }})
+}
+
+# Half a cosine from lr down to final * lr over `total` steps, then final * lr
+# (CosineAnnealingLR with eta_min = final * lr, not restarting).
+fn cosine(total, final = 0.0) {
+  check_count("cosine", "total", total, 1)
+  if not ((type(final) == "Int" or type(final) == "Float") and final >= 0 and final <= 1) { error("cosine: final must be in [0, 1] (got {final})") }
+  object("Schedule", {name: "cosine", total: total, final: final,
+    at: fn(self, t) { self.final + (1 - self.final) * 0.5 * (1 + cos(pi * min(t - 1, self.total) / self.total)) }})
+}
+
+# A linear ramp to lr over the first `steps` steps (t / steps), then `then`'s
+# multiplier counted from the end of the warmup (1 without one).
+fn warmup(steps, then = nil) {
+  check_count("warmup", "steps", steps, 1)
+  check_schedule("warmup: then", then)
+  object("Schedule", {name: "warmup", steps: steps, then: then,
+    at: fn(self, t) {
+      if t <= self.steps { t / self.steps } else if self.then == nil { 1.0 } else { self.then.at(t - self.steps) }
+    }})
+}
+
+# The global (euclidean) norm of a tree of tensors and numbers: the norm of
+# all its entries taken as one vector.
+fn grad_norm(grads) { sqrt(squared_sum(grads)) }
+
+fn squared_sum(tree) {
+  let t = type(tree)
+  if t == "Tensor" { return (tree * tree).sum().item() }
+  if t == "Int" or t == "Float" { return float(tree * tree) }
+  var total = 0.0
+  if t == "List" { for x in tree { total += squared_sum(x) } }
+  if t == "Record" { for k in tree { total += squared_sum(tree[k]) } }
+  total
+}
+
+# `grads` scaled to a global norm of at most `max_norm`, as PyTorch's
+# clip_grad_norm_: by max_norm / (norm + 1e-6) when the norm exceeds max_norm.
+fn clip_grad_norm(grads, max_norm) {
+  let norm = grad_norm(grads)
+  if norm > max_norm { grads * (max_norm / (norm + 1e-6)) } else { grads }
 }
 
 """#,
@@ -1208,6 +1415,11 @@ fn either(value, fallback) { if value == nil { fallback } else { value } }
       "reptile", "reptile_step", "reptile_weights", "metasgd", "anil", "protonet", "proto_logits",
       "hyper"
     ],
+    "fit": [
+      "metaopt_fit", "validation_plan", "validation_round", "fit_result", "check_callbacks",
+      "run_callbacks", "checkpoint_mismatch", "optimizer_state", "optimizer_name",
+      "layout_difference", "is_fit_checkpoint"
+    ],
     "learner": [
       "Learner", "learner_with", "check_model", "model_mode", "task_loss", "inner_update",
       "learner_adapt", "inner_steps", "with_head", "learner_evaluate", "is_classification",
@@ -1219,10 +1431,9 @@ fn either(value, fallback) { if value == nil { fallback } else { value } }
       "memory_recall_key", "memory_remember", "memory_store", "memory_clear"
     ],
     "metaopt": [
-      "inner_learner", "meta_optimizer", "check_weights", "task_weights", "weighted_meta_loss",
-      "gradient_meta_step", "metaopt_fit", "checkpoint_mismatch", "optimizer_name",
-      "layout_difference", "check_count", "check_taskset", "is_fit_checkpoint", "metaopt_adapt",
-      "metaopt_episode", "metaopt_evaluate", "summarize", "maml", "maml_objective"
+      "inner_learner", "meta_optimizer", "check_optimizer", "check_weights", "task_weights",
+      "weighted_meta_loss", "gradient_meta_step", "outer_step", "check_count", "check_taskset",
+      "metaopt_adapt", "metaopt_episode", "metaopt_evaluate", "summarize", "maml", "maml_objective"
     ],
     "nn": [
       "load_builtins", "builtin", "make_model", "model_train", "model_eval", "model", "custom_init",
@@ -1237,7 +1448,9 @@ fn either(value, fallback) { if value == nil { fallback } else { value } }
       "ops"
     ],
     "optim": [
-      "optimizer_step", "optimizer_reset", "sgd", "sgd_update", "adam", "adam_update"
+      "optimizer_step", "optimizer_reset", "scheduled_lr", "check_schedule", "sgd", "sgd_update",
+      "adam", "adam_update", "step_lr", "cosine", "warmup", "grad_norm", "squared_sum",
+      "clip_grad_norm"
     ],
     "prelude": [
       "identity", "compose", "either"
