@@ -709,15 +709,121 @@ A sampling closure should draw from `interpreter.random` to stay reproducible.
 Four kinds of builtin surround a training loop. All are in the prelude. Errors
 name the function and say what is wrong (`save: cannot save a Function (at params.f)`).
 
+### fit's options
+
+```
+algo.fit(taskset, steps: 1000, batch: 25, checkpoint: nil, every: 1000, log_every: nil,
+         quiet: false, callbacks: [], clip: nil, validate: nil)
+```
+
+`fit` makes `steps` meta-updates (`algo.step`) on batches of `batch` tasks
+sampled from `taskset`, drawing a progress bar on the diagnostics channel
+(standard error under `meta`; `quiet: true` hides it, `log_every` sets how
+often it is drawn). It returns the List of meta-losses, one per step.
+Arguments are checked first, one message naming the argument
+(`maml.fit: batch must be an Int (got Float 2.5)`).
+
+- `callbacks: [fn(info) {...}]`: every function is called after each step with
+  `{step, loss, algo}` (`algo` is the meta-optimizer itself, so a callback can
+  read `info.algo.params` or evaluate). A callback returning `"stop"` ends
+  training after that step: every callback of the step still runs, and with
+  `checkpoint:` the checkpoint is saved at that step. Other return values are
+  ignored.
+- `clip: max_norm`: before each outer step, the meta-gradient (every
+  meta-learned tensor together: the global norm; for `reptile` the direction
+  θ − φ) is scaled by `max_norm / (norm + 1e-6)` when its norm exceeds
+  `max_norm`, as `torch.nn.utils.clip_grad_norm_`. It applies to every
+  meta-optimizer. `fit` sets the meta-optimizer's `clip` field for the run and
+  puts it back afterwards; set `algo.clip = 1.0` to clip `algo.step` outside
+  `fit` (and `fit` without `clip:` uses it). `grad_norm(tree)` and
+  `clip_grad_norm(tree, max_norm)` (stdlib/optim.meta) are the helpers.
+- `validate: {tasks:, every: 100, episodes: nil, patience: nil}`: at every
+  multiple of `every` steps, `algo.evaluate(tasks, episodes:)` (a TaskSet:
+  `episodes` fresh tasks, 600 by default; a fixed List of Tasks such as
+  `map(fn(i) { ts.sample() }, range(n))`: each once, or the
+  first `episodes`; a fixed List samples no tasks, so every validation is on
+  the same ones). The parameters of the best
+  validation are kept: the highest accuracy when the evaluation has one
+  (classification), else the lowest loss; ties keep the earlier. With
+  `patience: n`, training stops after n validations in a row without
+  improvement. At the end the meta-optimizer holds the kept parameters
+  (`algo.params`, and the learned task weights) and fit says so on the
+  diagnostics channel unless `quiet`:
+  `maml.fit: kept the parameters of step 40 (validation accuracy 0.62)`
+  (and, when patience ended it, `maml.fit: stopping at step 70: no improvement
+  in 3 validations`). The parameters after the last multiple of `every`
+  are never validated, hence never kept (make `steps` a multiple of `every`). A
+  checkpoint holds the validations so far (field `validation`), so a resumed
+  run keeps what an uninterrupted one keeps.
+
+  With `validate:` fit returns a record instead of the history List:
+
+  ```
+  {history,        # the meta-losses, one per step made
+   best,           # the best validation: evaluate's record plus its step
+   best_step,      # the step whose parameters the algorithm now holds
+   validations}    # every validation in order, each evaluate's record with `step`
+  ```
+
+  When no validation took place (fewer than `every` steps), `best` and
+  `best_step` are nil and the algorithm keeps its last parameters.
+
+### Learning-rate schedules
+
+`sgd(lr:, momentum:, weight_decay:, schedule: nil)` and `adam(lr:, betas:,
+eps:, weight_decay:, schedule: nil)` take a schedule: at the optimizer's t-th
+step (t counts from 1 and is kept in its state, `state.t`) the step size is
+`lr * schedule.at(t)`.
+
+| schedule | multiplier at step t | PyTorch |
+|---|---|---|
+| `step_lr(every:, factor: 0.1)` | `factor ** ((t - 1) // every)` | `StepLR(step_size=every, gamma=factor)` |
+| `cosine(total:, final: 0.0)` | `final + (1 - final) * (1 + cos(pi * min(t - 1, total) / total)) / 2`, then `final` | `CosineAnnealingLR(T_max=total, eta_min=final*lr)`, without restarting |
+| `warmup(steps:, then: nil)` | `t / steps` up to `steps`, then 1 (or `then.at(t - steps)`) | `LinearLR(start_factor=1/steps)` (+ `SequentialLR`) |
+
+So `adam(lr: 1e-3, schedule: warmup(steps: 100, then: cosine(total: 900)))`
+warms up for 100 steps and anneals over the next 900. A schedule is a
+`Schedule` object whose `at(self, t)` gives the multiplier; any object with an
+`at` method can serve. The schedule reads only the step count, and the step
+count is part of the optimizer state `fit` checkpoints, so a resumed run
+continues the schedule where it stopped.
+
+### The optimizer protocol
+
+A meta-optimizer's `outer:` is any object that follows this protocol; `sgd`
+and `adam` (stdlib/optim.meta) follow all of it, a user's own needs only `step`:
+
+| field | required | used by |
+|---|---|---|
+| `step(self, params, grads)` → new params | yes | every outer step (`algo.step`, `fit`); `grads` is the meta-gradient (for `reptile`, θ − φ), already clipped under `clip:`, and has the structure of `params` |
+| `state` | no | a tree of tensors, numbers, strings, Bools or nil that `fit` saves in its checkpoints (`outer_state`) and puts back on resume. Without the field nothing is saved, and the optimizer must keep nothing it needs across a resume |
+| `name` | no | checkpoints record it (`"custom"` when absent) and refuse to resume one written with another optimizer name |
+| `init(self, params)`, `update(self, params, grads, state)`, `reset(self)` | no | the pure face of `sgd`/`adam`: `update` returns `[params, state]` without touching the optimizer, so an inner loop (`Learner(optimizer:)`) can differentiate through it |
+| `lr`, `schedule` | no | read only by `sgd`/`adam` themselves |
+
+```
+# Gradient descent with momentum, written by hand: works under fit and its checkpoints.
+let heavy_ball = object("Optimizer", {name: "heavy_ball", state: nil, step: fn(self, params, grads) {
+  let v = if self.state == nil { grads } else { 0.9 * self.state.v + grads }
+  self.state = {v: v}
+  params - 0.01 * v
+}})
+var algo = maml(Learner(nn.mlp([1, 40, 40, 1])), outer: heavy_ball)
+```
+
+Anything else given as `outer:` is refused when the meta-optimizer is made
+(`maml: outer must be an optimizer (sgd(...), adam(...), or an object with
+step(self, params, grads)), got Float`).
+
 ### fit's checkpoints
 
 `algo.fit(taskset, steps:, checkpoint: "run.safetensors", every: 100)` saves,
 every `every` steps and at the end, the record `{params, weight_params,
-outer_state, history, step, kind, optimizer, random_state}`: the meta-learned
+outer_state, history, step, kind, optimizer, random_state, validation}`: the meta-learned
 parameters, the outer optimizer's state, the loss history, the step reached,
 the meta-optimizer (`"maml"`, ...), the outer optimizer's `name` (`"adam"`;
-`"custom"` for an optimizer object without one) and the interpreter's random
-stream. A run that finds the file resumes from it: it takes the parameters,
+`"custom"` for an optimizer object without one), the interpreter's random
+stream and, with `validate:`, the validations so far (else nil). A run that finds the file resumes from it: it takes the parameters,
 the optimizer state and the random stream back, so a run stopped after 300 of
 600 steps and started again with the same script gives the same parameters, bit
 for bit, as 600 steps straight (the tasks it samples are the same). `steps` is
