@@ -195,7 +195,8 @@ fn metaopt_evaluate(self, tasks, episodes = nil, steps = nil, metrics = nil) {
     let task = if fixed { tasks[i] } else { tasks.sample() }
     for j in range(len(counts)) {
       let start = clock()
-      var r = self.episode(task, counts[j], predictions)
+      # The third argument only when wanted: an episode written before metrics takes two.
+      var r = if predictions { self.episode(task, counts[j], true) } else { self.episode(task, counts[j]) }
       # An episode that does not time its adaptation (protonet's: the prototypes) counts whole.
       if not contains(r, "adapt_seconds") { r.adapt_seconds = clock() - start }
       if predictions { r = with_classification_scores(who, r, task) }
