@@ -36,7 +36,8 @@ final class HelpTests: XCTestCase {
 
   func testAStdlibFunctionIsDocumentedFromItsSource() throws {
     let text = try help("help(sgd)")
-    XCTAssertTrue(text.hasPrefix("sgd(lr = 0.01, momentum = 0.0, weight_decay = 0.0)\n\nStochastic gradient descent"), text)
+    XCTAssertTrue(text.hasPrefix("sgd(lr = 0.01, momentum = 0.0, weight_decay = 0.0"), text)
+    XCTAssertTrue(text.contains(")\n\nStochastic gradient descent"), text)
     XCTAssertTrue(text.contains("(<stdlib>/optim.meta:"), text)
   }
 

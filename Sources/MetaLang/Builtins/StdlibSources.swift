@@ -92,9 +92,9 @@ fn protonet(encoder, outer = adam(lr: 0.001), weights = nil) {
       stack(map(fn(t) { cross_entropy(proto_logits(self.learner.model, params, t), t.query.y) }, batch))
     },
     adapt: fn(self, task, steps = nil) { self.params },
-    episode: fn(self, task, steps) {
+    episode: fn(self, task, steps, predictions = false) {
       let logits = proto_logits(self.learner.model, self.params, task)
-      {loss: cross_entropy(logits, task.query.y).item(), accuracy: accuracy(logits, task.query.y)}
+      {loss: cross_entropy(logits, task.query.y).item(), accuracy: accuracy(logits, task.query.y), pred: logits}
     },
     classify: fn(self, task) { proto_logits(self.learner.model, self.params, task).argmax(axis: 1) },
   })
@@ -138,6 +138,168 @@ fn hyper(learner, outer = adam(lr: 0.01), learn_init = true, weights = nil, memo
       {lr: exp(self.params.log_lr).item(), weight_decay: exp(self.params.log_weight_decay).item()}
     },
   })
+}
+
+"""#,
+    "evaluate": #"""
+# Meta-testing: algo.evaluate(tasks, episodes:, steps:, metrics:) reports what
+# papers report. Each episode adapts to one task's support set and scores its
+# query set; every metric is the mean over episodes with its 95% interval
+# (ci95), and the mean time one adaptation took is reported beside them.
+#   steps: nil or an Int  one result   {loss, ci95, accuracy?, accuracy_ci95?, ..., episodes, adapt_seconds}
+#   steps: [0, 1, 5, 10]  the adaptation curve, one column per field:
+#                         {steps: [...], loss: [...], ci95: [...], ..., episodes, adapt_seconds: [...]}
+#                         every step count is measured on the same episodes' tasks.
+#   metrics: nil          loss, and accuracy when the tasks are classification
+#   metrics: [...]        any of "loss", "accuracy", "f1", "precision", "recall"
+#                         (the last three macro-averaged over the episode's classes)
+
+# The names `metrics:` accepts.
+fn evaluation_metrics() { ["loss", "accuracy", "f1", "precision", "recall"] }
+
+# One evaluation episode: adapt to `task`, measure on its query set. With
+# `predictions` the result also holds the query scores (`pred`) that f1,
+# precision and recall are computed from.
+fn metaopt_episode(self, task, steps, predictions = false) {
+  let start = clock()
+  let adapted = self.adapt(task, steps: steps)
+  let seconds = clock() - start
+  var r = self.learner.evaluate(adapted, task)
+  r.adapt_seconds = seconds
+  if predictions { r.pred = self.learner.model(adapted, task.query.x) }
+  r
+}
+
+# Mean query metrics (with 95% intervals) over `episodes` tasks, each adapted
+# with `steps` inner steps (the learner's own count by default; a List gives the
+# adaptation curve). The model runs in evaluation mode (model.eval(): no
+# dropout) meanwhile. `tasks` is a TaskSet (`episodes` fresh tasks, 600 by
+# default) or a fixed List of Tasks (each once, or the first `episodes`), as
+# learn2learn's fixed test sets (`taskset.fixed(n, seed:)` makes one).
+fn metaopt_evaluate(self, tasks, episodes = nil, steps = nil, metrics = nil) {
+  let who = "{self.kind}.evaluate"
+  check_taskset(who, tasks, true)
+  let fixed = type(tasks) == "List"
+  let n = if episodes != nil { episodes } else if fixed { len(tasks) } else { 600 }
+  check_count(who, "episodes", n, 1)
+  if fixed and n > len(tasks) { error("{who}: episodes is {n} but the List holds {len(tasks)} tasks") }
+  let counts = evaluation_steps(who, steps)
+  check_metrics(who, metrics)
+  let predictions = metrics != nil and (contains(metrics, "f1") or contains(metrics, "precision") or contains(metrics, "recall"))
+  # One List of episode results per step count; each task is drawn once and
+  # adapted with every count, so the curve's rows share their tasks.
+  var results = map(fn(k) { [] }, counts)
+  # Evaluation mode (dropout off) for the episodes, then the mode the model was in.
+  let was = model_mode(self.learner.model, false)
+  for i in range(n) {
+    let task = if fixed { tasks[i] } else { tasks.sample() }
+    for j in range(len(counts)) {
+      let start = clock()
+      # The third argument only when wanted: an episode written before metrics takes two.
+      var r = if predictions { self.episode(task, counts[j], true) } else { self.episode(task, counts[j]) }
+      # An episode that does not time its adaptation (protonet's: the prototypes) counts whole.
+      if not contains(r, "adapt_seconds") { r.adapt_seconds = clock() - start }
+      if predictions { r = with_classification_scores(who, r, task) }
+      results[j].append(r)
+    }
+  }
+  model_mode(self.learner.model, was)
+  let rows = map(fn(rs) { summarize_episodes(who, rs, metrics) }, results)
+  if type(steps) == "List" { curve_columns(steps, rows) } else { rows[0] }
+}
+
+# The step counts to measure: [steps] for nil or an Int, the List itself otherwise.
+fn evaluation_steps(who, steps) {
+  if type(steps) != "List" {
+    if steps != nil { check_count(who, "steps", steps, 0) }
+    return [steps]
+  }
+  if len(steps) == 0 { error("{who}: steps is an empty List (give step counts, e.g. steps: [0, 1, 5, 10])") }
+  for i in range(len(steps)) { check_count(who, "steps[{i}]", steps[i], 0) }
+  steps
+}
+
+# Fails unless `metrics` is nil or a non-empty List of known metric names.
+fn check_metrics(who, metrics) {
+  if metrics == nil { return nil }
+  let valid = evaluation_metrics()
+  let names = ", ".join(valid)
+  if type(metrics) != "List" or len(metrics) == 0 {
+    error("{who}: metrics must be a non-empty List of names (valid: {names}), got {type(metrics)} {metrics}")
+  }
+  for m in metrics {
+    if type(m) != "String" or not contains(valid, m) { error("{who}: unknown metric {repr(m)} (valid: {names})") }
+  }
+}
+
+# One row: each metric's mean and 95% interval over the episode results `rs`.
+# The loss's interval is `ci95` (as before metrics existed); the others' `<name>_ci95`.
+fn summarize_episodes(who, rs, metrics) {
+  let classification = all(map(fn(r) { contains(r, "accuracy") }, rs))
+  let wanted = if metrics != nil { metrics } else if classification { ["loss", "accuracy"] } else { ["loss"] }
+  var row = {}
+  for m in evaluation_metrics() {
+    if not contains(wanted, m) { continue }
+    if m != "loss" and not classification {
+      error("{who}: the metric '{m}' needs classification tasks (query scores [N, C] and N class labels)")
+    }
+    let s = ci95(map(fn(r) { r[m] }, rs))
+    row[m] = s.mean
+    row[if m == "loss" { "ci95" } else { "{m}_ci95" }] = s.ci95
+  }
+  row.episodes = len(rs)
+  row.adapt_seconds = ci95(map(fn(r) { r.adapt_seconds }, rs)).mean
+  row
+}
+
+# The episode result `r` with the macro f1, precision and recall of its query
+# scores (when the task is classification), without the scores themselves.
+fn with_classification_scores(who, r, task) {
+  if not contains(r, "pred") { error("{who}: f1, precision and recall need the episode's query scores (its result has no 'pred')") }
+  var out = {}
+  for k in keys(r) { if k != "pred" { out[k] = r[k] } }
+  if is_classification(r.pred, task.query.y) {
+    let s = classification_scores(r.pred, task.query.y)
+    for k in keys(s) { out[k] = s[k] }
+  }
+  out
+}
+
+# Macro-averaged precision, recall and F1 of scores `pred` [N, C] against N
+# class labels `y`: per class c, precision TP/(TP+FP), recall TP/(TP+FN) and
+# F1 = 2PR/(P+R) (0 when undefined), averaged over the classes that occur in
+# the labels or the predictions (as scikit-learn's average="macro").
+fn classification_scores(pred, y) {
+  let ways = pred.shape[1]
+  let guessed = one_hot(pred.argmax(axis: 1), ways).astype("float32")
+  let truth = one_hot(y, ways).astype("float32")
+  let hits = (guessed * truth).sum(axis: 0).tolist()
+  let predicted = guessed.sum(axis: 0).tolist()
+  let actual = truth.sum(axis: 0).tolist()
+  var precision = 0.0
+  var recall = 0.0
+  var f1 = 0.0
+  var classes = 0
+  for c in range(ways) {
+    if predicted[c] + actual[c] == 0 { continue }
+    classes += 1
+    let p = if predicted[c] > 0 { hits[c] / predicted[c] } else { 0.0 }
+    let r = if actual[c] > 0 { hits[c] / actual[c] } else { 0.0 }
+    precision += p
+    recall += r
+    f1 += if p + r > 0 { 2 * p * r / (p + r) } else { 0.0 }
+  }
+  {precision: precision / classes, recall: recall / classes, f1: f1 / classes}
+}
+
+# The curve's rows as columns: {steps: [...], loss: [...], ci95: [...], ...}.
+fn curve_columns(steps, rows) {
+  var columns = {steps: steps}
+  for k in keys(rows[0]) {
+    if k == "episodes" { columns.episodes = rows[0].episodes }
+    else { columns[k] = map(fn(row) { row[k] }, rows) }
+  }
+  columns
 }
 
 """#,
@@ -682,7 +844,7 @@ fn memory_clear(self) {
 #   algo.params                        the meta-learned parameters
 #   algo.step(batch)      -> Float     one meta-update from a List of Tasks (the meta-loss before it)
 #   algo.fit(taskset, steps:, batch:)  meta-training (stdlib/fit.meta: checkpoints, callbacks, clipping, validation)
-#   algo.evaluate(taskset, episodes:)  adapt to fresh tasks: {loss, ci95, accuracy?, accuracy_ci95?, episodes}
+#   algo.evaluate(taskset, episodes:)  adapt to fresh tasks: {loss, ci95, accuracy?, ..., episodes, adapt_seconds} (evaluate.meta)
 #   algo.adapt(task, steps:)           the parameters adapted to one task
 # `memory:` (every meta-optimizer but protonet) gives the learner a Memory.
 #
@@ -814,43 +976,6 @@ fn check_taskset(who, tasks, list_ok = false) {
 
 # The learner's adaptation from the meta-learned parameters.
 fn metaopt_adapt(self, task, steps = nil) { self.learner.adapt(self.params, task, steps: steps) }
-
-# One evaluation episode: adapt to `task`, measure on its query set.
-fn metaopt_episode(self, task, steps) { self.learner.evaluate(self.adapt(task, steps: steps), task) }
-
-# Mean query loss (and accuracy) over `episodes` fresh tasks, each adapted with
-# `steps` inner steps (the learner's own count by default), with 95% intervals.
-# The model runs in evaluation mode (model.eval(): no dropout) meanwhile.
-# `tasks` is a TaskSet (`episodes` fresh tasks, 600 by default) or a fixed List
-# of Tasks (each once, or the first `episodes`), as learn2learn's fixed test sets.
-fn metaopt_evaluate(self, tasks, episodes = nil, steps = nil) {
-  let who = "{self.kind}.evaluate"
-  check_taskset(who, tasks, true)
-  let fixed = type(tasks) == "List"
-  let n = if episodes != nil { episodes } else if fixed { len(tasks) } else { 600 }
-  check_count(who, "episodes", n, 1)
-  if fixed and n > len(tasks) { error("{who}: episodes is {n} but the List holds {len(tasks)} tasks") }
-  if steps != nil { check_count(who, "steps", steps, 0) }
-  var losses = []
-  var accuracies = []
-  # Evaluation mode (dropout off) for the episodes, then the mode the model was in.
-  let was = model_mode(self.learner.model, false)
-  for i in range(n) {
-    let task = if fixed { tasks[i] } else { tasks.sample() }
-    let r = self.episode(task, steps)
-    losses.append(r.loss)
-    if contains(r, "accuracy") { accuracies.append(r.accuracy) }
-  }
-  model_mode(self.learner.model, was)
-  summarize(losses, accuracies)
-}
-
-fn summarize(losses, accuracies) {
-  let l = ci95(losses)
-  if len(accuracies) == 0 { return {loss: l.mean, ci95: l.ci95, episodes: l.n} }
-  let a = ci95(accuracies)
-  {loss: l.mean, ci95: l.ci95, accuracy: a.mean, accuracy_ci95: a.ci95, episodes: l.n}
-}
 
 # ---- MAML (Finn, Abbeel & Levine 2017), Algorithm 1 ---------------------------
 #   1: randomly initialize θ                             (learner.model.init())
@@ -1415,6 +1540,11 @@ fn either(value, fallback) { if value == nil { fallback } else { value } }
       "reptile", "reptile_step", "reptile_weights", "metasgd", "anil", "protonet", "proto_logits",
       "hyper"
     ],
+    "evaluate": [
+      "evaluation_metrics", "metaopt_episode", "metaopt_evaluate", "evaluation_steps",
+      "check_metrics", "summarize_episodes", "with_classification_scores", "classification_scores",
+      "curve_columns"
+    ],
     "fit": [
       "metaopt_fit", "validation_plan", "validation_round", "fit_result", "check_callbacks",
       "run_callbacks", "checkpoint_mismatch", "optimizer_state", "optimizer_name",
@@ -1433,7 +1563,7 @@ fn either(value, fallback) { if value == nil { fallback } else { value } }
     "metaopt": [
       "inner_learner", "meta_optimizer", "check_optimizer", "check_weights", "task_weights",
       "weighted_meta_loss", "gradient_meta_step", "outer_step", "check_count", "check_taskset",
-      "metaopt_adapt", "metaopt_episode", "metaopt_evaluate", "summarize", "maml", "maml_objective"
+      "metaopt_adapt", "maml", "maml_objective"
     ],
     "nn": [
       "load_builtins", "builtin", "make_model", "model_train", "model_eval", "model", "custom_init",

@@ -45,7 +45,7 @@ extension Builtins {
           queries: try count(args.named("queries"), "queries", name, default: 10))
         let random = args.rt.random
         return .native(
-          MetaTaskSet(name: "sine", ways: nil, shots: sine.shots, queries: sine.queries, details: sine.details) {
+          MetaTaskSet(name: "sine", ways: nil, shots: sine.shots, queries: sine.queries, details: sine.details, stream: random) {
             try sine.sample(random)
           })
       },
@@ -59,7 +59,7 @@ extension Builtins {
           queries: try count(args.named("queries"), "queries", name, default: 15, positive: false))
         let random = args.rt.random
         return .native(
-          MetaTaskSet(name: "fewshot", ways: few.ways, shots: few.shots, queries: few.queries, details: few.details) {
+          MetaTaskSet(name: "fewshot", ways: few.ways, shots: few.shots, queries: few.queries, details: few.details, stream: random) {
             try few.sample(random)
           })
       },
@@ -68,7 +68,7 @@ extension Builtins {
         let f = try args.callable(0)
         // Weak: the runtime's globals may hold this task set.
         return .native(
-          MetaTaskSet(name: "custom", ways: nil, shots: nil, queries: nil, details: [("fn", f.repr)]) {
+          MetaTaskSet(name: "custom", ways: nil, shots: nil, queries: nil, details: [("fn", f.repr)], stream: args.rt.random) {
             [weak rt = args.rt] in
             guard let rt else { throw BuiltinError("tasks_from: the interpreter is gone") }
             let out = try rt.call(f, [], at: rt.nativeCallLoc)

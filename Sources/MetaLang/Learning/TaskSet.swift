@@ -15,15 +15,19 @@ public final class MetaTaskSet: NativeObject, NativeMethods {
   /// Extra `label: text` parts shown when printing, e.g. the amplitude range.
   let details: [(String, String)]
   private let draw: () throws -> MetaTask
+  /// The stream `draw` takes its randomness from, which `fixed` reseeds for a
+  /// moment; nil when unknown (a host's task set), and then `fixed` refuses.
+  let stream: RandomStream?
 
   /// A task set drawing each task with `sample`. The closure should take its
   /// randomness from the interpreter's stream, so `seed(n)` reproduces a run.
   public init(
     name: String, ways: Int?, shots: Int?, queries: Int?,
-    details: [(String, String)] = [], sample: @escaping () throws -> MetaTask
+    details: [(String, String)] = [], stream: RandomStream? = nil, sample: @escaping () throws -> MetaTask
   ) {
     self.name = name; self.ways = ways; self.shots = shots; self.queries = queries
     self.details = details
+    self.stream = stream
     self.draw = sample
   }
 
@@ -40,9 +44,22 @@ public final class MetaTaskSet: NativeObject, NativeMethods {
     return tasks
   }
 
+  /// `n` tasks drawn with their own `seed`: the same seed gives the same tasks,
+  /// and the interpreter's stream continues afterwards exactly where it was
+  /// (learn2learn's `num_tasks`: a fixed evaluation set).
+  public func fixed(_ n: Int, seed: UInt64) throws -> [MetaTask] {
+    guard let stream else {
+      throw BuiltinError("fixed: this TaskSet does not say which random stream it draws from; sample it after seed(...) instead")
+    }
+    let saved = stream.state
+    defer { stream.state = saved }
+    stream.seed(seed)
+    return try sample(n)
+  }
+
   public var typeName: String { "TaskSet" }
 
-  public var fieldNames: [String] { ["name", "ways", "shots", "queries", "sample"] }
+  public var fieldNames: [String] { ["name", "ways", "shots", "queries", "sample", "fixed"] }
 
   public func field(_ name: String) throws -> Value? {
     switch name {
@@ -53,12 +70,35 @@ public final class MetaTaskSet: NativeObject, NativeMethods {
     case "sample":
       // `tasks.sample` without a call: a bound method value.
       return .function(Function(name: "sample") { [self] args in try self.sampleMethod(args) })
+    case "fixed":
+      return .function(Function(name: "fixed") { [self] args in try self.fixedMethod(args) })
     default: return nil
     }
   }
 
   public func callMethod(_ name: String, _ arguments: NativeArguments) throws -> Value? {
-    name == "sample" ? try sampleMethod(arguments) : nil
+    switch name {
+    case "sample": return try sampleMethod(arguments)
+    case "fixed": return try fixedMethod(arguments)
+    default: return nil
+    }
+  }
+
+  /// `tasks.fixed(n, seed: s)`: a List of n Tasks, the same for the same seed.
+  private func fixedMethod(_ arguments: NativeArguments) throws -> Value {
+    var args = arguments
+    args.function = "fixed"
+    try args.checkLabels(["seed"])
+    try args.expect(1)
+    guard let s = args.named("seed") else {
+      throw BuiltinError("fixed: missing argument 'seed' (tasks.fixed(n, seed: 1): the same seed gives the same tasks)")
+    }
+    guard case .int(let seed) = s else {
+      throw BuiltinError(ArgumentMessage.badNamed("seed", "fixed", expected: "Int", got: s))
+    }
+    let n = try args.int(0)
+    guard n >= 1 else { throw BuiltinError("fixed: the number of tasks must be positive (got \(n))") }
+    return .list(try fixed(n, seed: UInt64(bitPattern: Int64(seed))).map { .native($0) })
   }
 
   private func sampleMethod(_ arguments: NativeArguments) throws -> Value {

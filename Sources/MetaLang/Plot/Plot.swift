@@ -30,6 +30,12 @@ enum Plot {
         xs = (min(xs.lo, x), max(xs.hi, x))
         ys = (min(ys.lo, y), max(ys.hi, y))
       }
+      // A band widens the y range where its line is drawn.
+      for edge in [s.lower, s.upper].compactMap({ $0 }) {
+        for (i, y) in edge.enumerated() where y.isFinite && s.xs[i].isFinite && s.ys[i].isFinite {
+          ys = (min(ys.lo, y), max(ys.hi, y))
+        }
+      }
     }
     let yAxis = spec.logY ? PlotAxis.logarithmic(minLog: ys.lo, maxLog: ys.hi) : PlotAxis.linear(min: ys.lo, max: ys.hi)
     return (PlotAxis.linear(min: xs.lo, max: xs.hi), yAxis)
@@ -57,6 +63,12 @@ enum Plot {
       + "width=\"\(SVG.number(plotWidth))\" height=\"\(SVG.number(plotHeight))\"/></clipPath>")
     out += grid(axes)
     out += labels(spec)
+    // Bands first, so every line is drawn over them.
+    for (i, s) in spec.series.enumerated() {
+      guard let d = bandPath(s, axes) else { continue }
+      out.append("<path class=\"band\" data-name=\"\(SVG.escape(s.name))\" d=\"\(d)\" fill=\"\(color(i))\" "
+        + "fill-opacity=\"0.2\" stroke=\"none\" clip-path=\"url(#plot-area)\"/>")
+    }
     for (i, s) in spec.series.enumerated() {
       let d = SVG.pathData(zip(s.xs, s.ys).map { pixel($0, $1, axes) })
       out.append("<path class=\"series\" data-name=\"\(SVG.escape(s.name))\" d=\"\(d)\" fill=\"none\" "
@@ -73,6 +85,30 @@ enum Plot {
     if spec.legend { out += legend(spec, axes: axes) }
     out.append("</svg>")
     return out.joined(separator: "\n") + "\n"
+  }
+
+  /// The closed outline of a series' band, one piece per run of finite points
+  /// (the upper edge forward, the lower edge back); nil without a band.
+  private static func bandPath(_ s: PlotSeries, _ axes: (x: PlotAxis, y: PlotAxis)) -> String? {
+    guard let lower = s.lower, let upper = s.upper else { return nil }
+    var pieces = [String]()
+    var run = [(upper: (Double, Double), lower: (Double, Double))]()
+    func close() {
+      if run.count >= 2 {
+        let edge = run.map(\.upper) + run.reversed().map(\.lower)
+        pieces.append(SVG.pathData(edge.map { Optional($0) }) + " Z")
+      }
+      run = []
+    }
+    for i in s.xs.indices {
+      if i < lower.count, i < upper.count, let u = pixel(s.xs[i], upper[i], axes), let l = pixel(s.xs[i], lower[i], axes) {
+        run.append((u, l))
+      } else {
+        close()
+      }
+    }
+    close()
+    return pieces.isEmpty ? nil : pieces.joined(separator: " ")
   }
 
   /// Grid lines, the frame, tick marks and tick labels.
@@ -170,9 +206,9 @@ enum Plot {
 }
 
 extension Builtins {
-  /// `plot(data, to: path, title:, x:, xlabel:, ylabel:, log_y:, smooth:, points:)`.
+  /// `plot(data, to: path, title:, x:, xlabel:, ylabel:, log_y:, smooth:, points:, band:)`.
   static func plotBuiltin() -> Builtin {
-    Builtin("plot", labels: ["to", "title", "x", "xlabel", "ylabel", "log_y", "smooth", "points"]) { args in
+    Builtin("plot", labels: ["to", "title", "x", "xlabel", "ylabel", "log_y", "smooth", "points", "band"]) { args in
       try args.expect(1...2)
       let pathValue = args.count == 2 ? args[1] : args.named("to")
       guard case .string(let path)? = pathValue else {
@@ -184,7 +220,8 @@ extension Builtins {
       }
       let spec = try PlotData.spec(
         data: args[0], x: args.named("x"), points: args.named("points"), smooth: args.named("smooth"),
-        logY: args.named("log_y"), title: args.named("title"), xlabel: args.named("xlabel"), ylabel: args.named("ylabel"))
+        logY: args.named("log_y"), title: args.named("title"), xlabel: args.named("xlabel"), ylabel: args.named("ylabel"),
+        band: args.named("band"))
       do {
         try AtomicFile.write(Array(Plot.render(spec).utf8), to: path)
       } catch let e as TensorError {

@@ -9,6 +9,9 @@ struct PlotSeries {
   var name: String
   var xs: [Double]
   var ys: [Double]
+  /// The edges of an interval band around the line (`band:`), index by index; nil for none.
+  var lower: [Double]? = nil
+  var upper: [Double]? = nil
 }
 
 /// Everything a plot shows, in data coordinates (log10 of y when `logY`).
@@ -39,7 +42,7 @@ enum PlotData {
 
   /// Reads and checks `plot`'s arguments (everything except the path).
   static func spec(data: Value, x: Value?, points: Value?, smooth: Value?, logY: Value?,
-                   title: Value?, xlabel: Value?, ylabel: Value?) throws -> PlotSpec {
+                   title: Value?, xlabel: Value?, ylabel: Value?, band: Value? = nil) throws -> PlotSpec {
     var spec = PlotSpec()
     spec.title = try string(title, "title")
     spec.xlabel = try string(xlabel, "xlabel")
@@ -83,6 +86,7 @@ enum PlotData {
       }
       spec.series.append(PlotSeries(name: name, xs: xs, ys: movingAverage(ys, width: width)))
     }
+    try addBands(band, to: &spec, smooth: width)
 
     switch points {
     case nil, .nil_?: break
@@ -110,16 +114,58 @@ enum PlotData {
     return spec
   }
 
+  /// `band:` half-widths: a List or Tensor for a single series, or a Record naming
+  /// some of the series. Each band has its series' length; nan is a gap, a
+  /// negative half-width an error. Smoothing applies to the band as to the line.
+  private static func addBands(_ band: Value?, to spec: inout PlotSpec, smooth width: Int) throws {
+    let bands: [(String, Value)]
+    switch band {
+    case nil, .nil_?: return
+    case .record(let r)? where spec.legend:
+      bands = Array(r.fields)
+      let names = spec.series.map(\.name)
+      for (name, _) in bands where !names.contains(name) {
+        throw BuiltinError("plot: band.\(name) names no series (series: \(names.joined(separator: ", ")))")
+      }
+    case let v? where !spec.legend:
+      if case .record = v { throw BuiltinError("plot: band is a Record but data is a single series (give a List or Tensor)") }
+      bands = [("data", v)]
+    case let v?:
+      throw BuiltinError("plot: band must be a Record naming the series, as data is (got \(withArticle(v.typeName)))")
+    }
+    for (name, value) in bands {
+      guard let i = spec.series.firstIndex(where: { $0.name == name }) else { continue }
+      let what = spec.legend ? "band.\(name)" : "band"
+      let half = movingAverage(try numbers(value, what: what), width: width)
+      let ys = spec.series[i].ys
+      guard half.count == ys.count else {
+        throw BuiltinError("plot: \(what) has \(half.count) values but its series has \(ys.count)")
+      }
+      if let j = half.firstIndex(where: { $0 < 0 }) {
+        throw BuiltinError("plot: \(what) holds half-widths, which cannot be negative (\(formatFloat(half[j])) at index \(j))")
+      }
+      spec.series[i].lower = zip(ys, half).map { $0 - $1 }
+      spec.series[i].upper = zip(ys, half).map { $0 + $1 }
+    }
+  }
+
   /// Replaces y by log10(y); a non-positive value is an error (it has no place on the axis).
   private static func takeLogs(_ spec: inout PlotSpec) throws {
+    func logs(_ ys: [Double], kind: String, of name: String) throws -> [Double] {
+      var out = ys
+      for (i, y) in ys.enumerated() where y.isFinite {
+        guard y > 0 else {
+          throw BuiltinError("plot: log_y needs positive values (\(kind) '\(name)' has \(formatFloat(y)) at index \(i))")
+        }
+        out[i] = log10(y)
+      }
+      return out
+    }
     func logs(_ s: PlotSeries, kind: String) throws -> PlotSeries {
       var out = s
-      for (i, y) in s.ys.enumerated() where y.isFinite {
-        guard y > 0 else {
-          throw BuiltinError("plot: log_y needs positive values (\(kind) '\(s.name)' has \(formatFloat(y)) at index \(i))")
-        }
-        out.ys[i] = log10(y)
-      }
+      out.ys = try logs(s.ys, kind: kind, of: s.name)
+      if let lower = s.lower { out.lower = try logs(lower, kind: "the lower edge of the band of", of: s.name) }
+      if let upper = s.upper { out.upper = try logs(upper, kind: "the upper edge of the band of", of: s.name) }
       return out
     }
     spec.series = try spec.series.map { try logs($0, kind: "series") }
@@ -147,7 +193,7 @@ enum PlotData {
     let n = s.ys.count
     guard n > maxPointsPerSeries else { return s }
     let buckets = maxPointsPerSeries / 2
-    var out = PlotSeries(name: s.name, xs: [], ys: [])
+    var out = PlotSeries(name: s.name, xs: [], ys: [], lower: s.lower.map { _ in [] }, upper: s.upper.map { _ in [] })
     for b in 0..<buckets {
       let range = (b * n / buckets)..<((b + 1) * n / buckets)
       var lo: Int?
@@ -158,8 +204,11 @@ enum PlotData {
         if lo.map({ s.ys[i] < s.ys[$0] }) ?? true { lo = i }
         if hi.map({ s.ys[i] > s.ys[$0] }) ?? true { hi = i }
       }
-      for i in Set([lo, hi].compactMap { $0 }).sorted() { out.xs.append(s.xs[i]); out.ys.append(s.ys[i]) }
-      if gap { out.xs.append(.nan); out.ys.append(.nan) }
+      for i in Set([lo, hi].compactMap { $0 }).sorted() {
+        out.xs.append(s.xs[i]); out.ys.append(s.ys[i])
+        out.lower?.append(s.lower?[i] ?? .nan); out.upper?.append(s.upper?[i] ?? .nan)
+      }
+      if gap { out.xs.append(.nan); out.ys.append(.nan); out.lower?.append(.nan); out.upper?.append(.nan) }
     }
     return out
   }

@@ -57,6 +57,25 @@ final class TaskTests: XCTestCase {
     XCTAssertThrowsError(try set.sample(0))
   }
 
+  func testFixedNeedsTheStreamTheTaskSetDrawsFrom() throws {
+    let interp = quiet()
+    let random = interp.random
+    func draw() throws -> MetaTask {
+      let t = try Tensor(shape: [1, 1], scalars: [Float(random.nextDouble())])
+      return try MetaTask(support: (t, t), query: (t, t))
+    }
+    // Without `stream:` fixed cannot reseed what the closure draws from: refused, not wrong.
+    let unknown = MetaTaskSet(name: "host", ways: nil, shots: 1, queries: 1, sample: draw)
+    XCTAssertThrowsError(try unknown.fixed(2, seed: 1)) { error in
+      XCTAssertTrue("\(error)".contains("does not say which random stream"), "\(error)")
+    }
+    let known = MetaTaskSet(name: "host", ways: nil, shots: 1, queries: 1, stream: random, sample: draw)
+    let before = random.state.words
+    let a = try known.fixed(3, seed: 9), b = try known.fixed(3, seed: 9)
+    XCTAssertEqual(random.state.words, before, "the interpreter's stream is where it was")
+    XCTAssertEqual(a.map { $0.supportX.scalars }, b.map { $0.supportX.scalars })
+  }
+
   func testTaskInitRejectsMismatchedSets() throws {
     let two = try Tensor.zeros([2, 1]), three = try Tensor.zeros([3])
     XCTAssertThrowsError(try MetaTask(support: (two, three), query: (two, two)))
