@@ -901,6 +901,16 @@ checkpoint: path)`; likewise another meta-optimizer (`it was written by maml,
 this run is reptile`) or outer optimizer (`its outer optimizer is adam, this
 run's is sgd`).
 
+Ctrl-C during `fit` goes back to the last finished step (a step whose
+callbacks or validation did not finish is not one) and saves it to the
+checkpoint, if there is one, whatever `every` says (`maml.fit: interrupted after
+step 212; saved run.safetensors` on standard error); then a script stops as
+Ctrl-C stops it, and rerunning it resumes exactly there. In the REPL the `fit`
+call returns the history so far (the validation record with `validate:`) and
+the algorithm holds that step's parameters. (`on_interrupt(body, handler)` is
+the builtin doing this; the host decides whether an interrupt returns,
+`Interpreter.interruptReturns`, which the REPL sets.)
+
 `random_state()` gives the stream's position (a List of 4 Ints) and
 `set_random_state(s)` goes back to it; `seed(n)` restarts the stream.
 

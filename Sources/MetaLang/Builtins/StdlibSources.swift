@@ -359,29 +359,63 @@ fn metaopt_fit(self, taskset, steps = 1000, batch = 25, checkpoint = nil, every 
   # clip: overrides it for this run.
   let clip_before = if contains(self, "clip") { self.clip } else { nil }
   self.clip = either(clip, clip_before)
-  for step in range(start + 1, steps + 1) {
-    let loss = self.step(taskset.sample(batch))
-    history.append(loss)
-    bar.update(step, loss)
-    var stop = false
-    if plan != nil and step % plan.every == 0 {
-      seen = validation_round(self, plan, seen, step)
-      if plan.patience != nil and seen.since >= plan.patience {
-        stop = true
-        if not quiet { eprint("{who}: stopping at step {step}: no improvement in {plan.patience} validations") }
+  # The state after the last finished step: what a checkpoint holds, and what
+  # Ctrl-C saves (an interrupt mid-step must not save that step's draws).
+  var done = fit_state(self, start)
+  let train = fn() {
+    for step in range(start + 1, steps + 1) {
+      let loss = self.step(taskset.sample(batch))
+      history.append(loss)
+      bar.update(step, loss)
+      var stop = false
+      if plan != nil and step % plan.every == 0 {
+        seen = validation_round(self, plan, seen, step)
+        if plan.patience != nil and seen.since >= plan.patience {
+          stop = true
+          if not quiet { eprint("{who}: stopping at step {step}: no improvement in {plan.patience} validations") }
+        }
       }
+      if run_callbacks(callbacks, {step: step, loss: loss, algo: self}) { stop = true }
+      done = fit_state(self, step)
+      if checkpoint != nil and (step % every == 0 or step == steps or stop) {
+        save_fit_checkpoint(self, checkpoint, history, done, seen)
+      }
+      if stop { break }
     }
-    if run_callbacks(callbacks, {step: step, loss: loss, algo: self}) { stop = true }
-    if checkpoint != nil and (step % every == 0 or step == steps or stop) {
-      save({params: self.params, weight_params: self.weight_params, outer_state: optimizer_state(self.outer),
-            history: history, step: step, kind: self.kind, optimizer: optimizer_name(self.outer),
-            random_state: random_state(), validation: seen}, checkpoint)
-    }
-    if stop { break }
   }
+  # Ctrl-C: back to the last finished step, saved when there is a checkpoint;
+  # then a script stops, and the REPL gets the history so far.
+  let interrupted = fn() {
+    self.params = done.params
+    self.weight_params = done.weight_params
+    if contains(self.outer, "state") { self.outer.state = done.outer_state }
+    let kept = history[0:done.step]
+    if checkpoint != nil { save_fit_checkpoint(self, checkpoint, kept, done, seen) }
+    self.clip = clip_before
+    if not quiet {
+      let where = if checkpoint != nil { "; saved {checkpoint}" } else { "" }
+      eprint("{who}: interrupted after step {done.step}{where}")
+    }
+    fit_result(self, who, kept, seen, true)
+  }
+  let ended = on_interrupt(fn() { train(); nil }, interrupted)
+  if ended != nil { return ended }
   self.clip = clip_before
   bar.done()
   fit_result(self, who, history, seen, quiet)
+}
+
+# What a fit checkpoint keeps of `self` after `step` (the random stream included).
+fn fit_state(self, step) {
+  {step: step, params: self.params, weight_params: self.weight_params,
+   outer_state: optimizer_state(self.outer), random_state: random_state()}
+}
+
+# Writes fit's checkpoint (atomically) from `done` (fit_state) and the history.
+fn save_fit_checkpoint(self, path, history, done, seen) {
+  save({params: done.params, weight_params: done.weight_params, outer_state: done.outer_state,
+        history: history, step: done.step, kind: self.kind, optimizer: optimizer_name(self.outer),
+        random_state: done.random_state, validation: seen}, path)
 }
 
 # validate: checked and completed: {tasks, every, episodes, patience}, or nil.
@@ -1546,9 +1580,9 @@ fn either(value, fallback) { if value == nil { fallback } else { value } }
       "curve_columns"
     ],
     "fit": [
-      "metaopt_fit", "validation_plan", "validation_round", "fit_result", "check_callbacks",
-      "run_callbacks", "checkpoint_mismatch", "optimizer_state", "optimizer_name",
-      "layout_difference", "is_fit_checkpoint"
+      "metaopt_fit", "fit_state", "save_fit_checkpoint", "validation_plan", "validation_round",
+      "fit_result", "check_callbacks", "run_callbacks", "checkpoint_mismatch", "optimizer_state",
+      "optimizer_name", "layout_difference", "is_fit_checkpoint"
     ],
     "learner": [
       "Learner", "learner_with", "check_model", "model_mode", "task_loss", "inner_update",

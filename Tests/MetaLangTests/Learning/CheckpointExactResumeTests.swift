@@ -24,7 +24,7 @@ final class CheckpointExactResumeTests: XCTestCase {
 
   /// Builds `algo` (`make`, an expression of `tasks`) and fits it to `steps`,
   /// with the checkpoint when `resumable`; the history is left in `h`.
-  private func source(_ make: String, steps: Int, resumable: Bool) -> String {
+  private func source(_ make: String, steps: Int, resumable: Bool, extra: String = "") -> String {
     """
     import nn
     let labels = map(fn(i) { i % 6 }, range(36))
@@ -32,7 +32,7 @@ final class CheckpointExactResumeTests: XCTestCase {
     let sines = sine_tasks(shots: 4, queries: 4)
     var algo = \(make)
     let h = algo.fit(\(make.hasPrefix("protonet") ? "classes" : "sines"), steps: \(steps), batch: 2\
-    \(resumable ? ", checkpoint: \"\(checkpoint)\", every: 3" : ""))
+    \(resumable ? ", checkpoint: \"\(checkpoint)\", every: 3" : "")\(extra))
     """
   }
 
@@ -72,6 +72,46 @@ final class CheckpointExactResumeTests: XCTestCase {
     _ = try interpreter.evaluate(source(make, steps: 6, resumable: true))
     XCTAssertTrue(diagnostics.contains("maml.fit: resuming from step 3 of 6 (\(checkpoint))"), diagnostics)
     XCTAssertEqual(printed, "", "nothing on the output channel")
+  }
+
+  /// An interpreter whose `stop_now()` raises Ctrl-C's interrupt, and `fit`
+  /// calling it from a callback of step 3 of 6: step 3 has not finished (its
+  /// callbacks may draw from the stream), so the run goes back to step 2.
+  private func interruptedRun(returns: Bool) throws -> (Interpreter, Result<Value, Error>, String) {
+    var diagnostics = ""
+    let interpreter = Interpreter(output: { _ in }, diagnostics: { diagnostics += $0 })
+    interpreter.interruptReturns = returns
+    interpreter.register("stop_now") { _ in interpreter.interrupt(); return .nil_ }
+    let source = source("maml(Learner(nn.mlp([1, 8, 1]), lr: 0.01), outer: adam(lr: 0.01))", steps: 6, resumable: true,
+                        extra: ", callbacks: [fn(info) { if info.step == 3 { stop_now() } }]")
+    let result = Result { try interpreter.evaluate(source) }
+    return (interpreter, result, diagnostics)
+  }
+
+  /// Ctrl-C during fit saves the last finished step's checkpoint (though `every`
+  /// would not have): a script stops with the interrupt, the REPL gets the
+  /// history so far, and a rerun resumes to the same end as an uninterrupted run.
+  func testCtrlCDuringFitSavesTheCheckpoint() throws {
+    let make = "maml(Learner(nn.mlp([1, 8, 1]), lr: 0.01), outer: adam(lr: 0.01))"
+    let straight = try run(make, steps: 6, resumable: false)
+
+    let (_, scripted, said) = try interruptedRun(returns: false)
+    guard case .failure(let error as MetaError) = scripted, error.kind == .interrupt else {
+      return XCTFail("a script's fit should end with the interrupt, got \(scripted)")
+    }
+    XCTAssertTrue(said.contains("maml.fit: interrupted after step 2; saved \(checkpoint)"), said)
+    let saved = try Interpreter().evaluate("load(\"\(checkpoint)\").step")
+    guard case .int(2) = saved else { return XCTFail("checkpoint step \(saved)") }
+    let resumed = try run(make, steps: 6, resumable: true)
+    XCTAssertEqual(resumed.params, straight.params, "interrupted in step 3, resumed to 6, equals 6 straight")
+
+    try FileManager.default.removeItem(atPath: checkpoint)
+    let (interactive, returned, _) = try interruptedRun(returns: true)
+    guard case .success = returned, case .list(let history) = try interactive.evaluate("h") else {
+      return XCTFail("the REPL's fit returns the history: \(returned)")
+    }
+    XCTAssertEqual(history.count, 2)
+    XCTAssertEqual("\(try interactive.evaluate("algo.outer.state.t"))", "2", "the algorithm is left at step 2")
   }
 
   private func resumeError(_ make: String) -> String {
