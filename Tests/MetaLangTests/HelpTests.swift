@@ -47,6 +47,15 @@ final class HelpTests: XCTestCase {
     XCTAssertTrue(text.contains("\n(docs/tensors.md)\nsafe_sqrt(x)\n\nThe square root, with derivative 0 at 0"), text)
   }
 
+  /// A heading naming several functions, or a method (`t.name(...)`), documents each name.
+  func testEveryNameInAHeadingFindsItsEntry() throws {
+    XCTAssertTrue(try help("help(ones)").hasPrefix("ones(shape, dtype: \"float32\")\n\n"))
+    XCTAssertTrue(try help("help(\"astype\")").hasPrefix("t.astype(dtype)\n\n"))
+    let text = try help("help(range)\nhelp(enumerate)")
+    XCTAssertTrue(text.hasPrefix("range(stop)\n\nThe List of Ints from `start`"), text)
+    XCTAssertTrue(text.contains("(docs/builtins.md)\nenumerate(xs, start: 0)\n\n"), text)
+  }
+
   func testWhatIsNotAFunctionSaysWhatToDo() throws {
     XCTAssertEqual(try help("help(3)"), "help: an Int is not a function; try help(\"name\") or help(f)\n")
     XCTAssertEqual(try help("help(\"no_such_thing\")"), "help: nothing documented is called 'no_such_thing'\n")
@@ -59,5 +68,30 @@ final class HelpTests: XCTestCase {
       XCTAssertEqual(ReferencePages.pages[page], try String(contentsOf: url, encoding: .utf8),
                      "docs/\(page).md changed: run scripts/embed-docs")
     }
+  }
+
+  /// Every global the interpreter registers natively, as `Interpreter.init` does.
+  private var builtinNames: Set<String> { Set((Builtins.all() + Builtins.clampBuiltins()).map(\.name)) }
+
+  /// Every builtin has an entry `help` finds: tensor ops in docs/tensors.md, the rest in
+  /// docs/builtins.md (or meta-learning.md, models.md). Stdlib functions are documented
+  /// by their comments instead (docs/stdlib.md, StdlibReferenceTests).
+  func testEveryBuiltinHasAReferenceEntry() {
+    let missing = builtinNames.filter { Help.entry(named: $0) == nil }.sorted()
+    XCTAssertEqual(missing, [], "builtins without a `### \\`name(...)\\`` entry: add one to docs/builtins.md and run scripts/embed-docs")
+  }
+
+  /// And every entry of docs/builtins.md names a builtin, so a removed one cannot linger.
+  func testEveryBuiltinsPageEntryNamesABuiltin() throws {
+    let page = try XCTUnwrap(ReferencePages.pages["builtins"])
+    var unknown: [String] = [], count = 0
+    for line in page.split(separator: "\n") where line.hasPrefix("### ") {
+      let names = Help.headingSignatures(line).map { String(Help.calledName($0)) }
+      XCTAssertFalse(names.isEmpty, "a heading without a `name(...)`: \(line)")
+      count += names.count
+      unknown += names.filter { !builtinNames.contains($0) }
+    }
+    XCTAssertEqual(unknown, [], "entries in docs/builtins.md that name no builtin")
+    XCTAssertGreaterThan(count, 30)
   }
 }

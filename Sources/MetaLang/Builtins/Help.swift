@@ -1,7 +1,7 @@
 // `help(x)`: the signature and documentation of a function. A Meta function
 // (the stdlib's or the user's) is documented by the `#` comment block right
 // above its `fn` line, read from its source; a builtin by its entry in the
-// reference pages (docs/tensors.md, meta-learning.md, models.md, embedded as
+// reference pages (docs/tensors.md, builtins.md, meta-learning.md, models.md, embedded as
 // ReferencePages): the `### \`name(...)\`` heading and the text under it.
 
 extension Builtins {
@@ -34,14 +34,15 @@ enum Help {
     }
   }
 
-  /// The reference entry whose heading names `name` (`### \`name(...)\``), or nil.
+  /// The reference entry whose heading names `name` (`### \`name(...)\``, a method's
+  /// `### \`t.name(...)\``, or one of several: `### \`zeros(...)\`, \`ones(...)\``), or nil.
   static func entry(named name: String) -> String? {
     for page in ReferencePages.order {
       guard let text = ReferencePages.pages[page] else { continue }
       let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
       for (i, line) in lines.enumerated() where line.hasPrefix("### `") {
-        let signature = line.dropFirst(5).prefix { $0 != "`" }
-        guard signature.prefix(while: { $0 != "(" }) == name else { continue }
+        guard let signature = headingSignatures(line).first(where: { calledName($0) == name })
+        else { continue }
         var body = [Substring]()
         for next in lines[(i + 1)...] {
           if next.hasPrefix("#") { break }
@@ -55,18 +56,42 @@ enum Help {
     return nil
   }
 
+  /// The name a heading's call documents: `name` for `name(...)` and `t.name(...)`.
+  static func calledName(_ signature: Substring) -> Substring {
+    let callee = signature.prefix { $0 != "(" }
+    return callee.lastIndex(of: ".").map { callee[callee.index(after: $0)...] } ?? callee
+  }
+
+  /// The code spans of a `### ` heading that are calls: `name(...)`.
+  static func headingSignatures(_ line: Substring) -> [Substring] {
+    line.split(separator: "`", omittingEmptySubsequences: false).enumerated()
+      .filter { $0.offset % 2 == 1 && $0.element.contains("(") }.map(\.element)
+  }
+
   /// A Meta function's signature (its `fn` line, to the body's `{`) and the
   /// comment block above it; the parameter names when the source is unknown.
   static func functionText(_ proto: FunctionProto, sources: [String: String]) -> String {
     let fallback = "\(proto.name)(\(proto.params.map(\.name).joined(separator: ", ")))"
-    guard let loc = proto.declaration, let source = sources[proto.file] else { return fallback }
+    guard let loc = proto.declaration, let source = sources[proto.file],
+      let (signature, doc) = declaration(in: source, line: loc.line, column: loc.column)
+    else { return fallback }
+    let origin = "(\(proto.file):\(loc.line))"
+    return ([signature.isEmpty ? fallback : signature] + (doc.isEmpty ? [] : [""] + doc) + [origin])
+      .joined(separator: "\n")
+  }
+
+  /// The `fn` declared at `line`:`column` of `source` (1-based): its signature, from
+  /// after the `fn` keyword to the `{` opening the body on however many lines, spaces
+  /// collapsed (`fn(...)` for an anonymous one); and its doc comment, the `#` lines
+  /// right above without their markers. Nil when `line` is not in `source`.
+  /// docs/stdlib.md is built with it too (StdlibReferenceTests).
+  static func declaration(in source: String, line: Int, column: Int = 1) -> (signature: String, doc: [String])? {
     let lines = source.split(separator: "\n", omittingEmptySubsequences: false)
-    guard loc.line >= 1, loc.line <= lines.count else { return fallback }
-    // From the `fn` keyword to the `{` opening the body, on however many lines.
+    guard line >= 1, line <= lines.count else { return nil }
     var signature = "", depth = 0
-    scan: for (n, line) in lines[(loc.line - 1)...].enumerated() {
-      let start = n == 0 ? line.index(line.startIndex, offsetBy: min(loc.column - 1, line.count)) : line.startIndex
-      for c in line[start...] {
+    scan: for (n, text) in lines[(line - 1)...].enumerated() {
+      let start = n == 0 ? text.index(text.startIndex, offsetBy: min(max(column - 1, 0), text.count)) : text.startIndex
+      for c in text[start...] {
         if c == "(" { depth += 1 } else if c == ")" { depth -= 1 } else if c == "{" && depth == 0 { break scan }
         signature.append(c)
       }
@@ -75,16 +100,13 @@ enum Help {
     signature = signature.split(whereSeparator: { $0 == " " || $0 == "\n" }).joined(separator: " ")
     if signature.hasPrefix("fn ") { signature.removeFirst(3) }
     if signature.hasPrefix("fn(") { signature = "fn" + signature.dropFirst(2) }
-    // The `#` lines right above, without their markers.
     var doc = [String]()
-    var i = loc.line - 2
+    var i = line - 2
     while i >= 0, lines[i].trimmingPrefix(while: { $0 == " " }).hasPrefix("#") {
       let text = lines[i].trimmingPrefix(while: { $0 == " " }).dropFirst()
       doc.insert(String(text.hasPrefix(" ") ? text.dropFirst() : text), at: 0)
       i -= 1
     }
-    let origin = "(\(proto.file):\(loc.line))"
-    return ([signature.isEmpty ? fallback : signature] + (doc.isEmpty ? [] : [""] + doc) + [origin])
-      .joined(separator: "\n")
+    return (signature, doc)
   }
 }

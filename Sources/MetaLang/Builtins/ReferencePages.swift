@@ -610,6 +610,209 @@ The single element of a one-element tensor as a Float (printed as its float32 va
 (Changed.) Over a List mixing numbers and one-element tensors, elements compare by value, so `max([tensor(1), tensor(3)])` returns the tensor holding 3 (the same tensor object, so gradients flow through it) and `sorted` orders tensors by value. NaN compares as unordered, as in Python: the result with NaN elements depends on their positions. Tensors of more than one element cannot be compared ("attempt to compare Tensor with Tensor (only one-element tensors compare, by value)").
 
 """#,
+    "builtins": #"""
+# Builtins: reference
+
+Every global function written in Swift that is not a tensor op (those are in
+[tensors.md](tensors.md); `sum`, `min`, `max`, `sorted`, `any`, `all`, `int`,
+`float`, `bool`, `abs`, `round`, `sqrt`, `exp`, `log`, ... take numbers and lists as
+well and are documented there). Functions written in Meta (optimizers, learners,
+meta-optimizers, `nn`) are in [stdlib.md](stdlib.md). `help(f)` and `help("name")`
+show an entry. Also global: the constants `pi`, `inf`, `nan`, and `args` (the
+script's command-line arguments, a List of Strings). A wrong argument is an error
+naming the function and the argument: `bad argument #1 to 'len' (List, String or
+Record expected, got Int)`. HelpTests checks that every builtin has an entry here
+or in tensors.md, meta-learning.md or models.md, and that every entry here names one.
+
+## Output and inspection
+
+### `print(values...)`
+
+Writes the values, as `str` shows them, separated by spaces and ended by a line break, to the interpreter's output (standard output under `meta`). Returns `nil`.
+
+### `eprint(values...)`
+
+Like `print`, to the diagnostics instead (standard error under `meta`, where progress bars go): for a script's notes about a run that must not mix with its results. Returns `nil`. See [progress](meta-learning.md#progress).
+
+### `str(x)`
+
+`x` as `print` shows it, as a String: a String unchanged, other values as printed (`str([1, "a"])` is `[1, "a"]`).
+
+### `repr(x)`
+
+`x` as source-like text: Strings quoted (`repr("x")` is `"x"`), everything else as `str` shows it.
+
+### `type(x)`
+
+The name of `x`'s type, a String: `"Int"`, `"Float"`, `"Bool"`, `"String"`, `"List"`, `"Record"`, `"Nil"`, `"Function"`, `"Tensor"`, or a native value's or object's kind (`"Task"`, `"Dataset"`, `"Learner"`, ...).
+
+### `help(f)`
+
+Prints `f`'s signature and documentation: for a function written in Meta, its `fn` line and the `#` comment block above it; for a builtin, its entry in these reference pages. `help("name")` looks the name up. Returns `nil`; a value that is not a function prints what to pass instead.
+
+## Sequences and records
+
+### `len(x)`
+
+The number of elements of a List, characters of a String, fields of a Record, rows (the first dimension) of a Tensor, or items of a sized native value (`len(dataset)` is its number of examples). Errors for other values and for a 0-d tensor.
+
+### `range(stop)`, `range(start, stop, step = 1)`
+
+The List of Ints from `start` (default 0) up to but excluding `stop`, by `step` (negative counts down). Errors: a `step` of 0, non-Int arguments, a list longer than the interpreter's collection limit.
+
+### `enumerate(xs, start: 0)`
+
+The List of `[i, x]` pairs for the elements of the List `xs`, `i` counting from `start` (an Int).
+
+### `zip(xs, ys, ...)`
+
+The List of `[x, y, ...]` Lists taking one element from each List argument in turn; as long as the shortest. At least one argument.
+
+### `map(f, xs)`
+
+The List of `f(x)` for each element of the List `xs`, in order.
+
+### `filter(f, xs)`
+
+The List of the elements `x` of `xs` for which `f(x)` is truthy, in order.
+
+### `reduce(f, xs, initial)`
+
+Folds the List `xs` from the left: `f(f(initial, x0), x1)...`. Without `initial` the first element starts the fold; an empty `xs` without `initial` is an error.
+
+### `reversed(xs)`
+
+A List in reverse order, or a String with its characters reversed.
+
+### `contains(container, item)`
+
+Whether `item` is in `container`: an element equal to it (List), a substring (String; the empty String is in every String), or a field named `item` (Record or object, `item` a String). Returns a Bool; other containers are an error.
+
+### `keys(record)`
+
+The field names of a Record, in order, as a List of Strings.
+
+### `values(record)`
+
+The field values of a Record, in order, as a List.
+
+## Numbers
+
+### `pow(a, b)`
+
+`a ** b`, for numbers and tensors alike (see [`a ** b`](tensors.md)): an Int for Int operands and a non-negative exponent, else a Float.
+
+### `atan2(y, x)`
+
+The angle of the point (x, y) from the positive x axis, in radians in [-π, π], as a Float. Numbers only.
+
+### `log2(x)`, `log10(x)`
+
+The base-2 and base-10 logarithms of a number, as a Float. `x` must be positive (else "math domain error"); for tensors use `log(t) / log(2)`.
+
+### `tan(x)`
+
+The tangent of a number (radians), as a Float. An infinite `x` is a "math domain error". Numbers only.
+
+## Random stream
+
+One stream per interpreter gives every random choice (`random`, `randint`, `randn`, task sampling, dropout), so a seed reproduces a run.
+
+### `seed(n)`
+
+Restarts the interpreter's random stream from the Int `n` (the `--seed` option sets the first seed). Returns `nil`.
+
+### `random()`
+
+A Float uniformly in [0, 1) from the interpreter's stream.
+
+### `random_state()`
+
+The stream's position, a List of 4 Ints: a plain value that `save` and `load` keep exactly (fit's checkpoints store it). See [fit's checkpoints](meta-learning.md#fits-checkpoints).
+
+### `set_random_state(state)`
+
+Moves the stream back to a position `random_state()` gave; anything but a List of 4 Ints (or the all-zero state) is an error. Returns `nil`.
+
+## Errors, time and interrupts
+
+### `error(message)`
+
+Raises a runtime error with the message `str(message)` (`"error"` when called without one), which `try ... catch e` catches as `{message, line, column, file}`.
+
+### `clock()`
+
+Seconds since an arbitrary fixed point (monotonic, not the time of day), as a Float: subtract two readings to time a stretch of a script.
+
+### `on_interrupt(body, handler)`
+
+Calls `body()` and returns its value; if Ctrl-C interrupts it, calls `handler()` (to save a checkpoint, say) and then stops the script, or, in the REPL, returns the handler's value and keeps the session. Both arguments are functions of no arguments. The stdlib's `fit` uses it.
+
+## Objects
+
+### `object(kind, fields)`
+
+A new object of type `kind` (a String that is a name: `"Learner"`) over the Record `fields`. Objects are shared by reference: `o.field = v` on a `var` changes it for every holder. A field holding `fn m(self, ...)` is a method that receives the object; calling the object calls its `apply` field; printing shows its data fields (not functions or `_private` ones). The stdlib's `Learner`, `Model`, optimizers and meta-optimizers are objects.
+
+## Files and checkpoints
+
+### `exists(path)`
+
+Whether a file or directory exists at the String `path`, as a Bool.
+
+### `save(tree, path)`
+
+Writes a Tensor, or a List/Record whose leaves are Tensors, Ints, Floats, Bools, Strings or nil, to a `.safetensors` file (or a lone Tensor to `.npy`), atomically, with every dtype kept. Returns `nil`. Errors: a Function or other native leaf, a path with another extension. Details in [save and load](meta-learning.md#save-and-load).
+
+### `load(path)`
+
+Reads back what `save` wrote: an equal tree. A `.safetensors` file from elsewhere loads as a Record of name to Tensor; a `.npy` file as a Tensor. Missing, truncated or corrupt files are errors naming the file. See [save and load](meta-learning.md#save-and-load).
+
+## Tasks and data
+
+### `Task(support, query, ways: nil, labels: nil, info: {})`
+
+One learning problem: `support` and `query` are Records `{x: Tensor, y: Tensor}` with the same, non-zero number of rows; `ways` (an Int or nil) the classes per task, checked to divide each set's rows; `labels` a List of Ints naming the original class of each remapped label; `info` a Record of what was sampled. Fields `support`, `query`, `ways`, `shots`, `queries`, `labels`, `info`. See [Task](meta-learning.md#task).
+
+### `sine_tasks(amplitude: [0.1, 5.0], phase: [0, pi], x: [-5, 5], shots: 10, queries: 10)`
+
+A TaskSet of sine regressions (Finn et al. 2017): per task A ~ U[amplitude], φ ~ U[phase], `shots` support and `queries` query points x ~ U[x] of shape [n, 1] with y = A·sin(x − φ). Ranges are Lists [low, high] of finite numbers with low <= high; counts positive Ints. `.sample()` gives a Task, `.sample(n)` a List. See [TaskSet](meta-learning.md#taskset).
+
+### `fewshot(dataset, ways: 5, shots: 1, queries: 15)`
+
+A TaskSet of N-way K-shot classification tasks over a Dataset: `ways` distinct classes among those with at least `shots + queries` examples, labels remapped to 0..ways−1. Errors when fewer than `ways` classes qualify. See [TaskSet](meta-learning.md#taskset).
+
+### `tasks_from(f)`
+
+A TaskSet whose `.sample()` calls `f()`, which must return a Task (else an error saying what it returned).
+
+### `dataset(x, labels)`, `dataset(path)`, `dataset(x_path, labels_path)`
+
+A Dataset of N labelled examples: from a Tensor `x` [N, ...] and a Tensor or List of N non-negative whole-number labels; from a `.safetensors` file with tensors named `x` and `labels` (or `y`); or from two files holding one tensor each. Fields `x`, `labels`, `classes`, `count`; `len(ds)` is N. See [Dataset](meta-learning.md#dataset).
+
+### `load_csv(path, label: nil, header: true)`
+
+Reads a file of comma-separated numbers: without `label`, a Tensor [rows, columns]; with `label` (a column index, negative from the end, or a header name), a Dataset whose labels are that column and whose `x` is the rest. `header: true` takes the first line as column names. Errors name the file, line and cell. See [Dataset](meta-learning.md#dataset).
+
+### `omniglot(root, split: "train", size: 28, rotations: true, protocol: "vinyals", seed: 0, cache: nil)`
+
+The Omniglot dataset as a Dataset, read from `images_background.zip` and `images_evaluation.zip` in the directory `root` (a String; `~` expands). `split` is `"train"`, `"val"`, `"trainval"` or `"test"` of `protocol` `"vinyals"` (Vinyals et al. 2016) or `"maml"` (Finn et al. 2017, whose shuffle uses the Int `seed`); `size` the image side, an Int in 1...105; `rotations` (a Bool) adds the 90/180/270° rotations as new classes; `cache` a directory for the decoded tensors (nil: the user cache, best effort; `false`: none). Errors name the option and the values it takes. See [omniglot.md](omniglot.md).
+
+## Training loops
+
+### `plot(data, to: path, title: nil, x: nil, xlabel: nil, ylabel: nil, log_y: false, smooth: 0, points: nil)`
+
+Writes an SVG line plot of a List of numbers, a 1-D Tensor, or a Record of named series to `path` (ending in `.svg`, also accepted as the second positional argument) and returns the path. Options and errors in [plot](meta-learning.md#plot).
+
+### `progress(total, label: "fit", every: nil, quiet: false)`
+
+A progress bar over `total` steps (a positive Int) drawn on the diagnostics: `bar.update(step, loss)` and `bar.done()`. `every` sets how often a plain (non-terminal) line is written; `quiet: true` shows nothing. See [progress](meta-learning.md#progress).
+
+### `ci95(values)`
+
+The Record `{mean, ci95, std, n}` of a List of numbers or a 1-D Tensor: `std` the sample standard deviation, `ci95 = 1.96 · std / √n`. An empty sample is an error. See [ci95](meta-learning.md#ci95).
+
+"""#,
     "meta-learning": #"""
 # Meta-learning in Meta: reference
 
@@ -617,7 +820,9 @@ The values of spec §6 as built: tasks and data, then the training-loop
 builtins, then the samples and the figures they measured. Models (the `nn`
 module and how to write your own) are in [models.md](models.md). The stdlib
 files (`stdlib/*.meta`) are the reference for optimizers, learners and
-meta-optimizers; each opens with a comment on its surface.
+meta-optimizers; each opens with a comment on its surface, and
+[stdlib.md](stdlib.md) lists every function with its comment. Every builtin
+has a one-paragraph entry in [builtins.md](builtins.md) or [tensors.md](tensors.md).
 
 ## Tasks, task sets and datasets
 
@@ -1351,5 +1556,5 @@ that needs running statistics can call the `batch_norm` builtin with
   ]
 
   /// The pages in the order `help` searches them.
-  static let order = ["tensors", "meta-learning", "models"]
+  static let order = ["tensors", "builtins", "meta-learning", "models"]
 }
