@@ -164,7 +164,17 @@ final class MethodCallNode: CallSite {
       // A stdlib method `fn adapt(self, ...)`: the object is its first argument.
       var (positional, named) = try evaluated ?? evalArguments(rt)
       positional.insert(.native(object), at: 0)
-      return try rt.call(f, positional, named: named, at: loc)
+      do {
+        return try rt.call(f, positional, named: named, at: loc)
+      } catch var e as MetaError where e.loc == loc && e.kind == .runtime {
+        // An argument error of this very call names the method as the user wrote
+        // it (`unknown argument 'stpes' to 'fit'`), not the stdlib function
+        // behind it ('metaopt_fit').
+        if case .function(let function) = f, function.name != name {
+          e.message = e.message.replacingOccurrences(of: "to '\(function.name)'", with: "to '\(name)'")
+        }
+        throw e
+      }
     }
     if let evaluated { return try rt.call(f, evaluated.positional, named: evaluated.named, at: loc) }
     return try rt.call(f, self, "method '\(name)'")
