@@ -986,10 +986,17 @@ algo.fit(taskset, steps: 1000, batch: 25, checkpoint: nil, every: 1000, log_ever
          quiet: false, callbacks: [], clip: nil, validate: nil)
 ```
 
-`fit` makes `steps` meta-updates (`algo.step`) on batches of `batch` tasks
-sampled from `taskset`, drawing a progress bar on the diagnostics channel
-(standard error under `meta`; `quiet: true` hides it, `log_every` sets how
-often it is drawn). It returns the List of meta-losses, one per step.
+`fit` trains the algorithm until it has made `steps` meta-updates
+(`algo.step`) in all, on batches of `batch` tasks sampled from `taskset`,
+drawing a progress bar on the diagnostics channel (standard error under `meta`;
+`quiet: true` hides it, `log_every` sets how often it is drawn). **`steps` is the
+total**, the same with and without `checkpoint:`: a fresh algorithm makes
+`steps` updates; `algo.fit(ts, steps: 100)` then `algo.fit(ts, steps: 300)`
+makes 100 and then 200 more; a run resuming a checkpoint at step 300 with
+`steps: 600` makes 300 more; and a call already at or past `steps` makes none
+(it says so on standard error). The algorithm keeps its training history in
+`algo.history`; `fit` returns it: the List of meta-losses, one per step, from
+the first.
 Arguments are checked first, one message naming the argument
 (`maml.fit: batch must be an Int (got Float 2.5)`).
 
@@ -1097,7 +1104,7 @@ stream and, with `validate:`, the validations so far (else nil). A run that find
 the optimizer state and the random stream back, so a run stopped after 300 of
 600 steps and started again with the same script gives the same parameters, bit
 for bit, as 600 steps straight (the tasks it samples are the same). `steps` is
-the run's total: resuming at step 300 with `steps: 600` makes 300 more.
+the total: resuming at step 300 with `steps: 600` makes 300 more.
 
 A checkpoint written by another run is refused with the first difference, e.g.
 `maml.fit: checkpoint 'run.safetensors' is not of this run: params[0].w has

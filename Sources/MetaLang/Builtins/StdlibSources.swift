@@ -330,8 +330,11 @@ fn metaopt_fit(self, taskset, steps = 1000, batch = 25, checkpoint = nil, every 
     error("{who}: clip must be a positive number, the largest global norm of the meta-gradient (got {type(clip)} {clip})")
   }
   let plan = validation_plan(who, validate)
-  var history = []
-  var start = 0
+  # steps: is the total: fit continues the algorithm's own training (its
+  # history, or a checkpoint's) up to that many meta-steps, the same with and
+  # without checkpoint:.
+  var history = if contains(self, "history") { self.history } else { [] }
+  var start = len(history)
   # What validation has seen so far (nil without validate:); checkpoints keep it.
   var seen = if plan == nil { nil } else { {best: nil, best_step: nil, kept: nil, validations: [], since: 0} }
   if checkpoint != nil and exists(checkpoint) {
@@ -352,8 +355,11 @@ fn metaopt_fit(self, taskset, steps = 1000, batch = 25, checkpoint = nil, every 
     if contains(saved, "random_state") { set_random_state(saved.random_state) }
     if plan != nil and contains(saved, "validation") and saved.validation != nil { seen = saved.validation }
   }
-  # progress() needs a positive total; zero steps, or a finished checkpoint, train nothing.
-  if steps == 0 or start >= steps { return fit_result(self, who, history, seen, quiet) }
+  # progress() needs a positive total; zero steps, or a finished run, train nothing.
+  if steps == 0 or start >= steps {
+    if start > 0 and not quiet { eprint("{who}: already at step {start} of {steps} (steps: is the total; steps: {start + steps} makes {steps} more)") }
+    return fit_result(self, who, history, seen, quiet)
+  }
   let bar = progress(steps, label: self.kind, every: log_every, quiet: quiet)
   # The meta-optimizer's steps read their clipping from `self.clip` (outer_step);
   # clip: overrides it for this run.
@@ -390,6 +396,7 @@ fn metaopt_fit(self, taskset, steps = 1000, batch = 25, checkpoint = nil, every 
     self.weight_params = done.weight_params
     if contains(self.outer, "state") { self.outer.state = done.outer_state }
     let kept = history[0:done.step]
+    self.history = kept
     if checkpoint != nil { save_fit_checkpoint(self, checkpoint, kept, done, seen) }
     self.clip = clip_before
     if not quiet {
@@ -400,6 +407,8 @@ fn metaopt_fit(self, taskset, steps = 1000, batch = 25, checkpoint = nil, every 
   }
   let ended = on_interrupt(fn() { train(); nil }, interrupted)
   if ended != nil { return ended }
+  # Kept once at the end: assigning it every step would copy the list each time.
+  self.history = history
   self.clip = clip_before
   bar.done()
   fit_result(self, who, history, seen, quiet)
@@ -909,7 +918,7 @@ fn meta_optimizer(kind, learner, outer, params, weights, fields) {
   var base = {
     kind: kind, learner: learner, outer: outer, params: params, weights: weights,
     weight_params: if weights == "learned" { {v: tensor(0.0)} } else { nil },
-    clip: nil, step: gradient_meta_step, fit: metaopt_fit, evaluate: metaopt_evaluate, adapt: metaopt_adapt,
+    clip: nil, history: [], step: gradient_meta_step, fit: metaopt_fit, evaluate: metaopt_evaluate, adapt: metaopt_adapt,
     episode: metaopt_episode,
   }
   for k in fields { base[k] = fields[k] }
