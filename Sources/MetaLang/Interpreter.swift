@@ -124,7 +124,7 @@ public final class Interpreter {
       } catch let error as MetaError {
         errors.append(error)
       } catch {
-        let file = "<stdlib>/\(module).meta"
+        let file = MetaError.stdlibPrefix + "\(module).meta"
         errors.append(MetaError(.runtime, "\(error)", file: file, loc: SourceLoc(line: 1, column: 1)))
       }
     }

@@ -36,6 +36,9 @@ public struct MetaError: Error, Sendable, CustomStringConvertible {
   /// Further errors found in the same pass (the parser and resolver recover and
   /// keep going), each with its own location; `render()` shows them all.
   public var followingErrors: [MetaError] = []
+  /// The text of the line of `userCall`, when the error was raised inside the
+  /// stdlib: the report shows the user's call first.
+  public var userCallLine: String?
 
   public init(
     _ kind: Kind, _ message: String, file: String, loc: SourceLoc, stack: [StackFrame] = [],
@@ -59,6 +62,21 @@ public struct MetaError: Error, Sendable, CustomStringConvertible {
     if sourceLine == nil { sourceLine = Self.line(loc.line, of: source) }
   }
 
+  /// For an error raised inside the stdlib: the innermost frame of the user's
+  /// own code, i.e. the user's call that led into it (nil otherwise).
+  public var userCall: StackFrame? {
+    guard file.hasPrefix(Self.stdlibPrefix) else { return nil }
+    return stack.first { !$0.file.hasPrefix(Self.stdlibPrefix) && $0.loc.line > 0 }
+  }
+
+  /// How the stdlib's files are named in reports.
+  static let stdlibPrefix = "<stdlib>/"
+
+  /// Records the line of `userCall` from `source` (the text of its file).
+  public mutating func attachUserCallSource(_ source: String) {
+    if userCallLine == nil, let call = userCall { userCallLine = Self.line(call.loc.line, of: source) }
+  }
+
   /// `errors` with their offending lines filled in from `source`, which is scanned
   /// once for all of them (attaching one by one would rescan it per error).
   static func attachingSource(_ errors: [MetaError], _ source: String) -> [MetaError] {
@@ -76,12 +94,17 @@ public struct MetaError: Error, Sendable, CustomStringConvertible {
   /// The full report: the headline, the offending source line with a caret
   /// under the column, and the call stack (if any).
   public func render() -> String {
-    var out = description
-    if let line = sourceLine {
-      let shown = line.replacingTabs()
-      out += "\n    " + shown
-      let caretCol = max(1, min(loc.column, shown.unicodeScalars.count + 1))
-      out += "\n    " + String(repeating: " ", count: caretCol - 1) + "^"
+    var out: String
+    if let call = userCall {
+      // Raised inside the stdlib: the user's call first, then where inside.
+      out = "\(Self.position(call.file, call.loc)): error: \(message)"
+      if let line = userCallLine { out += Self.pointing(at: call.loc.column, in: line) }
+      out += "\n  raised inside the stdlib at \(Self.position(file, loc))"
+        + (stack.first.map { " (in \($0.function))" } ?? "")
+      if let line = sourceLine { out += Self.pointing(at: loc.column, in: line) }
+    } else {
+      out = description
+      if let line = sourceLine { out += Self.pointing(at: loc.column, in: line) }
     }
     if !stack.isEmpty {
       out += "\nstack traceback:"
@@ -91,6 +114,13 @@ public struct MetaError: Error, Sendable, CustomStringConvertible {
     }
     for other in followingErrors { out += "\n" + other.render() }
     return out
+  }
+
+  /// The line, indented, and a caret under `column`.
+  static func pointing(at column: Int, in line: String) -> String {
+    let shown = line.replacingTabs()
+    let caretCol = max(1, min(column, shown.unicodeScalars.count + 1))
+    return "\n    " + shown + "\n    " + String(repeating: " ", count: caretCol - 1) + "^"
   }
 
   static func line(_ n: Int, of source: String) -> String? {

@@ -102,10 +102,11 @@ enum ErrorText {
   /// Fills in the offending line when the interpreter did not, from the input
   /// text or, for errors inside files (scripts, imported modules), from the file.
   static func withSource(_ error: MetaError, sources: [String: String]) -> MetaError {
-    guard error.sourceLine == nil else { return error }
     var error = error
-    if let text = sources[error.file] ?? (try? String(contentsOfFile: error.file, encoding: .utf8)) {
-      error.attachSource(text)
+    func text(_ file: String) -> String? { sources[file] ?? (try? String(contentsOfFile: file, encoding: .utf8)) }
+    if error.sourceLine == nil, let source = text(error.file) { error.attachSource(source) }
+    if error.userCallLine == nil, let call = error.userCall, let source = text(call.file) {
+      error.attachUserCallSource(source)
     }
     return error
   }

@@ -55,4 +55,24 @@ final class TracebackTests: XCTestCase {
                StackFrame(function: "<host>", file: "<host>", loc: SourceLoc(line: 0, column: 0))]
     XCTAssertEqual(e.render(), "<host>: error: boom\nstack traceback:\n    t.meta:3:2: in f\n    <host>: in <host>")
   }
+
+  /// An error raised inside the stdlib is reported at the user's call first
+  /// (its line and caret), then where inside the stdlib, then the traceback.
+  func testAnErrorInsideTheStdlibNamesTheUsersCallFirst() throws {
+    let interp = Interpreter(output: { _ in })
+    let source = "import nn\nlet algo = maml(Learner(nn.mlp([2, 16, 1]), lr: 0.01))\nalgo.fit(sine_tasks(), steps: 2, batch: 5, quiet: true)\n"
+    do {
+      _ = try interp.evaluate(source, name: "run.meta")
+      XCTFail("an mlp taking 2 features cannot take sine tasks' 1")
+    } catch let error as MetaError {
+      let lines = error.render().split(separator: "\n").map(String.init)
+      XCTAssertEqual(lines[0], "run.meta:3:6: error: matmul: [5, 10, 1] @ [5, 2, 16]: inner dimensions 1 and 2 differ")
+      XCTAssertEqual(lines[1], "    algo.fit(sine_tasks(), steps: 2, batch: 5, quiet: true)")
+      XCTAssertEqual(lines[2], "         ^")
+      XCTAssertTrue(lines[3].hasPrefix("  raised inside the stdlib at <stdlib>/nn.meta:"), lines[3])
+      XCTAssertTrue(lines[3].hasSuffix("(in linear_layer)"), lines[3])
+      XCTAssertEqual(error.file, "<stdlib>/nn.meta", "the error itself still says where it was raised")
+      XCTAssertTrue(lines.contains("stack traceback:"))
+    }
+  }
 }

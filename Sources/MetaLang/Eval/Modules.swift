@@ -77,7 +77,7 @@ extension Runtime {
     case .module(let name):
       if let module = try askLoader(at: loc, { try $0.module(named: name) }) { return (module, name) }
       if let text = StdlibSources.files[name] {
-        let file = "<stdlib>/\(name).meta"
+        let file = MetaError.stdlibPrefix + "\(name).meta"
         return (ModuleSource(key: file, name: file, text: text), name)
       }
       throw error("module '\(name)' not found", at: loc)

@@ -130,6 +130,7 @@ final class Runtime {
   func error(_ message: String, at loc: SourceLoc, kind: MetaError.Kind = .runtime) -> MetaError {
     var err = MetaError(kind, message, file: currentProto.file, loc: loc, stack: callStack(at: loc))
     if let source = sources[err.file] { err.attachSource(source) }
+    if let call = err.userCall, let source = sources[call.file] { err.attachUserCallSource(source) }
     return err
   }
 
