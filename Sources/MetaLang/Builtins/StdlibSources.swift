@@ -1299,6 +1299,12 @@ fn mlp(sizes, activation = relu) {
 }
 
 fn mlp_apply(self, params, x) {
+  # One line for the commonest mistake, in the user's terms (not a matmul deep inside).
+  let s = x.shape
+  if len(s) == 0 or s[len(s) - 1] != self.sizes[0] {
+    let got = if len(s) == 0 { "a 0-d x" } else { "{s[len(s) - 1]} (x of shape {s})" }
+    error("mlp: the model takes {self.sizes[0]} input features (nn.mlp({self.sizes})), the data has {got}")
+  }
   var h = x
   let last = len(params) - 1
   for i in range(last) { h = self.activation(linear_layer(params[i], h)) }
