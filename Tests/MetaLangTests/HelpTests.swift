@@ -56,6 +56,19 @@ final class HelpTests: XCTestCase {
     XCTAssertTrue(text.contains("(docs/builtins.md)\nenumerate(xs, start: 0)\n\n"), text)
   }
 
+  /// An object (or record) lists its fields: methods as the user calls them
+  /// (without `self`), other fields by kind; a native object its names.
+  func testAnObjectListsItsMethodsAndFields() throws {
+    let text = try help("import nn\nhelp(maml(Learner(nn.mlp([1, 1]))))\nhelp(sine_tasks())\nhelp({a: 1, f: fn(x) { x }})")
+    let lines = text.split(separator: "\n").map(String.init)
+    XCTAssertEqual(lines.first, "MetaOptimizer with:")
+    XCTAssertTrue(lines.contains("  .kind: String"), text)
+    XCTAssertTrue(lines.contains { $0.hasPrefix("  .fit(taskset, steps = 1000, batch = 25, checkpoint = nil") }, text)
+    XCTAssertTrue(lines.contains("  .adapt(task, steps = nil)"), text)
+    XCTAssertTrue(lines.contains { $0.hasPrefix("TaskSet: fields and methods ") && $0.contains("sample") }, text)
+    XCTAssertEqual(Array(lines.suffix(3)), ["Record with:", "  .a: Int", "  .f(x)"])
+  }
+
   func testWhatIsNotAFunctionSaysWhatToDo() throws {
     XCTAssertEqual(try help("help(3)"), "help: an Int is not a function; try help(\"name\") or help(f)\n")
     XCTAssertEqual(try help("help(\"no_such_thing\")"), "help: nothing documented is called 'no_such_thing'\n")

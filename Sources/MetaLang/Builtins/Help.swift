@@ -29,9 +29,37 @@ enum Help {
         return text(for: global, rt: rt)
       }
       return "help: nothing documented is called '\(name)'"
+    case .native(let object as MetaObject):
+      return members(of: value, typeName: object.typeName, object.fields, rt: rt)
+    case .record(let record):
+      return members(of: value, typeName: "Record", record, rt: rt)
+    case .native(let object):
+      return "\(object.typeName): " + (object.fieldNames.isEmpty ? "no fields or methods"
+        : "fields and methods " + object.fieldNames.sorted().joined(separator: ", "))
+        + "; help(x.name) documents a method"
     default:
       return "help: \(withArticle(value.typeName)) is not a function; try help(\"name\") or help(f)"
     }
+  }
+
+  /// An object's (or a record's) fields: each method's signature (the first
+  /// line of its help), each other field's kind.
+  static func members(of value: Value, typeName: String, _ fields: Record, rt: Runtime) -> String {
+    var lines = ["\(typeName) with:"]
+    for name in fields.keys where !name.hasPrefix("_") {
+      guard let field = fields[name] else { continue }
+      if case .function = field {
+        // `metaopt_fit(self, taskset, ...)` as the user calls it: `.fit(taskset, ...)`.
+        let signature = text(for: field, rt: rt).prefix { $0 != "\n" }
+        var parameters = signature.drop { $0 != "(" }
+        if parameters.hasPrefix("(self, ") { parameters = "(" + parameters.dropFirst(7) }
+        if parameters.hasPrefix("(self)") { parameters = "()" + parameters.dropFirst(6) }
+        lines.append("  .\(name)\(parameters.isEmpty ? "(...)" : String(parameters))")
+      } else {
+        lines.append("  .\(name): \(field.typeName)")
+      }
+    }
+    return lines.joined(separator: "\n")
   }
 
   /// The reference entry whose heading names `name` (`### \`name(...)\``, a method's
