@@ -1581,6 +1581,43 @@ fn compose(f, g) { fn(x) { f(g(x)) } }
 fn either(value, fallback) { if value == nil { fallback } else { value } }
 
 """#,
+    "rl": #"""
+# rl: returns and advantages for policy-gradient learning (spec §6.2), over
+# batches of episodes: tensors [E, H] (episodes × time steps) with a mask that
+# is 1 while an episode runs and 0 after it ends (rollout's layout).
+
+# The discounted return of every step: G[e, t] = Σ_{k ≥ t} gamma^(k-t) r[e, k],
+# over rewards [E, H] (or [H]); steps where `mask` is 0 count as no reward.
+# Computed as one product with the [H, H] matrix of discounts (no loop over time).
+fn discount(rewards, gamma, mask = nil) {
+  assert type(gamma) == "Float" or type(gamma) == "Int", "discount: gamma must be a number (got {type(gamma)})"
+  assert gamma >= 0 and gamma <= 1, "discount: gamma must be in [0, 1] (got {gamma})"
+  let r = if mask == nil { rewards } else { rewards * mask }
+  let h = r.shape[len(r.shape) - 1]
+  let steps = arange(h)
+  # later[t, k] = k - t: the discount gamma^(k-t) for k ≥ t, 0 before.
+  let later = steps.unsqueeze(0) - steps.unsqueeze(1)
+  let weights = where(later >= 0, full([h, h], float(gamma)) ** where(later >= 0, later, 0), 0.0)
+  r @ weights.T
+}
+
+# Generalized advantage estimation (Schulman et al. 2016): with
+# δ_t = r_t + gamma V_{t+1} - V_t (V after the episode's end is 0), the
+# advantage A_t = Σ_k (gamma lambda)^k δ_{t+k}; 0 where `mask` is 0.
+# rewards and values are [E, H] (values: the baseline's estimates).
+fn gae(rewards, values, gamma = 0.99, lambda = 0.95, mask = nil) {
+  assert values.shape == rewards.shape, "gae: values {values.shape} must have the shape of rewards {rewards.shape}"
+  assert type(lambda) == "Float" or type(lambda) == "Int", "gae: lambda must be a number (got {type(lambda)})"
+  assert lambda >= 0 and lambda <= 1, "gae: lambda must be in [0, 1] (got {lambda})"
+  let m = if mask == nil { ones_like(rewards) } else { mask }
+  let v = values * m
+  # V_{t+1}: the values shifted one step left, 0 after the last step.
+  let next = concat([v[..., 1:], zeros_like(v[..., 0:1])], axis: -1)
+  let deltas = (rewards + gamma * next - v) * m
+  discount(deltas, gamma * lambda) * m
+}
+
+"""#,
   ]
 
   /// Module name to the names its top level declares, in order.
@@ -1633,6 +1670,9 @@ fn either(value, fallback) { if value == nil { fallback } else { value } }
     ],
     "prelude": [
       "identity", "compose", "either"
+    ],
+    "rl": [
+      "discount", "gae"
     ],
   ]
 }
