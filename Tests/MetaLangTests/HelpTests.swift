@@ -87,7 +87,7 @@ final class HelpTests: XCTestCase {
   private var builtinNames: Set<String> { Set((Builtins.all() + Builtins.clampBuiltins()).map(\.name)) }
 
   /// Every builtin has an entry `help` finds: tensor ops in docs/tensors.md, the rest in
-  /// docs/builtins.md (or meta-learning.md, models.md). Stdlib functions are documented
+  /// docs/builtins.md. Stdlib functions are documented
   /// by their comments instead (docs/stdlib.md, StdlibReferenceTests).
   func testEveryBuiltinHasAReferenceEntry() {
     let missing = builtinNames.filter { Help.entry(named: $0) == nil }.sorted()

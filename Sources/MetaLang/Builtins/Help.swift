@@ -1,7 +1,7 @@
 // `help(x)`: the signature and documentation of a function. A Meta function
 // (the stdlib's or the user's) is documented by the `#` comment block right
 // above its `fn` line, read from its source; a builtin by its entry in the
-// reference pages (docs/tensors.md, builtins.md, meta-learning.md, models.md, embedded as
+// reference pages (docs/tensors.md, builtins.md, embedded as
 // ReferencePages): the `### \`name(...)\`` heading and the text under it.
 
 extension Builtins {
