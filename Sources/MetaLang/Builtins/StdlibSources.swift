@@ -925,12 +925,18 @@ fn meta_optimizer(kind, learner, outer, params, weights, fields) {
   object("MetaOptimizer", base)
 }
 
+# Whether `value` is an object or record with a field `name` (for a List or a
+# String `contains` asks about elements; other values have no fields).
+fn has_field(value, name) {
+  let t = type(value)
+  t != "List" and t != "String" and (try { contains(value, name) } catch e { false })
+}
+
 # Fails unless `outer` follows the optimizer protocol: an object (or Record)
 # with a step(self, params, grads) function (docs/meta-learning.md).
 fn check_optimizer(kind, outer) {
   let t = type(outer)
-  let has_step = t != "List" and t != "String" and (try { contains(outer, "step") } catch e { false })
-  if not has_step or type(outer.step) != "Function" {
+  if not has_field(outer, "step") or type(outer.step) != "Function" {
     error("{kind}: outer must be an optimizer (sgd(...), adam(...), or an object with step(self, params, grads)), got {t}")
   }
 }
@@ -1005,7 +1011,7 @@ fn check_count(who, name, value, least) {
 fn check_taskset(who, tasks, list_ok = false) {
   let t = type(tasks)
   # A TaskSet, or any object with a sample method (a user's own task source).
-  if t == "TaskSet" or (t != "List" and t != "String" and try { contains(tasks, "sample") } catch e { false }) { return nil }
+  if t == "TaskSet" or has_field(tasks, "sample") { return nil }
   if list_ok and t == "List" {
     if len(tasks) == 0 { error("{who}: the List of tasks is empty") }
     for i in range(len(tasks)) {
@@ -1647,9 +1653,9 @@ fn gae(rewards, values, gamma = 0.99, lambda = 0.95, mask = nil) {
       "memory_recall_key", "memory_remember", "memory_store", "memory_clear"
     ],
     "metaopt": [
-      "inner_learner", "meta_optimizer", "check_optimizer", "check_weights", "task_weights",
-      "weighted_meta_loss", "gradient_meta_step", "outer_step", "check_count", "check_taskset",
-      "metaopt_adapt", "maml", "maml_objective"
+      "inner_learner", "meta_optimizer", "has_field", "check_optimizer", "check_weights",
+      "task_weights", "weighted_meta_loss", "gradient_meta_step", "outer_step", "check_count",
+      "check_taskset", "metaopt_adapt", "maml", "maml_objective"
     ],
     "nn": [
       "load_builtins", "builtin", "make_model", "model_train", "model_eval", "model", "custom_init",
