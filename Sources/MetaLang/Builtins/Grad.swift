@@ -15,6 +15,10 @@ extension Builtins {
       try args.expect(1)
       return try Differentiation(args).function(withValue: true, rt: try args.runtime())
     },
+    TensorOp("vjp", method: false) { args in
+      try args.expect(2)
+      return try pullbackOf(try args.callable(0), args[1], try args.runtime())
+    },
     TensorOp("stop_gradient") { args in
       try args.expect(1)
       return try Tree.stopGradient(args[0])
@@ -97,4 +101,40 @@ struct Differentiation {
     let g = asList ? Value.list(gradTrees) : gradTrees[0]
     return withValue ? .list([.tensor(value), g]) : g
   }
+}
+
+/// `vjp(f, x)`: `[f(x), pullback]`, where `pullback(v)` is the gradient of
+/// ⟨v, f(x)⟩ with respect to `x` (shaped like `x`) from the graph recorded by
+/// the one evaluation of `f`; `f(x)` and `v` are tensors or trees of one layout.
+private func pullbackOf(_ f: Value, _ x: Value, _ rt: Runtime) throws -> Value {
+  let inputs = try Tree.tensorLeaves(x, argument: 1, function: "vjp")
+  var outputTree = Value.nil_
+  var outputShapes: [[Int]] = []
+  let (outputs, pullback) = try MetaTensor.vjp(inputs) { standIns in
+    var used = 0
+    let argument = try Tree.replacingTensors(x, with: standIns, from: &used)
+    outputTree = try rt.call(f, [argument], named: [], at: rt.nativeCallLoc)
+    guard let leaves = try? Tree.tensorLeaves(outputTree, argument: 0, function: "vjp") else {
+      throw BuiltinError("vjp: f must return a tensor or a List or Record of tensors (got \(withArticle(outputTree.typeName)))")
+    }
+    outputShapes = leaves.map(\.shape)
+    return leaves
+  }
+  var used = 0
+  let y = try Tree.replacingTensors(outputTree, with: outputs, from: &used)
+  let layout = outputShapes.map { "\($0)" }.joined(separator: ", ")
+  let pull = Function(name: "pullback") { call in
+    var args = call
+    args.function = "pullback"
+    try args.checkLabels([])
+    try args.expect(1)
+    let seeds = try Tree.tensorLeaves(args[0], argument: 0, function: "pullback")
+    guard seeds.count == outputShapes.count, zip(seeds, outputShapes).allSatisfy({ $0.shape == $1 }) else {
+      throw BuiltinError(
+        "pullback: the cotangent must be laid out like f's result (tensors of shapes \(layout)), got shapes \(seeds.map { "\($0.shape)" }.joined(separator: ", "))")
+    }
+    var from = 0
+    return try Tree.replacingTensors(x, with: try pullback(seeds), from: &from)
+  }
+  return .list([y, .function(pull)])
 }

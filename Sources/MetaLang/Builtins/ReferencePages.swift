@@ -179,6 +179,15 @@ like that argument (a tensor or a tree of them). Works at any nesting depth:
 ### `value_and_grad(f, argnums: 0)`
 As `grad`, returning `[value, gradient]` from one evaluation.
 
+### `vjp(f, x)`
+`[f(x), pullback]` (JAX's `vjp`): `f` is evaluated once and `pullback(v)` is the
+gradient of `⟨v, f(x)⟩` with respect to `x`, shaped like `x`, for a cotangent `v`
+laid out like `f(x)` (a tensor or a tree of them). The recorded graph is kept, so
+`pullback` can be called many times at the cost of one backward sweep each:
+`vjp(grad(f), x)` gives Hessian-vector products `pullback(v) = H v` without
+re-evaluating `f` (TRPO's conjugate gradient uses this). Errors: a cotangent of
+another layout.
+
 ### `stop_gradient(t)`
 `t` as a constant: no gradient flows through it (first-order approximations).
 

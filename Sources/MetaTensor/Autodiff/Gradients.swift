@@ -20,6 +20,12 @@ func gradientsForTransform(of output: Tensor, wrt inputs: [Tensor]) throws -> (g
   return (try sweep.run(seed: nil, createGraph: nested), nested)
 }
 
+/// Whether the graph below `output` reaches tracked leaves other than `inputs`
+/// (an enclosing differentiation could then use gradients built from it).
+func reachesOtherLeaves(_ output: Tensor, wrt inputs: [Tensor]) -> Bool {
+  GradientSweep(output: output, inputs: inputs).reachesOtherLeaves
+}
+
 /// One backward pass over the graph below `output`. Every tracked tensor gets
 /// a slot (its position in first-visit order); the graph's edges, the
 /// post-order and the per-tensor state live in flat arrays indexed by slot,

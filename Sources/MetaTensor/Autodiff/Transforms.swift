@@ -52,3 +52,34 @@ extension Tensor {
                   node: GradNode(op: "identity", inputs: [self]) { c in [c.grad] })
   }
 }
+
+/// `f(inputs)` and its pullback (JAX's `vjp`): `pullback(seeds)` is the gradient
+/// of Σ_k ⟨seeds[k], outputs[k]⟩ with respect to each input, swept over the
+/// graph `f` recorded once, so it can be called many times (the Hessian-vector
+/// products of one linearization, as TRPO's conjugate gradient needs). The
+/// outputs are returned detached unless an enclosing differentiation tracks them.
+public func vjp(
+  _ inputs: [Tensor], _ f: ([Tensor]) throws -> [Tensor]
+) throws -> (outputs: [Tensor], pullback: ([Tensor]) throws -> [Tensor]) {
+  let standIns = inputs.map { $0.standIn() }
+  let outputs = try f(standIns)
+  let nested = outputs.contains { reachesOtherLeaves($0, wrt: standIns) }
+  let pullback = { (seeds: [Tensor]) throws -> [Tensor] in
+    guard seeds.count == outputs.count else {
+      throw TensorError("vjp: \(seeds.count) cotangents for \(outputs.count) outputs")
+    }
+    // One scalar, Σ ⟨seed, output⟩, so one sweep covers every output.
+    var total: Tensor?
+    for (output, seed) in zip(outputs, seeds) {
+      guard seed.shape == output.shape else {
+        throw TensorError("vjp: a cotangent of shape \(shapeText(seed.shape)) for an output of shape \(shapeText(output.shape))")
+      }
+      guard output.requiresGrad else { continue }
+      let term = try (output * seed).sum()
+      total = try total.map { try $0 + term } ?? term
+    }
+    guard let total else { return try standIns.map { try Tensor.zeros($0.shape, dtype: $0.dtype.floating) } }
+    return try gradientsForTransform(of: total, wrt: standIns).grads
+  }
+  return (nested ? outputs : outputs.map { $0.detached() }, pullback)
+}
