@@ -70,20 +70,25 @@ private struct LinearSystem {
   ) throws -> Tensor {
     let a = try a.detached().contiguous(), b = try b.detached().contiguous()
     let pa = UnsafePointer(a.pointer(T.self)), pb = UnsafePointer(b.pointer(T.self))
-    var m = [Double](repeating: 0, count: n * n), rhs = [Double](repeating: 0, count: n * k)
-    return try Tensor.make(resultShape, of: T.self, node: node) { out in
-      for s in 0..<batch {
-        for i in 0..<(n * n) { m[i] = Double(pa[s * n * n + i]) }
-        for i in 0..<(n * k) { rhs[i] = Double(pb[s * n * k + i]) }
-        try eliminate(&m, &rhs, system: s)
-        for i in 0..<(n * k) { out[s * n * k + i] = T(rhs[i]) }
+    // The double workspace (one system and its right-hand sides) is a tensor
+    // so that the memory budget counts it: a huge `a` is an out-of-memory error.
+    let workspace = try Tensor.zeros([n * n + n * k], dtype: .float64)
+    let m = workspace.pointer(Double.self), rhs = m + n * n
+    return try withExtendedLifetime((a, b, workspace)) {
+      try Tensor.make(resultShape, of: T.self, node: node) { out in
+        for s in 0..<batch {
+          for i in 0..<(n * n) { m[i] = Double(pa[s * n * n + i]) }
+          for i in 0..<(n * k) { rhs[i] = Double(pb[s * n * k + i]) }
+          try eliminate(m, rhs, system: s)
+          for i in 0..<(n * k) { out[s * n * k + i] = T(rhs[i]) }
+        }
       }
     }
   }
 
   /// Solves the row-major n×n system `m` for the n×k right-hand sides `rhs`
   /// in place (`rhs` becomes the solution; `m` is overwritten).
-  private func eliminate(_ m: inout [Double], _ rhs: inout [Double], system: Int) throws {
+  private func eliminate(_ m: UnsafeMutablePointer<Double>, _ rhs: UnsafeMutablePointer<Double>, system: Int) throws {
     let n = n, k = k
     // Each row's scale in a, carried along with its row through the swaps.
     var scale = (0..<n).map { r in (0..<n).reduce(0.0) { Swift.max($0, Swift.abs(m[r * n + $1])) } }
@@ -106,8 +111,8 @@ private struct LinearSystem {
                           + "check for dependent rows or columns, or regularise it (a + c·eye(n))")
       }
       if p != col {
-        for j in 0..<n { m.swapAt(col * n + j, p * n + j) }
-        for j in 0..<k { rhs.swapAt(col * k + j, p * k + j) }
+        for j in 0..<n { (m[col * n + j], m[p * n + j]) = (m[p * n + j], m[col * n + j]) }
+        for j in 0..<k { (rhs[col * k + j], rhs[p * k + j]) = (rhs[p * k + j], rhs[col * k + j]) }
         scale.swapAt(col, p)
       }
       for r in (col + 1)..<n {

@@ -91,6 +91,13 @@ final class LinearSolveTests: XCTestCase {
     XCTAssertEqual(x.elements(as: Double.self)[1], 3, accuracy: 1e-15)
   }
 
+  /// The double workspace counts against the memory budget: refused, it is an error, not a crash.
+  func testWorkspaceCountsAgainstTheBudget() throws {
+    let a = try Tensor.zeros([300, 300]), b = try Tensor.zeros([300])  // made outside the budget
+    let budget = MemoryBudget(limit: 1 << 19)  // less than the 720 KB double workspace
+    XCTAssertThrowsTensorError(try budget.whileInstalled { try solve(a, b) }, containing: "out of memory")
+  }
+
   func testNaNPropagates() throws {
     let x = try solve(t([2, 2], [.nan, 1, 1, 3]), t([2], [3, 5]))
     XCTAssertTrue(x.scalars.allSatisfy(\.isNaN), "\(x.scalars)")
