@@ -14,7 +14,7 @@ final class DifferentialTests: XCTestCase {
   static let checkedGroups = [
     "elementwise", "arithmetic", "reductions", "softmax", "shape", "creation", "nn", "compositions", "programs",
     "planned_reductions", "planned_elementwise", "planned_shape", "planned_nn", "planned_distributions",
-    "dtypes", "truth",
+    "dtypes", "truth", "linalg",
   ]
 
   func testElementwise() throws { try check("elementwise") }
@@ -33,6 +33,7 @@ final class DifferentialTests: XCTestCase {
   func testPlannedDistributions() throws { try check("planned_distributions") }
   func testDtypes() throws { try check("dtypes") }
   func testTruth() throws { try check("truth") }
+  func testLinalg() throws { try check("linalg") }
 
   func testEveryGroupIsChecked() throws {
     XCTAssertEqual(try Fixtures.groupNames(), Self.checkedGroups.sorted())

@@ -37,6 +37,7 @@ from gen import (  # noqa: E402
     cases_creation,
     cases_dtypes,
     cases_elementwise,
+    cases_linalg,
     cases_nn,
     cases_planned,
     cases_reductions,
@@ -56,6 +57,7 @@ MODULES = [
     programs,
     cases_planned,
     cases_dtypes,
+    cases_linalg,
 ]
 
 

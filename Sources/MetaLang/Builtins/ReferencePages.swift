@@ -135,6 +135,18 @@ AVX2/FMA sgemm; float64 on plain double loops (for gradient checks); int64 and
 bool are an error (convert first). Mixed dtypes promote. Errors: inner sizes
 that differ, a 0-d operand.
 
+### `solve(a, b)`
+The x with `a @ x == b` (NumPy's and PyTorch's `linalg.solve`): `a` is [n, n] and
+`b` is [n] or [n, k]; the result is shaped like `b`. Leading batch axes are
+allowed when `a` and `b` share them exactly ([..., n, n] with [..., n] or
+[..., n, k]; they do not broadcast). Gaussian elimination with partial pivoting,
+in double precision for float32 too; float32 and float64 (mixed promote), int64
+and bool are an error. Differentiable in both operands to any order (the
+gradient is `solve(aᵀ, g)` for `b` and minus its outer product with x for `a`).
+Errors: a singular matrix (a pivot at rounding level: `solve: the matrix is
+singular`; add `c * eye(n)` to regularise), `a` not square, and `b` whose shape
+does not fit `a` (both shapes named). NaN in either operand gives NaN.
+
 ## Shape
 
 ### `reshape(t, shape)`

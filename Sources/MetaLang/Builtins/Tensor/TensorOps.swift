@@ -110,6 +110,10 @@ enum TensorOps {
       try args.expect(2)
       return .tensor(try args.tensor(0).matmul(try args.tensor(1)))
     },
+    TensorOp("solve", method: false) { args in
+      try args.expect(2)
+      return .tensor(try MetaTensor.solve(try args.tensor(0), try args.tensor(1)))
+    },
     TensorOp("item") { args in
       try args.expect(1)
       let t = try args.tensor(0)
