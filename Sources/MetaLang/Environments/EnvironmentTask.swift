@@ -130,7 +130,7 @@ public final class EnvironmentTask: TaskObject, NativeMethods {
     case "obs_size": return .int(obsSize)
     case "action_size": return .int(actionSize)
     case "discrete": return .bool(discrete)
-    case "info": return .record(Record([(parameters.name, .list(parameters.values.map { .float(Double($0)) }))]))
+    case "info": return .record(Record([(parameters.name, .list(parameters.values.map { .float(TensorConvert.double($0)) }))]))
     case "support", "query":
       throw BuiltinError("this Task is an environment (\(env)): it has no \(name) set; rollout(task, policy, params) samples its episodes")
     case "reset", "step":
