@@ -100,17 +100,21 @@ public final class EnvironmentTask: TaskObject, NativeMethods {
     let width = actionWidth, arms = actionSize
     for e in 0..<episodes where live?[e] ?? true {
       for v in values[(e * width)..<((e + 1) * width)] {
-        let shown = v.rounded() == v && abs(v) < 1e15 ? String(Int(v)) : formatFloat(v)
         if discrete {
           guard v.rounded() == v, v >= 0, v < Double(arms) else {
-            throw BuiltinError("\(whose) action \(position(e)) is \(shown), not an arm index in 0..<\(arms)")
+            throw BuiltinError("\(whose) action \(position(e)) is \(EnvironmentTask.shown(v)), not an arm index in 0..<\(arms)")
           }
         } else if !v.isFinite {
-          throw BuiltinError("\(whose) action \(position(e)) is \(shown), not a finite number\(hint)")
+          throw BuiltinError("\(whose) action \(position(e)) is \(EnvironmentTask.shown(v)), not a finite number\(hint)")
         }
       }
     }
     return values
+  }
+
+  /// An action in a message: whole numbers without a fraction (arm indices read as such).
+  private static func shown(_ v: Double) -> String {
+    v.rounded() == v && abs(v) < 1e15 ? String(Int(v)) : formatFloat(v)
   }
 
   // MARK: The value
