@@ -22,7 +22,8 @@ struct Rollout {
     let loc = rt.nativeCallLoc
     var state = task.reset(E)
     var obs = [Float](repeating: 0, count: E * H * d)
-    var actions = [Double](repeating: 0, count: E * H * width)
+    // Float holds every arm index exactly (maxArms < 2^24).
+    var actions = [Float](repeating: 0, count: E * H * width)
     var rewards = [Float](repeating: 0, count: E * H), mask = rewards
     var live = [Bool](repeating: true, count: E)
     var liveCount = E
@@ -36,7 +37,7 @@ struct Rollout {
           position: { "for episode \($0) at step \(t)" })
         for e in 0..<E where live[e] {
           for k in 0..<d { obs[(e * H + t) * d + k] = state[e * d + k] }
-          for k in 0..<width { actions[(e * H + t) * width + k] = values[e * width + k] }
+          for k in 0..<width { actions[(e * H + t) * width + k] = Float(values[e * width + k]) }
           let (reward, done) = task.step(&state, e, values)
           rewards[e * H + t] = reward
           mask[e * H + t] = 1
@@ -50,7 +51,7 @@ struct Rollout {
     }
     let recorded: Tensor = task.discrete
       ? try Tensor(shape: [E, H], elements: actions.map { Int64($0) })
-      : try Tensor(shape: [E, H, width], scalars: actions.map { Float($0) })
+      : try Tensor(shape: [E, H, width], scalars: actions)
     return Record([
       ("obs", .tensor(try Tensor(shape: [E, H, d], scalars: obs))),
       ("actions", .tensor(recorded)),
