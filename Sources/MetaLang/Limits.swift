@@ -63,6 +63,15 @@ extension MetaDataset {
   public static let maxLabel = 1 << 24
 }
 
+extension EnvironmentTask {
+  /// Longest episode `nav2d_tasks` and `bandit_tasks` accept: far beyond the
+  /// benchmarks' horizons (100 and 10 to 500), and a typo cannot make `rollout`'s
+  /// padded [episodes, horizon, ...] tensors huge before the size check reads it.
+  public static let maxHorizon = 100_000
+  /// Most arms a bandit may have: its arm indices stay exact in a Float32 (below 2^24).
+  public static let maxArms = 1_000_000
+}
+
 extension PlotData {
   /// Series longer than this are thinned to the extremes of each pixel-wide
   /// bucket: a 720-pixel plot shows no more, and the SVG stays small.

@@ -805,7 +805,19 @@ A TaskSet of N-way K-shot classification tasks over a Dataset: `ways` distinct c
 
 ### `tasks_from(f)`
 
-A TaskSet whose `.sample()` calls `f()`, which must return a Task (else an error saying what it returned).
+A TaskSet whose `.sample()` calls `f()`, which must return a Task (a few-shot or an environment Task; else an error saying what it returned).
+
+### `nav2d_tasks(horizon: 100)`
+
+A TaskSet of 2-D navigation environments (Finn et al. 2017): per task a goal uniform in [-0.5, 0.5]², drawn from the interpreter's stream (so `seed(n)` and `.fixed(n, seed:)` reproduce goals). A point starts at the origin; an action is 2 Floats, each clipped to [-0.1, 0.1] and added to the position; the reward is minus the distance to the goal after the move; an episode ends when that distance is below 0.01, else after `horizon` steps (a positive Int, at most 100000). Its tasks are environment Tasks: `task.env` is `"nav2d"`, `task.goal` a Float32 Tensor [2], `task.obs_size` and `task.action_size` 2, `task.discrete` false, `task.info` `{goal: [x, y]}`; `task.reset(E)` gives the starting observations [E, 2] (zeros) and `task.step(obs, actions)` moves E episodes from the positions `obs` [E, 2] by `actions` [E, 2], giving `{obs [E, 2], reward [E], done [E] (Bool)}`. Printed as `Task(nav2d, goal: [0.123, -0.301], horizon: 100)`. An environment has no `support` or `query` set (asking is an error); `rollout` samples its episodes.
+
+### `bandit_tasks(arms: 5, horizon: 10)`
+
+A TaskSet of Bernoulli multi-armed bandits (Duan et al. 2016, RL²): per task `arms` probabilities uniform in [0, 1], drawn from the interpreter's stream. The observation is the constant [1.0]; an action is an arm index in 0..arms−1; the reward is 1 with the arm's probability, else 0, drawn from the interpreter's stream; episodes run all `horizon` pulls (positive Ints; arms at most 1000000, horizon at most 100000). Its tasks are environment Tasks with `task.env` `"bandit"`, `task.probs` a Float32 Tensor [arms], `task.obs_size` 1, `task.action_size` the number of arms, `task.discrete` true, `task.info` `{probs: [...]}`; `task.reset(E)` gives ones [E, 1] and `task.step(obs, actions)` pulls `actions` [E] (whole numbers, Int64 or Float) for E episodes, giving `{obs [E, 1], reward [E], done [E]}` (done always false).
+
+### `rollout(task, policy, params, episodes: 20)`
+
+Plays `episodes` (E) episodes of an environment Task at once and returns the Record `{obs [E, H, d], actions, rewards [E, H], mask [E, H]}` of plain tensors (H the task's horizon, d its `obs_size`; no gradient flows through it). At each step it calls `policy(params, obs)` with the observations [E, d], as the language calls a Model or a function; the result must be a `Normal` with batch shape [E, action_size] for nav2d or a `Categorical` with batch shape [E] over the task's arms for a bandit. It samples one action per episode from it (the interpreter's stream: the same seed gives the same episodes) and steps the environment. `actions` holds the raw samples, [E, H, action_size] Float32 (before nav2d's clipping) or [E, H] Int64 arm indices. `obs[e, t]` is the observation before action t; `mask` is 1 for the steps an episode takes, including the one that ends it, and 0 afterwards, where the reward and action are 0 and the observation stays the last one. Once every episode has ended the policy is no longer called. Errors name the problem and the fix: a task that is not an environment, a policy that returns something other than the right distribution, actions of the wrong shape (with the expected one), a non-finite action (with its step and episode), `episodes` not a positive Int, or E·H·d above the size limit.
 
 ### `dataset(x, labels)`, `dataset(path)`, `dataset(x_path, labels_path)`
 

@@ -72,7 +72,7 @@ extension Builtins {
             [weak rt = args.rt] in
             guard let rt else { throw BuiltinError("tasks_from: the interpreter is gone") }
             let out = try rt.call(f, [], at: rt.nativeCallLoc)
-            guard case .native(let o) = out, let task = o as? MetaTask else {
+            guard case .native(let o) = out, let task = o as? any TaskObject else {
               let got = isNil(out) ? "nil" : withArticle(out.typeName)
               throw BuiltinError("tasks_from: the function must return a Task (got \(got))")
             }

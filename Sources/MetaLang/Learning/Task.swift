@@ -6,7 +6,7 @@ import MetaTensor
 
 /// One few-shot task: `support` and `query` sets of inputs `x` and targets `y`,
 /// plus what was sampled to make it (`ways`, `labels`, `info`).
-public final class MetaTask: NativeObject {
+public final class MetaTask: TaskObject {
   /// Support inputs [shots·ways, ...] and targets (first dimensions agree).
   public let supportX: Tensor, supportY: Tensor
   /// Query inputs and targets.

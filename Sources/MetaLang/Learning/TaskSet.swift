@@ -1,6 +1,10 @@
 // A TaskSet value (spec §6): a distribution over tasks that `.sample()` draws
 // from. The distribution is a Swift closure, so every kind (sine, fewshot,
-// custom, and loaders added later) shares one object type.
+// custom, the environments of §6.2, and loaders added later) shares one object type.
+
+/// A value whose `type` is "Task": a few-shot task (`MetaTask`) or an
+/// environment (`EnvironmentTask`, spec §6.2).
+public protocol TaskObject: NativeObject {}
 
 /// A source of tasks: `.sample()` gives one Task, `.sample(n)` a List of n.
 public final class MetaTaskSet: NativeObject, NativeMethods {
@@ -14,7 +18,7 @@ public final class MetaTaskSet: NativeObject, NativeMethods {
   public let queries: Int?
   /// Extra `label: text` parts shown when printing, e.g. the amplitude range.
   let details: [(String, String)]
-  private let draw: () throws -> MetaTask
+  private let draw: () throws -> any TaskObject
   /// The stream `draw` takes its randomness from, which `fixed` reseeds for a
   /// moment; nil when unknown (a host's task set), and then `fixed` refuses.
   let stream: RandomStream?
@@ -23,7 +27,7 @@ public final class MetaTaskSet: NativeObject, NativeMethods {
   /// randomness from the interpreter's stream, so `seed(n)` reproduces a run.
   public init(
     name: String, ways: Int?, shots: Int?, queries: Int?,
-    details: [(String, String)] = [], stream: RandomStream? = nil, sample: @escaping () throws -> MetaTask
+    details: [(String, String)] = [], stream: RandomStream? = nil, sample: @escaping () throws -> any TaskObject
   ) {
     self.name = name; self.ways = ways; self.shots = shots; self.queries = queries
     self.details = details
@@ -32,13 +36,13 @@ public final class MetaTaskSet: NativeObject, NativeMethods {
   }
 
   /// One task.
-  public func sample() throws -> MetaTask { try draw() }
+  public func sample() throws -> any TaskObject { try draw() }
 
   /// `n` tasks (n >= 1).
-  public func sample(_ n: Int) throws -> [MetaTask] {
+  public func sample(_ n: Int) throws -> [any TaskObject] {
     guard n >= 1 else { throw BuiltinError("sample: the number of tasks must be positive (got \(n))") }
     try Operators.checkSize(n, "list")
-    var tasks: [MetaTask] = []
+    var tasks: [any TaskObject] = []
     tasks.reserveCapacity(n)
     for _ in 0..<n { tasks.append(try draw()) }
     return tasks
@@ -47,7 +51,7 @@ public final class MetaTaskSet: NativeObject, NativeMethods {
   /// `n` tasks drawn with their own `seed`: the same seed gives the same tasks,
   /// and the interpreter's stream continues afterwards exactly where it was
   /// (learn2learn's `num_tasks`: a fixed evaluation set).
-  public func fixed(_ n: Int, seed: UInt64) throws -> [MetaTask] {
+  public func fixed(_ n: Int, seed: UInt64) throws -> [any TaskObject] {
     guard let stream else {
       throw BuiltinError("fixed: this TaskSet does not say which random stream it draws from; sample it after seed(...) instead")
     }
