@@ -151,11 +151,12 @@ fn hyper(learner, outer = adam(lr: 0.01), learn_init = true, weights = nil, memo
 #                         {steps: [...], loss: [...], ci95: [...], ..., episodes, adapt_seconds: [...]}
 #                         every step count is measured on the same episodes' tasks.
 #   metrics: nil          loss, and accuracy when the tasks are classification
-#   metrics: [...]        any of "loss", "accuracy", "f1", "precision", "recall"
-#                         (the last three macro-averaged over the episode's classes)
+#                         (return, the mean episode return, for environment tasks)
+#   metrics: [...]        any of "loss", "accuracy", "f1", "precision", "recall", "return"
+#                         (f1, precision, recall macro-averaged over the episode's classes)
 
 # The names `metrics:` accepts.
-fn evaluation_metrics() { ["loss", "accuracy", "f1", "precision", "recall"] }
+fn evaluation_metrics() { ["loss", "accuracy", "f1", "precision", "recall", "return"] }
 
 # One evaluation episode: adapt to `task`, measure on its query set. With
 # `predictions` the result also holds the query scores (`pred`) that f1,
@@ -236,11 +237,16 @@ fn check_metrics(who, metrics) {
 # The loss's interval is `ci95` (as before metrics existed); the others' `<name>_ci95`.
 fn summarize_episodes(who, rs, metrics) {
   let classification = all(map(fn(r) { contains(r, "accuracy") }, rs))
-  let wanted = if metrics != nil { metrics } else if classification { ["loss", "accuracy"] } else { ["loss"] }
+  let environments = all(map(fn(r) { contains(r, "return") }, rs))
+  let wanted = if metrics != nil { metrics } else if classification { ["loss", "accuracy"] }
+    else if environments { ["return"] } else { ["loss"] }
   var row = {}
   for m in evaluation_metrics() {
     if not contains(wanted, m) { continue }
-    if m != "loss" and not classification {
+    if m == "return" and not environments {
+      error("{who}: the metric 'return' needs environment tasks (nav2d_tasks, bandit_tasks) and a PolicyLearner")
+    }
+    if m != "loss" and m != "return" and not classification {
       error("{who}: the metric '{m}' needs classification tasks (query scores [N, C] and N class labels)")
     }
     let s = ci95(map(fn(r) { r[m] }, rs))
@@ -1037,7 +1043,10 @@ fn metaopt_adapt(self, task, steps = nil) { self.learner.adapt(self.params, task
 #   8:   θ ← θ - β ∇θ Σ_i L_Ti(fθ'_i)                    (the query sets; outer optimizer)
 # Second order by default: the gradient in line 8 flows through line 6's
 # gradient. `first_order: true` treats ∇θ L_Ti as a constant (FOMAML).
+# With a PolicyLearner the tasks are environments and the data trajectories
+# (policy_maml in stdlib/rl.meta).
 fn maml(learner, outer = adam(lr: 0.001), first_order = false, weights = nil, memory = nil) {
+  if is_policy_learner(learner) { return policy_maml(learner, outer, first_order, weights, memory) }
   let inner = inner_learner("maml", learner, memory, {first_order: first_order})
   meta_optimizer("maml", inner, outer, inner.model.init(), weights, {
     first_order: first_order, objective: maml_objective,
@@ -1124,7 +1133,10 @@ fn custom_init(self) {
 
 fn custom_apply(self, params, x) {
   let y = self._apply(params, x)
-  assert type(y) == "Tensor", "{self.kind}: apply(params, x) must return a Tensor (got {type(y)})"
+  # A policy's apply returns a distribution over actions (spec §6.2).
+  let t = type(y)
+  assert t == "Tensor" or t == "Normal" or t == "Categorical",
+    "{self.kind}: apply(params, x) must return a Tensor (or, for a policy, a Normal or Categorical), got {t}"
   y
 }
 
@@ -1424,6 +1436,50 @@ fn resnet12_apply(self, params, x) {
   if self.ways == nil { h } else { linear_layer(params[4], h) }
 }
 
+# ---- Policies (spec §6.2) ------------------------------------------------------------
+# A policy is a Model whose output is a distribution over actions: rollout
+# samples from it, and the policy-gradient losses take its log_prob.
+
+# Continuous actions, as in Finn et al. and pytorch-maml-rl: the mean is an MLP of
+# the observation (`sizes` from observation size to action size), the log
+# standard deviation a learned vector of its own, the same in every state.
+# params: {mean: the MLP's layers, log_std: [actions]}. The std starts at
+# `init_std` and is kept above `min_std` (log_std is clamped there).
+fn gaussian_policy(sizes, activation = tanh, init_std = 1.0, min_std = 1e-6) {
+  assert type(init_std) == "Float" or type(init_std) == "Int", "gaussian_policy: init_std must be a number (got {type(init_std)})"
+  assert init_std > 0 and min_std > 0, "gaussian_policy: init_std and min_std must be positive (got {init_std}, {min_std})"
+  make_model({
+    kind: "gaussian_policy", sizes: sizes, net: mlp(sizes, activation: activation), batched: true,
+    init_std: init_std, min_log_std: log(min_std),
+    init: fn(self) { {mean: self.net.init(), log_std: full([sizes[len(sizes) - 1]], log(self.init_std))} },
+    apply: gaussian_policy_apply,
+  })
+}
+
+fn gaussian_policy_apply(self, params, obs) {
+  let s = params.log_std
+  if len(s.shape) == 1 { return Normal(self.net(params.mean, obs), exp(clamp(s, min: self.min_log_std))) }
+  # A task axis in front: observations [T, ..., d] go through the batched MLP as
+  # [T, N, d], and log_std [T, actions] is shaped to broadcast over the middle axes.
+  let n = len(obs.shape)
+  assert n >= 2, "gaussian_policy: with a task axis, observations must be [T, ..., d] (got {obs.shape})"
+  let middle = obs.shape[1:n - 1]
+  let mean = self.net(params.mean, obs.reshape([obs.shape[0], -1, obs.shape[n - 1]]))
+  let actions = s.shape[1]
+  let log_std = s.reshape([s.shape[0]] + map(fn(i) { 1 }, middle) + [actions])
+  Normal(mean.reshape([obs.shape[0]] + middle + [actions]), exp(clamp(log_std, min: self.min_log_std)))
+}
+
+# Discrete actions: a Categorical whose logits are an MLP of the observation
+# (`sizes` from observation size to the number of actions). params: the MLP's layers.
+fn categorical_policy(sizes, activation = tanh) {
+  make_model({
+    kind: "categorical_policy", sizes: sizes, net: mlp(sizes, activation: activation), batched: true,
+    init: fn(self) { self.net.init() },
+    apply: fn(self, params, obs) { Categorical(logits: self.net(params, obs)) },
+  })
+}
+
 """#,
     "nn_ops": #"""
 # nn_ops: the builtins stdlib/nn.meta's layers apply. Its layers are named after
@@ -1623,6 +1679,290 @@ fn gae(rewards, values, gamma = 0.99, lambda = 0.95, mask = nil) {
   discount(deltas, gamma * lambda) * m
 }
 
+# Mean over the steps each episode took, then over episodes: x and mask [..., E, H]
+# give [...] (pytorch-maml-rl's weighted mean; every episode takes at least one step).
+fn masked_mean(x, mask) { ((x * mask).sum(axis: -1) / mask.sum(axis: -1)).mean(axis: -1) }
+
+# `x` standardized over the steps where `mask` is 1 (population std), 0 elsewhere.
+fn normalize_masked(x, mask, eps = 1e-8) {
+  let count = mask.sum()
+  let mean = (x * mask).sum() / count
+  let centered = (x - mean) * mask
+  centered / (((centered ** 2).sum() / count).sqrt() + eps)
+}
+
+# ---- The linear feature baseline (Duan et al. 2016) ---------------------------
+# A value estimate per step, linear in features of the observation and the time:
+# [obs, obs², t, t², t³, 1] with t the step index / 100, fit to the discounted
+# returns by ridge regression on the episodes' valid steps.
+
+# Features [E, H, 2d + 4] of observations [E, H, d], 0 where the mask is 0.
+fn baseline_features(obs, mask) {
+  let e = obs.shape[0]
+  let h = obs.shape[1]
+  let t = (arange(h).astype("float32") / 100.0).reshape([1, h, 1]).expand([e, h, 1])
+  concat([obs, obs ** 2, t, t ** 2, t ** 3, ones([e, h, 1])], axis: -1) * mask.unsqueeze(-1)
+}
+
+# The baseline's values [E, H] for `episodes` (a rollout), fit to their returns.
+# (FᵀF + c I) w = FᵀG with c = 1e-5, raised tenfold while the system is singular.
+# The fit runs in float64: the cubic time features make FᵀF badly conditioned in float32.
+fn linear_baseline(episodes, gamma = 0.99) {
+  let f = baseline_features(episodes.obs, episodes.mask).astype("float64")
+  let returns = discount(episodes.rewards, gamma, mask: episodes.mask).astype("float64")
+  let w = ridge_weights(f.reshape([-1, f.shape[2]]), returns.reshape([-1, 1]))
+  ((f @ w).squeeze(-1) * episodes.mask).astype(episodes.rewards.dtype)
+}
+
+# w [k, 1] minimizing |x w - y|² + c |w|² for x [n, k], y [n, 1]: the solution
+# of (xᵀx + c I) w = xᵀy, with c = 1e-5 raised tenfold while that is singular.
+fn ridge_weights(x, y) {
+  let k = x.shape[1]
+  var reg = 1e-5
+  for attempt in range(5) {
+    let w = try { solve(x.T @ x + reg * eye(k), x.T @ y) } catch e { nil }
+    if w != nil { return w }
+    reg = reg * 10
+  }
+  error("linear_baseline: the features' system stays singular up to regularization {reg / 10}")
+}
+
+# Advantages [E, H] of a rollout: GAE over the linear baseline, standardized.
+fn advantages(episodes, gamma = 0.99, lambda = 1.0, normalize = true) {
+  let values = linear_baseline(episodes, gamma)
+  let a = gae(episodes.rewards, values, gamma: gamma, lambda: lambda, mask: episodes.mask)
+  if normalize { normalize_masked(a, episodes.mask) } else { a }
+}
+
+# ---- Policy-gradient losses ------------------------------------------------------
+
+# log π(a|s) [E, H] of `actions` under the distribution `dist` (a Normal's
+# independent action dimensions are summed).
+fn action_log_prob(dist, actions, mask) {
+  let lp = dist.log_prob(actions)
+  if len(lp.shape) > len(mask.shape) { lp.sum(axis: -1) } else { lp }
+}
+
+# The REINFORCE loss with baseline (Williams 1992): −mean log π(a|s) · A over
+# the episodes' steps; its gradient is the policy gradient estimate.
+fn reinforce(policy, params, episodes, advantages) {
+  let logp = action_log_prob(policy(params, episodes.obs), episodes.actions, episodes.mask)
+  -masked_mean(logp * advantages, episodes.mask)
+}
+
+# The mean undiscounted return of a rollout's episodes (a Float).
+fn mean_return(episodes) { (episodes.rewards * episodes.mask).sum(axis: -1).mean().item() }
+
+# ---- PolicyLearner: the policy-gradient inner loop -------------------------------
+#   let learner = PolicyLearner(nn.gaussian_policy([2, 64, 64, 2]), lr: 0.1)
+#   let adapted = learner.adapt(params, task)        # steps of REINFORCE on fresh episodes
+#   learner.evaluate(adapted, task)                   # {return, loss: -return}
+# Each step samples `episodes` trajectories with the current parameters, fits
+# the linear baseline to them and takes one gradient step on reinforce(...)
+# with GAE(gamma, lambda) advantages (standardized unless normalize: false).
+fn PolicyLearner(policy, lr = 0.1, steps = 1, episodes = 20, gamma = 0.99, lambda = 1.0,
+                 normalize = true, first_order = false) {
+  check_model("PolicyLearner", policy)
+  assert (type(lr) == "Float" or type(lr) == "Int") and lr > 0, "PolicyLearner: lr must be a positive number (got {lr})"
+  check_count("PolicyLearner", "steps", steps, 0)
+  check_count("PolicyLearner", "episodes", episodes, 1)
+  assert (type(gamma) == "Float" or type(gamma) == "Int") and gamma >= 0 and gamma <= 1,
+    "PolicyLearner: gamma must be a number in [0, 1] (got {gamma})"
+  object("Learner", {
+    model: policy, policy: true, lr: lr, steps: steps, episodes: episodes, gamma: gamma, lambda: lambda,
+    normalize: normalize, first_order: first_order, loss: reinforce, memory: nil, head_only: false,
+    optimizer: nil, weight_decay: 0.0,
+    adapt: policy_adapt, evaluate: policy_evaluate, sample: policy_sample, update: policy_update,
+  })
+}
+
+fn is_policy_learner(learner) { has_field(learner, "policy") and learner.policy == true }
+
+# A copy of the PolicyLearner `learner` with some settings changed.
+fn policy_learner_with(learner, changes) {
+  var s = {lr: learner.lr, steps: learner.steps, episodes: learner.episodes, gamma: learner.gamma,
+           lambda: learner.lambda, normalize: learner.normalize, first_order: learner.first_order}
+  for k in changes { s[k] = changes[k] }
+  PolicyLearner(learner.model, lr: s.lr, steps: s.steps, episodes: s.episodes, gamma: s.gamma,
+                lambda: s.lambda, normalize: s.normalize, first_order: s.first_order)
+}
+
+# Episodes of `task` sampled with `params` and their advantages: {episodes, advantages}.
+fn policy_sample(self, params, task) {
+  let episodes = rollout(task, self.model, stop_gradient(params), episodes: self.episodes)
+  {episodes: episodes, advantages: advantages(episodes, gamma: self.gamma, lambda: self.lambda, normalize: self.normalize)}
+}
+
+# One policy-gradient step from `params` on sampled `data` ({episodes, advantages}).
+fn policy_update(self, params, data, lr = nil) {
+  let g = grad(fn(p) { reinforce(self.model, p, data.episodes, data.advantages) })(params)
+  params - either(lr, self.lr) * (if self.first_order { stop_gradient(g) } else { g })
+}
+
+# `steps` policy-gradient steps on `task`, each on episodes sampled with the
+# parameters it starts from.
+fn policy_adapt(self, params, task, steps = nil, lr = nil) {
+  var p = params
+  for i in range(either(steps, self.steps)) { p = policy_update(self, p, policy_sample(self, p, task), lr: lr) }
+  p
+}
+
+# The mean return of fresh episodes with `params` (and loss, its negative).
+fn policy_evaluate(self, params, task) {
+  let r = mean_return(rollout(task, self.model, params, episodes: self.episodes))
+  {loss: -r, return: r}
+}
+
+# ---- MAML on environment tasks (Finn et al. 2017, §5.3) ----------------------------
+# Algorithm 1 with trajectories as the data: for each task T_i, episodes sampled
+# with θ give the inner step θ'_i = θ - α ∇θ L_Ti(fθ); episodes sampled with θ'_i
+# give the outer objective, the importance-weighted surrogate (TRPO's)
+#   L(θ) = -mean_i E[π_θ'_i(θ)(a|s) / π_old(a|s) · A]
+# differentiated through the inner step (second order unless first_order). An
+# outer optimizer with `minimize` (trpo) is handed L and the mean KL between
+# the post-update policies before and after its step; any other (adam) ∇L.
+# The meta-loss a step returns is minus the mean post-update return;
+# algo.last holds {before, after}: the mean returns before and after adaptation.
+fn policy_maml(learner, outer, first_order, weights, memory) {
+  assert weights == nil, "maml: weights: is not supported with a PolicyLearner (the surrogate weighs tasks equally)"
+  assert memory == nil, "maml: memory: is not supported with a PolicyLearner"
+  let inner = policy_learner_with(learner, {first_order: first_order})
+  meta_optimizer("maml", inner, outer, inner.model.init(), nil, {
+    first_order: first_order, step: policy_meta_step, last: nil,
+  })
+}
+
+fn policy_meta_step(self, batch) {
+  assert len(batch) > 0, "maml.step: the batch has no tasks"
+  let learner = self.learner
+  let policy = learner.model
+  let theta = self.params
+  # Sampling, not differentiated: the inner steps' episodes (each with the
+  # parameters reached so far), then the outer episodes with θ'_i.
+  let data = map(fn(task) {
+    var p = theta
+    var inner = []
+    for k in range(learner.steps) {
+      let d = learner.sample(p, task)
+      inner.append(d)
+      p = stop_gradient(learner.update(p, d))
+    }
+    let outer = learner.sample(p, task)
+    {inner: inner, outer: outer, old: policy(p, outer.episodes.obs)}
+  }, batch)
+  # θ'_i as a function of θ: the same inner steps on the same episodes.
+  let adapted = fn(th, d) { reduce(fn(p, s) { learner.update(p, s) }, d.inner, th) }
+  let old_logp = map(fn(d) { action_log_prob(d.old, d.outer.episodes.actions, d.outer.episodes.mask) }, data)
+  let surrogate = fn(th) {
+    stack(map(fn(i) {
+      let e = data[i].outer.episodes
+      let logp = action_log_prob(policy(adapted(th, data[i]), e.obs), e.actions, e.mask)
+      -masked_mean(exp(logp - old_logp[i]) * data[i].outer.advantages, e.mask)
+    }, range(len(data)))).mean()
+  }
+  let divergence = fn(th) {
+    stack(map(fn(d) {
+      let e = d.outer.episodes
+      masked_mean(action_log_prob_sum(kl(d.old, policy(adapted(th, d), e.obs)), e.mask), e.mask)
+    }, data)).mean()
+  }
+  if has_field(self.outer, "minimize") { self.params = self.outer.minimize(theta, surrogate, divergence) }
+  else { self.params = outer_step(self, theta, grad(surrogate)(theta)) }
+  let before = if learner.steps > 0 { tensor(map(fn(d) { mean_return(d.inner[0].episodes) }, data)).mean().item() } else { nil }
+  let after = tensor(map(fn(d) { mean_return(d.outer.episodes) }, data)).mean().item()
+  self.last = {before: before, after: after}
+  -after
+}
+
+# Per-step values [E, H] from per-action-dimension ones [E, H, a] (summed), or as they are.
+fn action_log_prob_sum(x, mask) { if len(x.shape) > len(mask.shape) { x.sum(axis: -1) } else { x } }
+
+# ---- TRPO (Schulman et al. 2015): the outer optimizer of MAML-TRPO -----------------
+# The step that most decreases a linear model of the loss while the KL
+# divergence between the policies before and after stays within max_kl: the
+# direction solves F x = g by conjugate gradient, F the KL's Hessian (the Fisher
+# information) applied as Hessian-vector products, which `grad` of `grad`
+# computes; it is scaled to the KL bound and shortened by `ratio` until the
+# loss decreases and the KL is within bound (`backtrack` tries, else no step).
+fn trpo(max_kl = 0.01, damping = 1e-5, cg_iters = 10, backtrack = 15, ratio = 0.8) {
+  for [name, v] in [["max_kl", max_kl], ["ratio", ratio]] {
+    assert (type(v) == "Float" or type(v) == "Int") and v > 0, "trpo: {name} must be a positive number (got {v})"
+  }
+  assert ratio < 1, "trpo: ratio must be below 1, the factor each backtracking try shortens the step by (got {ratio})"
+  assert (type(damping) == "Float" or type(damping) == "Int") and damping >= 0, "trpo: damping must be a number >= 0 (got {damping})"
+  check_count("trpo", "cg_iters", cg_iters, 1)
+  check_count("trpo", "backtrack", backtrack, 1)
+  object("Optimizer", {
+    name: "trpo", max_kl: max_kl, damping: damping, cg_iters: cg_iters, backtrack: backtrack, ratio: ratio,
+    state: nil, last: nil, step: trpo_step, minimize: trpo_minimize,
+  })
+}
+
+fn trpo_step(self, params, grads) {
+  error("trpo: a TRPO step needs the objective and the KL divergence, not only a gradient; use it as maml(PolicyLearner(policy), outer: trpo())")
+}
+
+# The Fisher-vector product at `params`: v ↦ ∇θ(∇θ KL(θ) · v) + damping v. The
+# KL's gradient is computed once (vjp); each product is one backward sweep of it.
+fn fisher_vector_product(divergence, params, damping) {
+  let [g, pullback] = vjp(grad(divergence), params)
+  fn(v) { pullback(v) + damping * v }
+}
+
+# One TRPO step from `params` for the objective `loss(θ)` under the constraint
+# `divergence(θ)` <= max_kl; self.last records what happened.
+fn trpo_minimize(self, params, loss, divergence) {
+  let [l0, g] = value_and_grad(loss)(params)
+  let before = l0.item()
+  if isnan(before) { error("trpo: the objective is NaN at the current parameters") }
+  let fvp = fisher_vector_product(divergence, params, self.damping)
+  let direction = conjugate_gradient(fvp, g, self.cg_iters)
+  let curvature = tree_dot(direction, fvp(direction)).item()
+  # No step along a zero gradient (curvature 0) or a non-finite one.
+  if not (curvature > 0 and curvature < inf) {
+    self.last = {accepted: false, loss: before, tries: 0}
+    return params
+  }
+  let full = direction * sqrt(2 * self.max_kl / curvature)
+  var size = 1.0
+  for k in range(self.backtrack) {
+    let candidate = params - size * full
+    let l = loss(candidate).item()
+    let d = divergence(candidate).item()
+    if l < before and d <= self.max_kl {
+      self.last = {accepted: true, loss: l, kl: d, step_size: size, tries: k + 1}
+      return candidate
+    }
+    size = size * self.ratio
+  }
+  self.last = {accepted: false, loss: before, tries: self.backtrack}
+  params
+}
+
+# x with A x = b by conjugate gradient on parameter trees, A given as the
+# product `apply(v)` (symmetric positive definite); at most `iters` iterations,
+# stopping once the squared residual is below `tol`.
+fn conjugate_gradient(apply, b, iters, tol = 1e-10) {
+  var x = b * 0.0
+  var r = b
+  var p = b
+  var rr = tree_dot(r, r).item()
+  for i in range(iters) {
+    if rr < tol { break }
+    let z = apply(p)
+    let alpha = rr / tree_dot(p, z).item()
+    x = x + alpha * p
+    r = r - alpha * z
+    let next = tree_dot(r, r).item()
+    p = r + (next / rr) * p
+    rr = next
+  }
+  x
+}
+
+# Σ over the leaves of a ⊙ b: the dot product of two trees of one layout (a 0-d tensor).
+fn tree_dot(a, b) { reduce(fn(s, leaf) { s + leaf.sum() }, tree_leaves(a * b), tensor(0.0)) }
+
 """#,
   ]
 
@@ -1664,7 +2004,8 @@ fn gae(rewards, values, gamma = 0.99, lambda = 0.95, mask = nil) {
       "layer_norm", "layer_norm_apply", "batch_norm", "batch_norm_apply", "flatten", "sequential",
       "elementwise", "layer_batched", "sequential_apply", "mlp", "mlp_apply", "conv_block",
       "conv_block_init", "conv4", "conv4_apply", "resnet12", "residual_block_init", "conv_bn",
-      "residual_block", "resnet12_apply"
+      "residual_block", "resnet12_apply", "gaussian_policy", "gaussian_policy_apply",
+      "categorical_policy"
     ],
     "nn_ops": [
       "ops"
@@ -1678,7 +2019,11 @@ fn gae(rewards, values, gamma = 0.99, lambda = 0.95, mask = nil) {
       "identity", "compose", "either"
     ],
     "rl": [
-      "discount", "gae"
+      "discount", "gae", "masked_mean", "normalize_masked", "baseline_features", "linear_baseline",
+      "ridge_weights", "advantages", "action_log_prob", "reinforce", "mean_return", "PolicyLearner",
+      "is_policy_learner", "policy_learner_with", "policy_sample", "policy_update", "policy_adapt",
+      "policy_evaluate", "policy_maml", "policy_meta_step", "action_log_prob_sum", "trpo",
+      "trpo_step", "fisher_vector_product", "trpo_minimize", "conjugate_gradient", "tree_dot"
     ],
   ]
 }
