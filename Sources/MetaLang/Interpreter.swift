@@ -38,7 +38,7 @@ public final class Interpreter {
   /// The stdlib files whose names are every interpreter's globals (spec §6: the
   /// meta-learning names need no import; `nn` does). Each runs on the first read
   /// of one of its names (Eval/Prelude.swift), not at start-up.
-  static let preludeModules = ["prelude", "optim", "learner", "metaopt", "fit", "algorithms", "memory", "evaluate", "rl"]
+  static let preludeModules = ["prelude", "optim", "learner", "metaopt", "fit", "algorithms", "memory", "evaluate", "rl", "maml_rl", "trpo"]
 
   let rt: Runtime
   /// Evaluations running on the evaluation thread (a host callback may evaluate again).

@@ -774,6 +774,120 @@ fn query_losses(learner, params, tasks, adapt = nil, lr = nil, weight_decay = ni
 }
 
 """#,
+    "maml_rl": #"""
+# MAML on environment tasks (Finn et al. 2017, §5.3): maml(PolicyLearner(...))
+# comes here (stdlib/metaopt.meta). Algorithm 1 with trajectories as the data:
+# for each task T_i, episodes sampled with θ give the inner step
+# θ'_i = θ - α ∇θ L_Ti(fθ); episodes sampled with θ'_i give the outer objective,
+# the importance-weighted surrogate (TRPO's)
+#   L(θ) = -mean_i E[π_θ'_i(θ)(a|s) / π_old(a|s) · A]
+# differentiated through the inner step (second order unless first_order). An
+# outer optimizer with `minimize` (trpo) is handed L, the mean KL between the
+# post-update policies before and after its step, and that KL's Fisher-vector
+# product; any other (adam) ∇L. The meta-loss a step returns is minus the mean
+# post-update return; algo.last holds {before, after}: the mean returns before
+# and after adaptation.
+
+fn policy_maml(learner, outer, first_order, weights, memory) {
+  assert weights == nil, "maml: weights: is not supported with a PolicyLearner (the surrogate weighs tasks equally)"
+  assert memory == nil, "maml: memory: is not supported with a PolicyLearner"
+  let inner = policy_learner_with(learner, {first_order: first_order})
+  meta_optimizer("maml", inner, outer, inner.model.init(), nil, {
+    first_order: first_order, step: policy_meta_step, last: nil,
+  })
+}
+
+fn policy_meta_step(self, batch) {
+  assert len(batch) > 0, "maml.step: the batch has no tasks"
+  let learner = self.learner
+  let theta = self.params
+  let data = policy_meta_data(learner, theta, batch)
+  let surrogate = policy_surrogate(learner, data)
+  if has_field(self.outer, "minimize") {
+    self.params = self.outer.minimize(theta, surrogate, policy_divergence(learner, data), fisher: policy_fisher(learner, data))
+  } else {
+    self.params = outer_step(self, theta, grad(surrogate)(theta))
+  }
+  let before = if learner.steps > 0 { tensor(map(fn(d) { mean_return(d.inner[0].episodes) }, data)).mean().item() } else { nil }
+  let after = tensor(map(fn(d) { mean_return(d.outer.episodes) }, data)).mean().item()
+  self.last = {before: before, after: after}
+  -after
+}
+
+# Sampling, not differentiated: for each task the inner steps' episodes (each
+# with the parameters reached so far, kept as `start`), the adapted parameters
+# `fast`, the outer episodes sampled with them and their policy `old` (π_old).
+fn policy_meta_data(learner, theta, batch) {
+  map(fn(task) {
+    var p = theta
+    var inner = []
+    for k in range(learner.steps) {
+      var d = learner.sample(p, task)
+      d.start = p
+      inner.append(d)
+      p = stop_gradient(learner.update(p, d))
+    }
+    let outer = learner.sample(p, task)
+    {inner: inner, fast: p, outer: outer, old: learner.model(p, outer.episodes.obs)}
+  }, batch)
+}
+
+# θ'_i as a function of θ: the same inner steps on the same episodes.
+fn policy_adapted(learner, theta, d) { reduce(fn(p, s) { learner.update(p, s) }, d.inner, theta) }
+
+# The mean KL(π_old || π_params) over the steps of `episodes`.
+fn policy_kl(policy, old, params, episodes) {
+  masked_mean(action_log_prob_sum(kl(old, policy(params, episodes.obs)), episodes.mask), episodes.mask)
+}
+
+# L(θ): the surrogate of the tasks' outer episodes, through the inner steps.
+fn policy_surrogate(learner, data) {
+  let policy = learner.model
+  let old_logp = map(fn(d) { stop_gradient(action_log_prob(d.old, d.outer.episodes.actions, d.outer.episodes.mask)) }, data)
+  fn(theta) {
+    stack(map(fn(i) {
+      let e = data[i].outer.episodes
+      let logp = action_log_prob(policy(policy_adapted(learner, theta, data[i]), e.obs), e.actions, e.mask)
+      -masked_mean(exp(logp - old_logp[i]) * data[i].outer.advantages, e.mask)
+    }, range(len(data)))).mean()
+  }
+}
+
+# KL(θ): the mean KL between π_old and the post-update policies from θ.
+fn policy_divergence(learner, data) {
+  fn(theta) {
+    stack(map(fn(d) { policy_kl(learner.model, d.old, policy_adapted(learner, theta, d), d.outer.episodes) }, data)).mean()
+  }
+}
+
+# v ↦ ∇²θ KL(θ) v at the current θ, exactly but cheaper than the third-order
+# ∇θ(∇θ KL · v): there the KL's gradient w.r.t. θ' is 0 (π_old is π_θ'), so
+# ∇²θ KL = Jᵀ ∇²θ' KL J, where J = ∂θ'/∂θ = Π_k (I − α ∇² L_k) is a product of
+# symmetric factors, one per inner step (the identity when first order). Each
+# product is then a few second-order Hessian-vector products (vjp of grad).
+fn policy_fisher(learner, data) {
+  let policy = learner.model
+  let parts = map(fn(d) {
+    let steps = if learner.first_order { [] } else {
+      map(fn(s) { vjp(grad(fn(p) { reinforce(policy, p, s.episodes, s.advantages) }), s.start)[1] }, d.inner)
+    }
+    {steps: steps, kl: vjp(grad(fn(u) { policy_kl(policy, d.old, u, d.outer.episodes) }), d.fast)[1]}
+  }, data)
+  let lr = learner.lr
+  fn(v) {
+    var total = v * 0.0
+    for part in parts {
+      var w = v
+      for h in part.steps { w = w - lr * h(w) }
+      var z = part.kl(w)
+      for h in reversed(part.steps) { z = z - lr * h(z) }
+      total = total + z
+    }
+    total * (1.0 / len(parts))
+  }
+}
+
+"""#,
     "memory": #"""
 # Memory: what past tasks taught, consulted when a new task arrives.
 #
@@ -1743,6 +1857,9 @@ fn action_log_prob(dist, actions, mask) {
   if len(lp.shape) > len(mask.shape) { lp.sum(axis: -1) } else { lp }
 }
 
+# Per-step values [E, H] from per-action-dimension ones [E, H, a] (summed), or as they are.
+fn action_log_prob_sum(x, mask) { if len(x.shape) > len(mask.shape) { x.sum(axis: -1) } else { x } }
+
 # The REINFORCE loss with baseline (Williams 1992): −mean log π(a|s) · A over
 # the episodes' steps; its gradient is the policy gradient estimate.
 fn reinforce(policy, params, episodes, advantages) {
@@ -1813,71 +1930,12 @@ fn policy_evaluate(self, params, task) {
   {loss: -r, return: r}
 }
 
-# ---- MAML on environment tasks (Finn et al. 2017, §5.3) ----------------------------
-# Algorithm 1 with trajectories as the data: for each task T_i, episodes sampled
-# with θ give the inner step θ'_i = θ - α ∇θ L_Ti(fθ); episodes sampled with θ'_i
-# give the outer objective, the importance-weighted surrogate (TRPO's)
-#   L(θ) = -mean_i E[π_θ'_i(θ)(a|s) / π_old(a|s) · A]
-# differentiated through the inner step (second order unless first_order). An
-# outer optimizer with `minimize` (trpo) is handed L and the mean KL between
-# the post-update policies before and after its step; any other (adam) ∇L.
-# The meta-loss a step returns is minus the mean post-update return;
-# algo.last holds {before, after}: the mean returns before and after adaptation.
-fn policy_maml(learner, outer, first_order, weights, memory) {
-  assert weights == nil, "maml: weights: is not supported with a PolicyLearner (the surrogate weighs tasks equally)"
-  assert memory == nil, "maml: memory: is not supported with a PolicyLearner"
-  let inner = policy_learner_with(learner, {first_order: first_order})
-  meta_optimizer("maml", inner, outer, inner.model.init(), nil, {
-    first_order: first_order, step: policy_meta_step, last: nil,
-  })
-}
+"""#,
+    "trpo": #"""
+# trpo: Trust Region Policy Optimization (Schulman et al. 2015) as an outer
+# optimizer, with the conjugate gradient and tree dot product it is built on.
+# It is handed the objective and the KL constraint (opt.minimize), not a gradient.
 
-fn policy_meta_step(self, batch) {
-  assert len(batch) > 0, "maml.step: the batch has no tasks"
-  let learner = self.learner
-  let policy = learner.model
-  let theta = self.params
-  # Sampling, not differentiated: the inner steps' episodes (each with the
-  # parameters reached so far), then the outer episodes with θ'_i.
-  let data = map(fn(task) {
-    var p = theta
-    var inner = []
-    for k in range(learner.steps) {
-      let d = learner.sample(p, task)
-      inner.append(d)
-      p = stop_gradient(learner.update(p, d))
-    }
-    let outer = learner.sample(p, task)
-    {inner: inner, outer: outer, old: policy(p, outer.episodes.obs)}
-  }, batch)
-  # θ'_i as a function of θ: the same inner steps on the same episodes.
-  let adapted = fn(th, d) { reduce(fn(p, s) { learner.update(p, s) }, d.inner, th) }
-  let old_logp = map(fn(d) { action_log_prob(d.old, d.outer.episodes.actions, d.outer.episodes.mask) }, data)
-  let surrogate = fn(th) {
-    stack(map(fn(i) {
-      let e = data[i].outer.episodes
-      let logp = action_log_prob(policy(adapted(th, data[i]), e.obs), e.actions, e.mask)
-      -masked_mean(exp(logp - old_logp[i]) * data[i].outer.advantages, e.mask)
-    }, range(len(data)))).mean()
-  }
-  let divergence = fn(th) {
-    stack(map(fn(d) {
-      let e = d.outer.episodes
-      masked_mean(action_log_prob_sum(kl(d.old, policy(adapted(th, d), e.obs)), e.mask), e.mask)
-    }, data)).mean()
-  }
-  if has_field(self.outer, "minimize") { self.params = self.outer.minimize(theta, surrogate, divergence) }
-  else { self.params = outer_step(self, theta, grad(surrogate)(theta)) }
-  let before = if learner.steps > 0 { tensor(map(fn(d) { mean_return(d.inner[0].episodes) }, data)).mean().item() } else { nil }
-  let after = tensor(map(fn(d) { mean_return(d.outer.episodes) }, data)).mean().item()
-  self.last = {before: before, after: after}
-  -after
-}
-
-# Per-step values [E, H] from per-action-dimension ones [E, H, a] (summed), or as they are.
-fn action_log_prob_sum(x, mask) { if len(x.shape) > len(mask.shape) { x.sum(axis: -1) } else { x } }
-
-# ---- TRPO (Schulman et al. 2015): the outer optimizer of MAML-TRPO -----------------
 # The step that most decreases a linear model of the loss while the KL
 # divergence between the policies before and after stays within max_kl: the
 # direction solves F x = g by conjugate gradient, F the KL's Hessian (the Fisher
@@ -1910,12 +1968,15 @@ fn fisher_vector_product(divergence, params, damping) {
 }
 
 # One TRPO step from `params` for the objective `loss(θ)` under the constraint
-# `divergence(θ)` <= max_kl; self.last records what happened.
-fn trpo_minimize(self, params, loss, divergence) {
+# `divergence(θ)` <= max_kl; self.last records what happened. `fisher`, when
+# given, is v ↦ ∇²KL(params) v computed in a way the caller knows to be cheaper
+# (the policy MAML's); else it is the Hessian-vector product of `divergence`.
+fn trpo_minimize(self, params, loss, divergence, fisher = nil) {
   let [l0, g] = value_and_grad(loss)(params)
   let before = l0.item()
   if isnan(before) { error("trpo: the objective is NaN at the current parameters") }
-  let fvp = fisher_vector_product(divergence, params, self.damping)
+  let fvp = if fisher == nil { fisher_vector_product(divergence, params, self.damping) }
+    else { fn(v) { fisher(v) + self.damping * v } }
   let direction = conjugate_gradient(fvp, g, self.cg_iters)
   let curvature = tree_dot(direction, fvp(direction)).item()
   # No step along a zero gradient (curvature 0) or a non-finite one.
@@ -1988,6 +2049,10 @@ fn tree_dot(a, b) { reduce(fn(s, leaf) { s + leaf.sum() }, tree_leaves(a * b), t
       "stack_tasks", "per_task_losses", "check_stacked_shapes", "can_batch", "expand_params",
       "adapt_stacked", "query_losses"
     ],
+    "maml_rl": [
+      "policy_maml", "policy_meta_step", "policy_meta_data", "policy_adapted", "policy_kl",
+      "policy_surrogate", "policy_divergence", "policy_fisher"
+    ],
     "memory": [
       "Memory", "tree_leaves", "gradient_key", "memory_key", "memory_match", "memory_recall",
       "memory_recall_key", "memory_remember", "memory_store", "memory_clear"
@@ -2020,10 +2085,12 @@ fn tree_dot(a, b) { reduce(fn(s, leaf) { s + leaf.sum() }, tree_leaves(a * b), t
     ],
     "rl": [
       "discount", "gae", "masked_mean", "normalize_masked", "baseline_features", "linear_baseline",
-      "ridge_weights", "advantages", "action_log_prob", "reinforce", "mean_return", "PolicyLearner",
-      "is_policy_learner", "policy_learner_with", "policy_sample", "policy_update", "policy_adapt",
-      "policy_evaluate", "policy_maml", "policy_meta_step", "action_log_prob_sum", "trpo",
-      "trpo_step", "fisher_vector_product", "trpo_minimize", "conjugate_gradient", "tree_dot"
+      "ridge_weights", "advantages", "action_log_prob", "action_log_prob_sum", "reinforce",
+      "mean_return", "PolicyLearner", "is_policy_learner", "policy_learner_with", "policy_sample",
+      "policy_update", "policy_adapt", "policy_evaluate"
+    ],
+    "trpo": [
+      "trpo", "trpo_step", "fisher_vector_product", "trpo_minimize", "conjugate_gradient", "tree_dot"
     ],
   ]
 }
