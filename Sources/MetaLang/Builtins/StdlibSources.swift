@@ -1871,6 +1871,9 @@ fn reinforce(policy, params, episodes, advantages) {
 fn mean_return(episodes) { (episodes.rewards * episodes.mask).sum(axis: -1).mean().item() }
 
 # ---- PolicyLearner: the policy-gradient inner loop -------------------------------
+
+# The inner loop of policy-based meta-learning: adapts a policy's parameters to
+# an environment task by policy-gradient steps.
 #   let learner = PolicyLearner(nn.gaussian_policy([2, 64, 64, 2]), lr: 0.1)
 #   let adapted = learner.adapt(params, task)        # steps of REINFORCE on fresh episodes
 #   learner.evaluate(adapted, task)                   # {return, loss: -return}
@@ -1936,11 +1939,11 @@ fn policy_evaluate(self, params, task) {
 # optimizer, with the conjugate gradient and tree dot product it is built on.
 # It is handed the objective and the KL constraint (opt.minimize), not a gradient.
 
-# The step that most decreases a linear model of the loss while the KL
+# TRPO's step is the one that most decreases a linear model of the loss while the KL
 # divergence between the policies before and after stays within max_kl: the
 # direction solves F x = g by conjugate gradient, F the KL's Hessian (the Fisher
-# information) applied as Hessian-vector products, which `grad` of `grad`
-# computes; it is scaled to the KL bound and shortened by `ratio` until the
+# information) applied as Hessian-vector products (vjp of grad), and
+# it is scaled to the KL bound and shortened by `ratio` until the
 # loss decreases and the KL is within bound (`backtrack` tries, else no step).
 fn trpo(max_kl = 0.01, damping = 1e-5, cg_iters = 10, backtrack = 15, ratio = 0.8) {
   for [name, v] in [["max_kl", max_kl], ["ratio", ratio]] {
