@@ -1982,8 +1982,11 @@ fn trpo_minimize(self, params, loss, divergence, fisher = nil) {
     else { fn(v) { fisher(v) + self.damping * v } }
   let direction = conjugate_gradient(fvp, g, self.cg_iters)
   let curvature = tree_dot(direction, fvp(direction)).item()
-  # No step along a zero gradient (curvature 0) or a non-finite one.
-  if not (curvature > 0 and curvature < inf) {
+  if isnan(curvature) or curvature == inf {
+    error("trpo: the step direction is not finite (a NaN or infinite gradient or Fisher-vector product)")
+  }
+  # No step along a zero gradient (curvature 0).
+  if not (curvature > 0) {
     self.last = {accepted: false, loss: before, tries: 0}
     return params
   }
@@ -1992,8 +1995,9 @@ fn trpo_minimize(self, params, loss, divergence, fisher = nil) {
   for k in range(self.backtrack) {
     let candidate = params - size * full
     let l = loss(candidate).item()
-    let d = divergence(candidate).item()
-    if l < before and d <= self.max_kl {
+    # The KL only matters (and is only computed) when the loss improved.
+    let d = if l < before { divergence(candidate).item() } else { inf }
+    if d <= self.max_kl {
       self.last = {accepted: true, loss: l, kl: d, step_size: size, tries: k + 1}
       return candidate
     }
