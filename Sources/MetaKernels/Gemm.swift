@@ -46,11 +46,24 @@ func gemm(_ g: GemmOperands, kernels: GemmKernels, threads: Int) {
     scaleC(g)
     return
   }
-  if Double(g.m) * Double(g.n) * Double(g.k) <= Double(kernels.smallLimit) {
+  let fmas = Double(g.m) * Double(g.n) * Double(g.k)
+  if fmas <= Double(kernels.smallLimit) || directTN(g, fmas: fmas, kernels: kernels, threads: threads) {
     gemmSmall(g, kernels: kernels)
   } else {
     gemmPacked(g, kernels: kernels, threads: threads)
   }
+}
+
+/// Whether `Aᵀ B` with a small result but a long k (a weight gradient over
+/// a batch: [2000, 64]ᵀ x [2000, 64]) should skip packing on one thread: the
+/// direct kernel streams A and B once per 32-column strip, while the packed
+/// path copies both. On the AVX-512 set meta-bench-style timings gave 53
+/// against 40 GFMA/s at 64 x 64 (k 300 to 2000), 46 against 41 at
+/// 64 x 128, k 8000; from 128 x 128 on the two were even or packing won.
+private func directTN(_ g: GemmOperands, fmas: Double, kernels: GemmKernels, threads: Int) -> Bool {
+  guard kernels.directTN, g.transA, !g.transB, g.m <= 64, g.n <= 128 else { return false }
+  // More than one thread would take the packed path's share of the work.
+  return min(threads, ThreadPool.maxThreads) <= 1 || fmas < Double(2 * minFMAsPerThread)
 }
 
 /// C = beta * C (the whole product when A or B contribute nothing).

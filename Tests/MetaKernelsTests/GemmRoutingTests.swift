@@ -2,10 +2,12 @@ import XCTest
 
 @testable import MetaKernels
 
-/// The rewritten narrow small products (`narrowProduct` in Gemm.swift): NT with
-/// k <= 4, NN with n <= 4, TN with n <= 4, on every kernel set, against the
-/// Double reference, with NaN padding that must be neither read nor written.
-final class GemmNarrowTests: XCTestCase {
+/// Products routed away from the default small/packed split (Gemm.swift): the
+/// rewritten narrow small products (`narrowProduct`: NT with k <= 4, NN with
+/// n <= 4, TN with n <= 4) and the direct long-k Aᵀ B (`directTN`), on every
+/// kernel set, against the Double reference, with NaN padding that must be
+/// neither read nor written.
+final class GemmRoutingTests: XCTestCase {
   func testNarrowShapesMatchReference() {
     var rng = TestRandom(seed: 11)
     // (transA, transB, m, n, k): each rewritten case, at and around its bounds.
@@ -50,6 +52,29 @@ final class GemmNarrowTests: XCTestCase {
         }
         XCTAssertTrue(got[i * t.ldc].isNaN && got[q * t.ldc].isNaN && got[(m - 1) * t.ldc + j].isNaN)
       }
+    }
+  }
+
+  /// Aᵀ B with a result of at most 64 x 128 and k past the small limit runs
+  /// the direct kernel on one thread (AVX-512 set), the packed path otherwise;
+  /// both must match the reference, at the size bounds and across them.
+  func testDirectTransposedAMatchesReference() {
+    var rng = TestRandom(seed: 13)
+    let shapes = [(13, 40, 1500), (64, 128, 40), (64, 100, 300), (65, 20, 700), (7, 129, 400), (1, 3, 90_000)]
+    for kernels in GemmKernels.supported {
+      for (i, (m, n, k)) in shapes.enumerated() {
+        for threads in [1, 2] {
+          var t = GemmCase(m: m, n: n, k: k, transA: true, transB: false, pad: i % 2 * 3, rng: &rng)
+          t.alpha = [1, -0.5][i % 2]
+          t.beta = [0, 0.75, 1][i % 3]
+          t.check(t.run(kernels: kernels, threads: threads), "\(kernels.name) threads \(threads) \(t.label)")
+        }
+      }
+      var t = GemmCase(m: 64, n: 64, k: 300, transA: true, transB: false, pad: 0, rng: &rng)
+      t.a[5 * t.lda + 9] = .nan  // A(9, 5): row 9 of C is NaN, the rest finite.
+      let got = t.run(kernels: kernels)
+      XCTAssertTrue((0..<64).allSatisfy { got[9 * t.ldc + $0].isNaN }, kernels.name)
+      XCTAssertEqual(got.filter(\.isNaN).count, 64, kernels.name)
     }
   }
 }
