@@ -46,6 +46,10 @@ struct GemmKernels: @unchecked Sendable {
   /// below it, packing costs more than the blocked kernel saves (at n = 64
   /// meta-bench measured 60–85 GFLOP/s direct against 30–45 packed).
   let smallLimit: Int
+  /// Whether `Aᵀ B` products with a small result (at most 64 x 128) use the
+  /// direct kernel at any k on one thread (Gemm.swift, `directTN`): measured
+  /// for the AVX-512 kernel only.
+  var directTN = false
   let micro: MicroKernel
   let smallNN: SmallNNKernel
   let smallNT: SmallNTKernel
@@ -69,7 +73,7 @@ struct GemmKernels: @unchecked Sendable {
   /// kernel stays AVX2: short rows waste much of a 16-lane vector.
   static let avx512 = GemmKernels(
     name: "avx512", mr: Int(META_AVX512_MR), nr: Int(META_AVX512_NR),
-    kc: 256, mc: 240, nc: 4096, smallLimit: 64 * 64 * 64,
+    kc: 256, mc: 240, nc: 4096, smallLimit: 64 * 64 * 64, directTN: true,
     micro: meta_sgemm_ukernel_avx512_12x32,
     smallNN: meta_sgemm_small_nn_avx512, smallNT: meta_sgemm_small_nt_avx2)
 

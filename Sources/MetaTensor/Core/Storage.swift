@@ -109,8 +109,11 @@ final class BufferPool: Sendable {
   /// step's worth of large conv activations (tens of MB each at batch 300)
   /// to be recycled between steps, small next to a training machine's memory.
   static let defaultMaxBytes = 1 << 30
-  /// Idle buffers kept per size class in the shared pool.
-  static let defaultPerClass = 64
+  /// Idle buffers kept per size class in the shared pool (`maxBytes` still
+  /// bounds them): a TRPO Fisher-vector product frees hundreds of [2000, 64]
+  /// activations' gradients at once; with 64 slots most went back to malloc,
+  /// and the next product took a fresh page fault for every 4 KiB of them.
+  static let defaultPerClass = 1024
   /// Idle buffers kept per small class (at most `smallClassLimit` elements)
   /// in the shared pool: a second-order MAML step holds thousands of small
   /// tensors at once and frees them together; with 64 slots most of them

@@ -198,3 +198,17 @@ private func selectElements<C: TensorElement, T: TensorElement>(
     }
   }
 }
+
+/// A backward rule's element-wise formula in one pass, when nothing needs
+/// recording: `grad` and `x` float32, of one shape, and neither tracked (a
+/// first-order sweep, or a higher-order one whose operands are constants).
+/// Otherwise nil, and the rule composes differentiable ops. `op` must do the
+/// same float operations as that composition, so both give identical bits;
+/// this only saves the intermediate tensors (e.g. tanh's 1 - y² took three
+/// passes over memory and two temporaries).
+@inline(__always)
+func fusedBackward(_ grad: Tensor, _ x: Tensor, _ op: (Float, Float) -> Float) throws -> Tensor? {
+  guard grad.dtype == .float32, x.dtype == .float32, grad.shape == x.shape,
+        !grad.requiresGrad, !x.requiresGrad else { return nil }
+  return try grad.zipElements(x, op: "backward", op)
+}

@@ -177,7 +177,10 @@ extension Tensor {
 
   /// `self * self`.
   public func square() throws -> Tensor {
-    let node = GradNode.record("square", self, { c in [try c.grad * (2 * c.inputs[0])] })
+    let node = GradNode.record("square", self, { c in
+      if let fused = try fusedBackward(c.grad, c.inputs[0], { g, x in g * (2 * x) }) { return [fused] }
+      return [try c.grad * (2 * c.inputs[0])]
+    })
     switch dtype {
     case .float32: return try mapElements(node: node) { $0 * $0 }
     case .float64: return try mapElements(node: node, of: Double.self, to: Double.self) { $0 * $0 }

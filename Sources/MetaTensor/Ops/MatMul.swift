@@ -19,6 +19,16 @@ extension Tensor {
       throw TensorError("matmul: \(shapeText(shape)) @ \(shapeText(other.shape)): inner dimensions \(k1) and \(k2) differ")
     }
     if rank == 2 && other.rank == 2 { return try Tensor.product(self, other, false, false) }
+    if rank > 2 && other.rank <= 2 && isContiguous {
+      // [..., m, k] @ [k, n]: one [(... m), k] product instead of a batch of
+      // m-row ones (as `linear` does). Its backward then forms the weight's
+      // gradient as one k = (... m) product, not a batch summed afterwards.
+      let lead = Array(shape.dropLast())
+      let rows = try reshape([lead.reduce(1, *), k1])  // not -1: k may be 0
+      let b = other.rank == 1 ? try other.reshape([k2, 1]) : other
+      let product = try Tensor.product(rows, b, false, false)
+      return try product.reshape(other.rank == 1 ? lead : lead + [other.shape[1]])
+    }
     let a = rank == 1 ? try reshape([1, k1]) : self
     let b = other.rank == 1 ? try other.reshape([k2, 1]) : other
     let product = try Tensor.product(a, b, false, false, shapes: (shape, other.shape))

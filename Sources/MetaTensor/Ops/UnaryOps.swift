@@ -45,7 +45,10 @@ extension Tensor {
   /// Hyperbolic tangent.
   public func tanh() throws -> Tensor {
     if !dtype.isFloatingPoint { return try floating().tanh() }
-    let node = GradNode.record("tanh", self, { c in [try c.grad * (1 - c.output.square())] })
+    let node = GradNode.record("tanh", self, { c in
+      if let fused = try fusedBackward(c.grad, c.output, { g, y in g * (1 - y * y) }) { return [fused] }
+      return [try c.grad * (1 - c.output.square())]
+    })
     return try mapVector(node: node, .tanh)
   }
 

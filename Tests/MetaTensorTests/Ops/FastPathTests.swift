@@ -68,4 +68,25 @@ final class FastPathTests: XCTestCase {
     XCTAssertEqual(g.scalars, [Float](repeating: 1, count: 143))
     XCTAssertEqual(try Tensor(shape: [0, 3], scalars: []).sum().item(), 0)
   }
+
+  /// tanh's and square's one-pass backward (nothing to record) give the same
+  /// bits as their composed form (taken when the sweep builds a graph),
+  /// NaN and infinities included.
+  func testFusedBackwardMatchesComposedRuleExactly() throws {
+    var rng = TestRNG(5)
+    var values = try rng.tensor([7, 13], -3, 3).scalars
+    values[3] = .nan
+    values[8] = .infinity
+    values[20] = -.infinity
+    let x = try Tensor(shape: [7, 13], scalars: values).requiringGrad()
+    let seed = try rng.tensor([7, 13])
+    for f in [{ (t: Tensor) in try t.tanh() }, { (t: Tensor) in try t.square() }] {
+      let y = try f(x)
+      let fused = try gradients(of: y, wrt: [x], seed: seed)[0]
+      let composed = try gradients(of: y, wrt: [x], seed: seed, createGraph: true)[0]
+      XCTAssertFalse(fused.requiresGrad)
+      XCTAssertEqual(fused.scalars.map(\.bitPattern), composed.scalars.map(\.bitPattern))
+      XCTAssertTrue(fused.scalars[3].isNaN)
+    }
+  }
 }

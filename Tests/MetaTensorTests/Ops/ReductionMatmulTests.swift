@@ -85,4 +85,29 @@ final class ReductionMatmulTests: XCTestCase {
     XCTAssertThrowsTensorError(try Tensor(1).matmul(Tensor.zeros([1])), containing: "scalars")
     XCTAssertEqual(try Tensor.zeros([2, 0]).matmul(Tensor.zeros([0, 3])).scalars, [0, 0, 0, 0, 0, 0])
   }
+
+  /// [..., m, k] @ [k, n] (and @ [k]) runs as one flattened 2-D product: same
+  /// values and gradients as per-batch products, for contiguous, transposed
+  /// (non-contiguous, batched path) and empty left operands.
+  func testBatchTimesMatrixMatchesPerBatchProducts() throws {
+    let w = try rng.tensor([4, 3]), v = try rng.tensor([4])
+    let base = try rng.tensor([2, 3, 5, 4])
+    for a in [base, try base.transpose(1, 2).contiguous(), try rng.tensor([2, 5, 3, 4]).transpose(1, 2)] {
+      let c = try a.matmul(w), cv = try a.matmul(v)
+      XCTAssertEqual(c.shape, Array(a.shape.dropLast()) + [3])
+      XCTAssertEqual(cv.shape, Array(a.shape.dropLast()))
+      let rows = try a.contiguous().reshape([-1, 4])
+      XCTAssertClose(c.scalars, naiveMatmul(rows.scalars, w.scalars, m: rows.shape[0], k: 4, n: 3))
+      XCTAssertClose(cv.scalars, naiveMatmul(rows.scalars, v.scalars, m: rows.shape[0], k: 4, n: 1))
+    }
+    // Gradients: d/dW sum((A @ W)^2) = A_rows^T (2 A_rows W), d/dA = 2 (A W) W^T.
+    let a = base.detached().requiringGrad(), lw = w.detached().requiringGrad()
+    let grads = try gradients(of: a.matmul(lw).square().sum(), wrt: [a, lw])
+    let rows = try base.reshape([-1, 4]), twice = try 2 * rows.matmul(w)
+    XCTAssertClose(grads[1].scalars, try rows.T.matmul(twice).scalars, tol: 1e-4)
+    XCTAssertClose(grads[0].scalars, try twice.matmul(w.T).scalars, tol: 1e-4)
+    XCTAssertEqual(grads[0].shape, base.shape)
+    XCTAssertEqual(try Tensor.zeros([0, 3, 4]).matmul(w).shape, [0, 3, 3])
+    XCTAssertEqual(try Tensor.zeros([2, 3, 0]).matmul(Tensor.zeros([0, 2])).scalars, [Float](repeating: 0, count: 12))
+  }
 }
