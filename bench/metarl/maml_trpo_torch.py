@@ -254,7 +254,8 @@ def meta_iteration(params, args, generator):
 
 def evaluate(params, args, steps=3):
     """Returns after 0..steps inner steps on held-out goals: mean over goals and 1.96 std/sqrt(n)."""
-    goals = sample_goals(args.eval_goals, torch.Generator().manual_seed(args.eval_seed))
+    goals = args.goal_list if args.goal_list is not None else \
+        sample_goals(args.eval_goals, torch.Generator().manual_seed(args.eval_seed))
     generator = torch.Generator().manual_seed(args.eval_seed + 1)
     per_step = [[] for _ in range(steps + 1)]
     for goal in goals:
@@ -301,6 +302,9 @@ def parse_args(argv=None):
     ap.add_argument("--horizon", type=positive(int), default=100)
     ap.add_argument("--eval-goals", type=positive(int), default=40)
     ap.add_argument("--eval-seed", type=int, default=7)
+    ap.add_argument("--goals", metavar="FILE",
+                    help="held-out goals as a JSON list of [x, y] (e.g. Meta's tasks.fixed(40, seed: 7)) "
+                         "instead of --eval-goals drawn with --eval-seed")
     ap.add_argument("--out", default="results.json")
     ap.add_argument("--mode", choices=["meta", "pretrain"], default="meta",
                     help="pretrain: the same TRPO loop with no inner step (theta'_i = theta)")
@@ -323,8 +327,20 @@ def load_params(path, like):
     return [t.to(torch.get_default_dtype()) for t in loaded]
 
 
+def read_goals(path):
+    try:
+        with open(path) as f:
+            goals = torch.tensor(json.load(f), dtype=torch.get_default_dtype())
+    except (OSError, ValueError, TypeError) as e:
+        sys.exit(f"--goals {path}: cannot read a JSON list of [x, y] goals ({e})")
+    if goals.dim() != 2 or goals.shape[1] != 2 or goals.shape[0] == 0:
+        sys.exit(f"--goals {path}: expected a non-empty list of [x, y] pairs, got shape {tuple(goals.shape)}")
+    return goals
+
+
 def main(argv=None):
     args = parse_args(argv)
+    args.goal_list = read_goals(args.goals) if args.goals else None
     for flag, path in [("--out", None if args.time_only else args.out), ("--save", args.save)]:
         if path and not os.path.isdir(os.path.dirname(os.path.abspath(path))):
             sys.exit(f"{flag} {path}: the directory does not exist")
@@ -352,7 +368,7 @@ def main(argv=None):
     if args.save:
         torch.save([p.detach() for p in params], args.save)
 
-    result = {"config": vars(args), "learning_curve": curve,
+    result = {"config": {k: v for k, v in vars(args).items() if k != "goal_list"}, "learning_curve": curve,
               "seconds_per_iteration": sum(seconds) / len(seconds) if seconds else None, "eval": {}}
     for name, p in [(args.mode, params), ("random_init", random_init)]:
         table = evaluate(p, args)
