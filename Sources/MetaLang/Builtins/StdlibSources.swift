@@ -1852,10 +1852,7 @@ fn advantages(episodes, gamma = 0.99, lambda = 1.0, normalize = true) {
 
 # log π(a|s) [E, H] of `actions` under the distribution `dist` (a Normal's
 # independent action dimensions are summed).
-fn action_log_prob(dist, actions, mask) {
-  let lp = dist.log_prob(actions)
-  if len(lp.shape) > len(mask.shape) { lp.sum(axis: -1) } else { lp }
-}
+fn action_log_prob(dist, actions, mask) { action_log_prob_sum(dist.log_prob(actions), mask) }
 
 # Per-step values [E, H] from per-action-dimension ones [E, H, a] (summed), or as they are.
 fn action_log_prob_sum(x, mask) { if len(x.shape) > len(mask.shape) { x.sum(axis: -1) } else { x } }
@@ -1916,7 +1913,7 @@ fn policy_sample(self, params, task) {
 # One policy-gradient step from `params` on sampled `data` ({episodes, advantages}).
 fn policy_update(self, params, data, lr = nil) {
   let g = grad(fn(p) { reinforce(self.model, p, data.episodes, data.advantages) })(params)
-  params - either(lr, self.lr) * (if self.first_order { stop_gradient(g) } else { g })
+  inner_update(self, params, g, either(lr, self.lr), 0.0)
 }
 
 # `steps` policy-gradient steps on `task`, each on episodes sampled with the
