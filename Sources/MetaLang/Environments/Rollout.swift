@@ -28,6 +28,9 @@ struct Rollout {
     var live = [Bool](repeating: true, count: E)
     var liveCount = E
     for t in 0..<H {
+      // Padding is for the episodes that ended before step t: one ending at t keeps
+      // the observation it acted on (the policy's log-prob is evaluated there).
+      let endedBefore = live.map { !$0 }
       if liveCount > 0 {
         try rt.charge(E * (d + width))
         let out = try rt.call(policy, [params, .tensor(try Tensor(shape: [E, d], scalars: state))], at: loc)
@@ -45,7 +48,7 @@ struct Rollout {
         }
       }
       // Ended episodes keep their last observation.
-      for e in 0..<E where !live[e] {
+      for e in 0..<E where endedBefore[e] {
         for k in 0..<d { obs[(e * H + t) * d + k] = state[e * d + k] }
       }
     }
