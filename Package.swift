@@ -7,6 +7,7 @@ let package = Package(
   name: "Meta",
   products: [
     .library(name: "MetaLang", targets: ["MetaLang"]),
+    .library(name: "MetaMPI", targets: ["MetaMPI"]),
     .library(name: "MetaTensor", targets: ["MetaTensor"]),
     .executable(name: "meta", targets: ["meta"]),
   ],
@@ -25,12 +26,15 @@ let package = Package(
     // Dataset loaders (zip, PNG, Omniglot); knows nothing of the language.
     .target(name: "MetaData", dependencies: ["MetaTensor", "MetaKernels", "CZlib"]),
     .target(name: "MetaLang", dependencies: ["MetaTensor", "MetaData", "MetaKernels"]),
+    // Open MPI as MetaLang's Communicator (spec §8): libmpi is loaded at run time,
+    // only under an MPI launcher, so nothing here needs Open MPI to build.
+    .target(name: "MetaMPI", dependencies: ["MetaLang"]),
     // GNU readline is GPL: only the command-line program links it.
     .systemLibrary(name: "CReadline", providers: [.apt(["libreadline-dev"])]),
     .executableTarget(
       name: "meta",
       dependencies: [
-        "MetaLang", "CReadline",
+        "MetaLang", "MetaMPI", "CReadline",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       // Start-up (bench/RESULTS.md, "Start-up"): with the Swift runtime and

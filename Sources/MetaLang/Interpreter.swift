@@ -71,6 +71,14 @@ public final class Interpreter {
     get { rt.showsProgress }
     set { rt.showsProgress = newValue }
   }
+  /// The ranks the script runs on (spec §8: `world()`, `all_reduce`, `broadcast`,
+  /// `barrier`, and `fit`/`evaluate` splitting their batches); nil (the default) is
+  /// one process, rank 0 of 1. The `meta` program sets an Open MPI one (MetaMPI)
+  /// when an MPI launcher started it; the interpreter never starts one itself.
+  public var communicator: (any Communicator)? {
+    get { rt.communicator }
+    set { rt.communicator = newValue }
+  }
   public var limits = Limits()
   /// Bytes of tensor storage alive now, counted against `limits.maxMemory`.
   public var tensorBytesInUse: Int { rt.memory.bytesInUse }

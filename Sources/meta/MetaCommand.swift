@@ -36,6 +36,10 @@ struct MetaCommand: ParsableCommand {
                              (with eprint's lines), never to standard output:
                              meta train.meta > out.txt keeps only what the
                              script printed.
+        --print-all-ranks    Under mpirun (mpirun -np N meta train.meta, see
+                             docs/distributed.md), let every rank print; by
+                             default only rank 0 prints and shows progress,
+                             and other ranks show only their errors.
 
       Exit status: 0 on success; 1 after any error, which is shown on standard
       error as file:line:column: error: message, then the source line with a
@@ -67,6 +71,9 @@ struct SessionOptions: ParsableArguments {
   @Flag(name: [.customShort("q"), .long], help: "Show no progress bars (fit's included).")
   var quiet = false
 
+  @Flag(help: "Under mpirun, let every rank print (by default only rank 0 prints and shows progress).")
+  var printAllRanks = false
+
   func validate() throws {
     if let threads, threads < 1 {
       throw ValidationError("--threads must be at least 1 (got \(threads))")
@@ -93,18 +100,25 @@ struct RunCommand: ParsableCommand {
 
   func run() throws {
     let status: Int32
+    let job = Job.start()
     if let source {
       let session = Session(options: options, arguments: (file.map { [$0] } ?? []) + arguments,
                             idleInterrupt: .exit)
+      if let job { Job.attach(job, to: session, allRanks: options.printAllRanks) }
       status = ScriptRunner.runSource(source, session: session)
     } else if let file {
       let session = Session(options: options, arguments: arguments, idleInterrupt: .exit)
+      if let job { Job.attach(job, to: session, allRanks: options.printAllRanks) }
       status = ScriptRunner.runFile(file, session: session)
+    } else if let job {
+      writeToStandardError("meta: error: the REPL cannot run under an MPI launcher; give a script (mpirun -np \(job.size) meta train.meta)\n")
+      job.abort(code: ExitStatus.usage)
     } else {
       status = REPL.start(options: options)
       if status != ExitStatus.success { throw ExitCode(status) }
       return
     }
+    if let job { Job.finish(job, status: status) }
     // The runner has flushed the output: end here, without tearing down the
     // interpreter and everything the script built (the system reclaims it faster).
     Foundation.exit(status)

@@ -10,6 +10,8 @@ enum ExitStatus {
   static let success: Int32 = 0
   /// Any error: syntax, name, runtime, limit, unreadable file.
   static let failure: Int32 = 1
+  /// A malformed command line (as sysexits.h EX_USAGE).
+  static let usage: Int32 = 64
   /// Stopped by Ctrl-C (128 + SIGINT, as shells report it).
   static let interrupted: Int32 = 130
 }

@@ -11,6 +11,8 @@ final class Session {
   /// Where progress bars and `eprint` go: standard error.
   let diagnostics: DiagnosticsStream
   let interrupts: InterruptHandler
+  /// "rank r of n" in a job of several ranks (Job.attach): errors name the rank.
+  var rankLabel: String?
 
   init(options: SessionOptions, arguments: [String], idleInterrupt: InterruptHandler.IdleAction) {
     let stdout = OutputBuffer(fd: STDOUT_FILENO)
@@ -51,7 +53,8 @@ final class Session {
   func report(_ error: any Error, sources: [String: String] = [:]) {
     stdout.flush()
     diagnostics.endLine()
-    writeToStandardError(ErrorText.render(error, sources: sources) + "\n")
+    let text = ErrorText.render(error, sources: sources)
+    writeToStandardError((rankLabel.map { "[\($0)] " } ?? "") + text + "\n")
   }
 }
 

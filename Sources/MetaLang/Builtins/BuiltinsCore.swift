@@ -6,7 +6,7 @@ enum Builtins {
   /// Every builtin, installed into the interpreter's base environment.
   static func all() -> [Builtin] {
     let base = core() + help() + interrupts() + collections() + math() + objectBuiltins() + fileBuiltins() + taskBuiltins() + learningIOBuiltins() + omniglotBuiltins()
-      + distributionBuiltins() + environmentBuiltins()
+      + distributionBuiltins() + environmentBuiltins() + distributedBuiltins()
     return base + tensor(over: base)
   }
 

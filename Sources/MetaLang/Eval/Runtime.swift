@@ -75,6 +75,8 @@ final class Runtime {
   var diagnosticsIsTerminal = false
   /// False silences every progress bar (`meta --quiet`).
   var showsProgress = true
+  /// The ranks this script runs on (spec §8); nil: one process, rank 0 of 1.
+  var communicator: (any Communicator)?
   let random: RandomStream
   let modules = ModuleCache()
   /// Source text by file name, to attach the offending line to errors.
