@@ -18,39 +18,46 @@ fn reptile(learner, outer = sgd(lr: 0.1), weights = nil, memory = nil) {
 
 fn reptile_step(self, batch) {
   assert len(batch) > 0, "reptile.step: the batch has no tasks"
-  let learner = self.learner
   let theta = self.params
-  let count = len(batch)
-  let stacked = stack_tasks(batch)
+  let share = batch_share(self, len(batch))
+  let part = reptile_part(self, theta, batch[share.lo:share.hi], batch, share)
+  let total = sum_over_ranks(part, share)
+  self.params = outer_step(self, theta, total.direction)
+  total.loss.item()
+}
+
+# Σ_i a_i (θ - φ_i) and Σ_i a_i L_i over `mine`, this rank's tasks of `batch`.
+fn reptile_part(self, theta, mine, batch, share) {
+  let learner = self.learner
+  let count = len(mine)
+  let stacked = stack_tasks(mine)
   if can_batch(learner, stacked) {
     # Every task's adapted parameters at once, with a task axis in front.
     let fast = stop_gradient(adapt_stacked(learner, theta, stacked))
     let losses = per_task_losses(learner.loss, learner.model(fast, stacked.query.x), stacked.query.y)
-    let a = reptile_weights(self, losses, batch)
-    # Σ_i a_i (θ - φ_i), leaf by leaf: the weights broadcast over each leaf's own axes.
+    let a = reptile_weights(self, losses, batch, share)
+    # The weights broadcast over each leaf's own axes.
     let direction = tree_map(fn(p, f) {
       (a.reshape([count] + map(fn(d) { 1 }, p.shape)) * (p.unsqueeze(0) - f)).sum(axis: 0)
     }, theta, fast)
-    self.params = outer_step(self, theta, direction)
-    return (a * losses).sum().item()
+    return {direction: direction, loss: (a * losses).sum()}
   }
-  let adapted = map(fn(t) { stop_gradient(learner.adapt(theta, t)) }, batch)
-  let losses = stack(map(fn(i) { task_loss(learner, adapted[i], batch[i].query) }, range(count)))
-  let a = reptile_weights(self, losses, batch)
+  let adapted = map(fn(t) { stop_gradient(learner.adapt(theta, t)) }, mine)
+  let losses = stack(map(fn(i) { task_loss(learner, adapted[i], mine[i].query) }, range(count)))
+  let a = reptile_weights(self, losses, batch, share)
   var direction = theta * 0
   for i in range(count) { direction = direction + a[i] * (theta - adapted[i]) }
-  self.params = outer_step(self, theta, direction)
-  (a * losses).sum().item()
+  {direction: direction, loss: (a * losses).sum()}
 }
 
 # Reptile has no meta-gradient; learned weights get their own gradient step on
-# the weighted query loss.
-fn reptile_weights(self, losses, batch) {
-  if self.weights != "learned" { return task_weights(self, losses, batch, nil) }
+# the weighted query loss (summed over the ranks when the batch is split).
+fn reptile_weights(self, losses, batch, share) {
+  if self.weights != "learned" { return task_weights(self, losses, batch, nil, share) }
   let fixed = stop_gradient(losses)
-  let g = grad(fn(wp) { weighted_meta_loss(self, fixed, batch, wp) })(self.weight_params)
+  let g = sum_over_ranks(grad(fn(wp) { weighted_meta_loss(self, fixed, batch, wp, share) })(self.weight_params), share)
   self.weight_params = self.weight_params - 0.1 * g
-  task_weights(self, fixed, batch, self.weight_params)
+  task_weights(self, fixed, batch, self.weight_params, share)
 }
 
 # ---- Meta-SGD (Li, Zhou, Chen & Li 2017) ----------------------------------------
@@ -366,6 +373,9 @@ fn metaopt_fit(self, taskset, steps = 1000, batch = 25, checkpoint = nil, every 
     if start > 0 and not quiet { eprint("{who}: already at step {start} of {steps} (steps: is the total; steps: {start + steps} makes {steps} more)") }
     return fit_result(self, who, history, seen, quiet)
   }
+  # Under mpirun (spec §8) every rank starts from rank 0's parameters, as cherry's sync.
+  let ranks = world()
+  if ranks.size > 1 { broadcast_params(self) }
   let bar = progress(steps, label: self.kind, every: log_every, quiet: quiet)
   # The meta-optimizer's steps read their clipping from `self.clip` (outer_step);
   # clip: overrides it for this run.
@@ -389,7 +399,8 @@ fn metaopt_fit(self, taskset, steps = 1000, batch = 25, checkpoint = nil, every 
       }
       if run_callbacks(callbacks, {step: step, loss: loss, algo: self}) { stop = true }
       done = fit_state(self, step)
-      if checkpoint != nil and (step % every == 0 or step == steps or stop) {
+      if ranks.size > 1 and (step % 100 == 0 or step == steps) { check_replicas(self, step) }
+      if checkpoint != nil and ranks.rank == 0 and (step % every == 0 or step == steps or stop) {
         save_fit_checkpoint(self, checkpoint, history, done, seen)
       }
       if stop { break }
@@ -403,7 +414,7 @@ fn metaopt_fit(self, taskset, steps = 1000, batch = 25, checkpoint = nil, every 
     if contains(self.outer, "state") { self.outer.state = done.outer_state }
     let kept = history[0:done.step]
     self.history = kept
-    if checkpoint != nil { save_fit_checkpoint(self, checkpoint, kept, done, seen) }
+    if checkpoint != nil and ranks.rank == 0 { save_fit_checkpoint(self, checkpoint, kept, done, seen) }
     self.clip = clip_before
     if not quiet {
       let where = if checkpoint != nil { "; saved {checkpoint}" } else { "" }
@@ -418,6 +429,28 @@ fn metaopt_fit(self, taskset, steps = 1000, batch = 25, checkpoint = nil, every 
   self.clip = clip_before
   bar.done()
   fit_result(self, who, history, seen, quiet)
+}
+
+# Rank 0's parameters on every rank.
+fn broadcast_params(self) {
+  self.params = broadcast(self.params, root: 0)
+  if self.weight_params != nil { self.weight_params = broadcast(self.weight_params, root: 0) }
+}
+
+# The ranks take identical steps, so their parameters stay equal bit for bit;
+# fit compares them every 100 steps and at the end, so a drift (a script doing
+# something different on some rank) is an error, not a different model per rank.
+fn check_replicas(self, step) {
+  let leaves = tree_leaves(if self.weight_params == nil { self.params } else { [self.params, self.weight_params] })
+  # Per leaf, Σx and Σx² in float64: equal parameters give equal sums.
+  let sums = map(fn(x) { let v = x.astype("float64"); [v.sum().item(), (v * v).sum().item()] }, leaves)
+  let hi = all_reduce(sums, op: "max")
+  let lo = all_reduce(sums, op: "min")
+  for i in range(len(sums)) {
+    if hi[i] != lo[i] and not (isnan(hi[i]) and isnan(lo[i])) {
+      error("{self.kind}.fit: the ranks' parameters differ at step {step} (leaf {i} of the parameters): every rank must run the same script on the same data; is something drawn or computed differently on some rank?")
+    }
+  }
 }
 
 # What a fit checkpoint keeps of `self` after `step` (the random stream included).
@@ -1067,30 +1100,69 @@ fn check_weights(kind, weights) {
     "{kind}: weights must be nil, a List, a Function or \"learned\" (got {t})"
 }
 
-# The weights a_i ([T]) of the tasks of `batch`, whose per-task losses are `losses`.
-fn task_weights(self, losses, batch, weight_params) {
+# The weights a_i of this rank's tasks of `batch` (all of them in one process:
+# `share` as batch_share gives it), whose per-task losses are `losses`.
+fn task_weights(self, losses, batch, weight_params, share = nil) {
   let w = self.weights
   let count = len(batch)
-  if w == nil { return ones([count]) / count }
-  if w == "learned" {
-    let centered = losses - losses.mean()
-    let z = stop_gradient(centered / (((centered ** 2).mean()).sqrt() + 1e-6))
-    return softmax(-weight_params.v * z, axis: 0)
-  }
+  let part = either(share, whole_batch(count))
+  if w == nil { return ones([part.hi - part.lo]) / count }
+  if w == "learned" { return learned_weights(losses, batch, weight_params, part)[part.lo:part.hi] }
   if type(w) == "List" {
     assert len(w) == count, "{self.kind}: {len(w)} weights for a batch of {count} tasks"
-    return tensor(w)
+    return tensor(w[part.lo:part.hi])
   }
-  stack(map(fn(t) { tensor(w(t)) }, batch))
+  stack(map(fn(t) { tensor(w(t)) }, batch[part.lo:part.hi]))
 }
 
-# sum_i a_i L_i (plus the entropy term of learned weights).
-fn weighted_meta_loss(self, losses, batch, weight_params) {
-  let a = task_weights(self, losses, batch, weight_params)
-  let objective = (a * losses).sum()
-  if self.weights != "learned" { return objective }
+# Learned weights over the whole batch: softmax(-v * z), z the standardized query
+# losses of every task (the other ranks' come from all_reduce, as constants).
+fn learned_weights(losses, batch, weight_params, part) {
+  let all = batch_losses(losses, part, len(batch))
+  let centered = all - all.mean()
+  let z = centered / (((centered ** 2).mean()).sqrt() + 1e-6)
+  softmax(-weight_params.v * z, axis: 0)
+}
+
+# sum_i a_i L_i over this rank's tasks (plus the entropy term of learned weights,
+# counted once: on the rank holding task 0). Summed over the ranks, the whole batch's.
+fn weighted_meta_loss(self, losses, batch, weight_params, share = nil) {
+  let part = either(share, whole_batch(len(batch)))
+  if self.weights != "learned" { return (task_weights(self, losses, batch, weight_params, part) * losses).sum() }
+  let a = learned_weights(losses, batch, weight_params, part)
+  let objective = (a[part.lo:part.hi] * losses).sum()
+  if part.lo > 0 { return objective }
   objective + 0.1 * (a * log(a * len(batch) + 1e-12)).sum()
 }
+
+# ---- Many ranks (spec §8) -----------------------------------------------------
+# Under mpirun every rank draws the same meta-batch from the same stream and
+# takes a contiguous block of it by task index, so task i is adapted the same
+# way on 1 or N ranks; the ranks' sums are then all-reduced. A learner with a
+# Memory keeps the whole batch on every rank (each rank's memory must see every
+# task's store), as do the policy meta-optimizers (stdlib/maml_rl.meta).
+
+# The whole batch of `count` tasks, as one process takes it.
+fn whole_batch(count) { {lo: 0, hi: count, split: false} }
+
+# This rank's share [lo, hi) of a meta-batch of `count` tasks.
+fn batch_share(self, count) {
+  let w = world()
+  if w.size == 1 or self.learner.memory != nil { return whole_batch(count) }
+  # Every rank must hold a task: the ranks meet in the same collectives.
+  assert count >= w.size, "{self.kind}: a meta-batch of {count} tasks cannot be split over {w.size} ranks (give batch: at least {w.size}, or run fewer ranks)"
+  {lo: int(count * w.rank / w.size), hi: int(count * (w.rank + 1) / w.size), split: true}
+}
+
+# The whole batch's per-task losses, as constants, from this rank's share of them.
+fn batch_losses(losses, share, count) {
+  let fixed = stop_gradient(losses)
+  if not share.split { return fixed }
+  all_reduce(concat([zeros([share.lo]), fixed, zeros([count - share.hi])]))
+}
+
+# Every rank's `tree` summed when the batch is split; the tree itself otherwise.
+fn sum_over_ranks(tree, share) { if share.split { all_reduce(tree) } else { tree } }
 
 # The meta-gradient step shared by MAML, Meta-SGD, ANIL, hyper and ProtoNets:
 # differentiate the weighted meta-objective w.r.t. everything learned, then let
@@ -1099,19 +1171,22 @@ fn gradient_meta_step(self, batch) {
   assert len(batch) > 0, "{self.kind}.step: the batch has no tasks"
   let learned = self.weights == "learned"
   let theta = if learned { {model: self.params, weights: self.weight_params} } else { self.params }
+  let share = batch_share(self, len(batch))
+  let mine = batch[share.lo:share.hi]
   let [loss, g] = value_and_grad(fn(th) {
     let model = if learned { th.model } else { th }
     let wp = if learned { th.weights } else { nil }
-    weighted_meta_loss(self, self.objective(model, batch), batch, wp)
+    weighted_meta_loss(self, self.objective(model, mine), batch, wp, share)
   })(theta)
-  let next = outer_step(self, theta, g)
+  let total = sum_over_ranks({loss: loss, g: g}, share)
+  let next = outer_step(self, theta, total.g)
   if learned {
     self.params = next.model
     self.weight_params = next.weights
   } else {
     self.params = next
   }
-  loss.item()
+  total.loss.item()
 }
 
 # The outer optimizer's step on the meta-gradient `grads` (for reptile θ - φ),
@@ -2034,8 +2109,8 @@ fn tree_dot(a, b) { reduce(fn(s, leaf) { s + leaf.sum() }, tree_leaves(a * b), t
   /// Module name to the names its top level declares, in order.
   static let topLevelNames: [String: [String]] = [
     "algorithms": [
-      "reptile", "reptile_step", "reptile_weights", "metasgd", "anil", "protonet", "proto_logits",
-      "hyper"
+      "reptile", "reptile_step", "reptile_part", "reptile_weights", "metasgd", "anil", "protonet",
+      "proto_logits", "hyper"
     ],
     "evaluate": [
       "evaluation_metrics", "metaopt_episode", "metaopt_evaluate", "evaluation_steps",
@@ -2043,9 +2118,10 @@ fn tree_dot(a, b) { reduce(fn(s, leaf) { s + leaf.sum() }, tree_leaves(a * b), t
       "curve_columns"
     ],
     "fit": [
-      "metaopt_fit", "fit_state", "save_fit_checkpoint", "validation_plan", "validation_round",
-      "fit_result", "check_callbacks", "run_callbacks", "checkpoint_mismatch", "optimizer_state",
-      "optimizer_name", "layout_difference", "is_fit_checkpoint"
+      "metaopt_fit", "broadcast_params", "check_replicas", "fit_state", "save_fit_checkpoint",
+      "validation_plan", "validation_round", "fit_result", "check_callbacks", "run_callbacks",
+      "checkpoint_mismatch", "optimizer_state", "optimizer_name", "layout_difference",
+      "is_fit_checkpoint"
     ],
     "learner": [
       "Learner", "learner_with", "check_model", "model_mode", "task_loss", "inner_update",
@@ -2063,7 +2139,8 @@ fn tree_dot(a, b) { reduce(fn(s, leaf) { s + leaf.sum() }, tree_leaves(a * b), t
     ],
     "metaopt": [
       "inner_learner", "meta_optimizer", "has_field", "check_optimizer", "check_weights",
-      "task_weights", "weighted_meta_loss", "gradient_meta_step", "outer_step", "check_count",
+      "task_weights", "learned_weights", "weighted_meta_loss", "whole_batch", "batch_share",
+      "batch_losses", "sum_over_ranks", "gradient_meta_step", "outer_step", "check_count",
       "check_taskset", "metaopt_adapt", "maml", "maml_objective"
     ],
     "nn": [
