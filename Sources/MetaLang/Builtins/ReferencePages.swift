@@ -845,6 +845,30 @@ A progress bar over `total` steps (a positive Int) drawn on the diagnostics: `ba
 
 The Record `{mean, ci95, std, n}` of a List of numbers or a 1-D Tensor: `std` the sample standard deviation, `ci95 = 1.96 · std / √n`. An empty sample is an error. See [ci95](meta-learning.md#ci95).
 
+## Many processes
+
+Under `mpirun -np N meta train.meta` every rank runs the script; these are its
+collectives ([distributed.md](distributed.md)). Every rank must make the same
+calls in the same order. Without a launcher the world is `{rank: 0, size: 1}`
+and each returns its input (checked the same way).
+
+### `world()`
+
+The Record `{rank, size}`: this process's rank (0 to size - 1) and the number of ranks; `{rank: 0, size: 1}` without an MPI launcher.
+
+### `all_reduce(tree, op: "sum")`
+
+Every rank's `tree` (a tensor, a number, or Lists and Records of them) combined leaf by leaf with `op` ("sum", "mean", "max" or "min") and returned on every rank, in one message for the whole tree. Tensors keep their dtype (bool tensors cannot be reduced; int64 ones not with "mean"), Ints stay Ints except under "mean". The ranks' trees must have the same paths, dtypes and shapes: a difference is an error on every rank naming it (`rank 0 has .w: float32 tensor [3, 4] where rank 1 has .w: float32 tensor [3, 5]`). The result is a constant: no gradient flows through the call.
+
+### `broadcast(tree, root: 0)`
+
+Rank `root`'s `tree` on every rank (the ranks' trees must be laid out alike, as for `all_reduce`; bool tensors are allowed). `fit` uses it to start every rank from rank 0's parameters.
+
+### `barrier()`
+
+Returns once every rank has called it; nil.
+
+
 """#,
   ]
 

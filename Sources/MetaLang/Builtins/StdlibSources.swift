@@ -199,8 +199,12 @@ fn metaopt_evaluate(self, tasks, episodes = nil, steps = nil, metrics = nil) {
   var results = map(fn(k) { [] }, counts)
   # Evaluation mode (dropout off) for the episodes, then the mode the model was in.
   let was = model_mode(self.learner.model, false)
+  # Under mpirun each rank adapts a block of the episodes; every rank still draws
+  # every task, so the stream and the tasks are those of one process.
+  let share = evaluation_share(self, n)
   for i in range(n) {
     let task = if fixed { tasks[i] } else { tasks.sample() }
+    if i < share.lo or i >= share.hi { continue }
     for j in range(len(counts)) {
       let start = clock()
       # The third argument only when wanted: an episode written before metrics takes two.
@@ -212,8 +216,39 @@ fn metaopt_evaluate(self, tasks, episodes = nil, steps = nil, metrics = nil) {
     }
   }
   model_mode(self.learner.model, was)
+  if share.split { results = gather_episodes(results, share, n) }
   let rows = map(fn(rs) { summarize_episodes(who, rs, metrics) }, results)
   if type(steps) == "List" { curve_columns(steps, rows) } else { rows[0] }
+}
+
+# This rank's block [lo, hi) of `n` evaluation episodes (spec §8). Environment
+# tasks (whose rollouts draw from the stream), a learner with a Memory, one
+# process, or fewer episodes than ranks: every rank runs all of them.
+fn evaluation_share(self, n) {
+  let w = world()
+  if w.size == 1 or n < w.size or self.learner.memory != nil or is_policy_learner(self.learner) { return whole_batch(n) }
+  {lo: int(n * w.rank / w.size), hi: int(n * (w.rank + 1) / w.size), split: true}
+}
+
+# Every rank's episode results, in episode order: each field's values go into
+# a List of n numbers, zero outside this rank's block, summed over the ranks
+# (adding zeros is exact, so the means and intervals are one process's).
+fn gather_episodes(results, share, n) {
+  let fields = map(fn(rs) { keys(rs[0]) }, results)
+  let padded = map(fn(j) {
+    map(fn(k) {
+      let mine = map(fn(r) { r[k] }, results[j])
+      map(fn(i) { if i >= share.lo and i < share.hi { mine[i - share.lo] } else { 0.0 } }, range(n))
+    }, fields[j])
+  }, range(len(results)))
+  let all = all_reduce(padded)
+  map(fn(j) {
+    map(fn(i) {
+      var r = {}
+      for c in range(len(fields[j])) { r[fields[j][c]] = all[j][c][i] }
+      r
+    }, range(n))
+  }, range(len(results)))
 }
 
 # The step counts to measure: [steps] for nil or an Int, the List itself otherwise.
@@ -2113,9 +2148,9 @@ fn tree_dot(a, b) { reduce(fn(s, leaf) { s + leaf.sum() }, tree_leaves(a * b), t
       "proto_logits", "hyper"
     ],
     "evaluate": [
-      "evaluation_metrics", "metaopt_episode", "metaopt_evaluate", "evaluation_steps",
-      "check_metrics", "summarize_episodes", "with_classification_scores", "classification_scores",
-      "curve_columns"
+      "evaluation_metrics", "metaopt_episode", "metaopt_evaluate", "evaluation_share",
+      "gather_episodes", "evaluation_steps", "check_metrics", "summarize_episodes",
+      "with_classification_scores", "classification_scores", "curve_columns"
     ],
     "fit": [
       "metaopt_fit", "broadcast_params", "check_replicas", "fit_state", "save_fit_checkpoint",

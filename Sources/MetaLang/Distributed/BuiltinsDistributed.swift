@@ -23,6 +23,7 @@ extension Builtins {
       guard let comm = args.rt.communicator else {
         // One rank: the tree itself (checked as every rank would check it).
         let t = try CollectiveTree(args[0], function: "all_reduce")
+        try Collectives.checkReducible(t, how, "all_reduce")
         if how == .mean { return try t.rebuilt(t.leaves.map { if case .int(let i) = $0.value { .float(Double(i)) } else { $0.value } }) }
         return args[0]
       }

@@ -24,14 +24,7 @@ struct Collectives {
     case .max: .max
     case .min: .min
     }
-    for leaf in t.leaves {
-      if case .tensor(let d, _) = leaf.kind, d == .bool {
-        throw BuiltinError("\(function): a bool tensor at \(leaf.path) cannot be reduced; convert it with astype(\"int64\")")
-      }
-      if how == .mean, case .tensor(let d, _) = leaf.kind, d == .int64 {
-        throw BuiltinError("\(function): op \"mean\" needs float tensors, but \(leaf.path) is int64; reduce with \"sum\" or convert it with astype(\"float32\")")
-      }
-    }
+    try Self.checkReducible(t, how, function)
     let floats32 = t.leaves.allSatisfy { $0.tensor?.dtype == .float32 }
     let total = t.leaves.reduce(0) { $0 + $1.count }
     if floats32 {
@@ -113,6 +106,18 @@ struct Collectives {
         }
       }
     })
+  }
+
+  /// Leaves all_reduce cannot combine: bool tensors, and int64 tensors under "mean".
+  static func checkReducible(_ t: CollectiveTree, _ how: Reduction, _ function: String) throws {
+    for leaf in t.leaves {
+      if case .tensor(let d, _) = leaf.kind, d == .bool {
+        throw BuiltinError("\(function): a bool tensor at \(leaf.path) cannot be reduced; convert it with astype(\"int64\")")
+      }
+      if how == .mean, case .tensor(let d, _) = leaf.kind, d == .int64 {
+        throw BuiltinError("\(function): op \"mean\" needs float tensors, but \(leaf.path) is int64; reduce with \"sum\" or convert it with astype(\"float32\")")
+      }
+    }
   }
 
   // MARK: Agreement

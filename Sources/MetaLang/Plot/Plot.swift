@@ -222,6 +222,8 @@ extension Builtins {
         data: args[0], x: args.named("x"), points: args.named("points"), smooth: args.named("smooth"),
         logY: args.named("log_y"), title: args.named("title"), xlabel: args.named("xlabel"), ylabel: args.named("ylabel"),
         band: args.named("band"))
+      // Under mpirun every rank computes the same figure; rank 0 alone writes it (spec §8).
+      if let comm = args.rt.communicator, comm.rank != 0 { return .string(path) }
       do {
         try AtomicFile.write(Array(Plot.render(spec).utf8), to: path)
       } catch let e as TensorError {
