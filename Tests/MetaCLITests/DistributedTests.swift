@@ -76,6 +76,8 @@ final class DistributedTests: XCTestCase {
       let two = try launch(2, "equality.meta", [kind])
       assertSameTraining(one, two, kind)
     }
+    let one = try MetaProcess.run(executable: meta, ["--threads", "1", "policy.meta"], directory: Self.scripts)
+    assertSameTraining(one, try launch(2, "policy.meta"), "policy maml")
   }
 
   func testAResumedRunContinuesOnAnotherRankCount() throws {

@@ -226,7 +226,7 @@ fn metaopt_evaluate(self, tasks, episodes = nil, steps = nil, metrics = nil) {
 # process, or fewer episodes than ranks: every rank runs all of them.
 fn evaluation_share(self, n) {
   let w = world()
-  if w.size == 1 or n < w.size or self.learner.memory != nil or is_policy_learner(self.learner) { return whole_batch(n) }
+  if w.size == 1 or n < w.size or keeps_whole_batch(self.learner) { return whole_batch(n) }
   {lo: int(n * w.rank / w.size), hi: int(n * (w.rank + 1) / w.size), split: true}
 }
 
@@ -1180,10 +1180,16 @@ fn weighted_meta_loss(self, losses, batch, weight_params, share = nil) {
 # The whole batch of `count` tasks, as one process takes it.
 fn whole_batch(count) { {lo: 0, hi: count, split: false} }
 
+# Whether every rank must process every task: a Memory (each rank's must see
+# every task's store) or a PolicyLearner (rollouts draw from the random stream).
+fn keeps_whole_batch(learner) {
+  is_policy_learner(learner) or (has_field(learner, "memory") and learner.memory != nil)
+}
+
 # This rank's share [lo, hi) of a meta-batch of `count` tasks.
 fn batch_share(self, count) {
   let w = world()
-  if w.size == 1 or self.learner.memory != nil { return whole_batch(count) }
+  if w.size == 1 or keeps_whole_batch(self.learner) { return whole_batch(count) }
   # Every rank must hold a task: the ranks meet in the same collectives.
   assert count >= w.size, "{self.kind}: a meta-batch of {count} tasks cannot be split over {w.size} ranks (give batch: at least {w.size}, or run fewer ranks)"
   {lo: int(count * w.rank / w.size), hi: int(count * (w.rank + 1) / w.size), split: true}
@@ -2174,9 +2180,9 @@ fn tree_dot(a, b) { reduce(fn(s, leaf) { s + leaf.sum() }, tree_leaves(a * b), t
     ],
     "metaopt": [
       "inner_learner", "meta_optimizer", "has_field", "check_optimizer", "check_weights",
-      "task_weights", "learned_weights", "weighted_meta_loss", "whole_batch", "batch_share",
-      "batch_losses", "sum_over_ranks", "gradient_meta_step", "outer_step", "check_count",
-      "check_taskset", "metaopt_adapt", "maml", "maml_objective"
+      "task_weights", "learned_weights", "weighted_meta_loss", "whole_batch", "keeps_whole_batch",
+      "batch_share", "batch_losses", "sum_over_ranks", "gradient_meta_step", "outer_step",
+      "check_count", "check_taskset", "metaopt_adapt", "maml", "maml_objective"
     ],
     "nn": [
       "load_builtins", "builtin", "make_model", "model_train", "model_eval", "model", "custom_init",
