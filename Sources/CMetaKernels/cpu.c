@@ -1,4 +1,6 @@
-// Run-time CPU feature detection for kernel dispatch.
+// Run-time CPU feature detection for kernel dispatch, and the cores this process may use.
+#define _GNU_SOURCE
+#include <sched.h>
 #include "CMetaKernels.h"
 
 int meta_cpu_level(void) {
@@ -11,4 +13,13 @@ int meta_cpu_level(void) {
   if (avx2) return META_CPU_AVX2_FMA;
 #endif
   return META_CPU_GENERIC;
+}
+
+int meta_affinity_cores(void) {
+#if defined(__linux__)
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof set, &set) == 0) return CPU_COUNT(&set);
+#endif
+  return 0;
 }

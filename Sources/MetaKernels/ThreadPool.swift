@@ -1,3 +1,4 @@
+import CMetaKernels
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -56,8 +57,16 @@ public final class ThreadPool: @unchecked Sendable {
   /// thousands of threads.
   public static let threadCap = 256
 
-  /// Online cores (at least 1).
+  /// The cores this process may run on (at least 1): its CPU affinity mask, which
+  /// `taskset`, cgroups' cpusets and MPI launchers' core binding narrow, else the
+  /// online cores.
   public static var coreCount: Int {
+    let allowed = Int(meta_affinity_cores())
+    return allowed > 0 ? allowed : onlineCores
+  }
+
+  /// The machine's online cores (at least 1).
+  public static var onlineCores: Int {
     max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
   }
 

@@ -6,6 +6,7 @@
 
 import Foundation
 import MetaLang
+import MetaKernels
 import MetaMPI
 
 enum Job {
@@ -22,8 +23,16 @@ enum Job {
   }
 
   /// Joins `session` to `job`: ranks other than 0 print nothing (unless `allRanks`).
-  static func attach(_ job: OpenMPI, to session: Session, allRanks: Bool) {
+  /// Without --threads a rank takes the cores it is bound to, or when unbound its
+  /// share of the machine's (so N ranks on a node do not run N × cores threads).
+  static func attach(_ job: OpenMPI, to session: Session, allRanks: Bool, threads: Int?,
+                     environment: [String: String] = ProcessInfo.processInfo.environment) {
     session.interpreter.communicator = job
+    if threads == nil {
+      let local = environment["OMPI_COMM_WORLD_LOCAL_SIZE"].flatMap { Int($0) } ?? 1
+      let bound = ThreadPool.coreCount < ThreadPool.onlineCores
+      session.interpreter.threads = bound ? ThreadPool.coreCount : max(1, ThreadPool.onlineCores / max(1, local))
+    }
     session.rankLabel = job.size > 1 ? "rank \(job.rank) of \(job.size)" : nil
     if job.rank != 0 && !allRanks {
       session.interpreter.output = { _ in }

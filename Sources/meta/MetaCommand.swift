@@ -104,11 +104,11 @@ struct RunCommand: ParsableCommand {
     if let source {
       let session = Session(options: options, arguments: (file.map { [$0] } ?? []) + arguments,
                             idleInterrupt: .exit)
-      if let job { Job.attach(job, to: session, allRanks: options.printAllRanks) }
+      if let job { Job.attach(job, to: session, allRanks: options.printAllRanks, threads: options.threads) }
       status = ScriptRunner.runSource(source, session: session)
     } else if let file {
       let session = Session(options: options, arguments: arguments, idleInterrupt: .exit)
-      if let job { Job.attach(job, to: session, allRanks: options.printAllRanks) }
+      if let job { Job.attach(job, to: session, allRanks: options.printAllRanks, threads: options.threads) }
       status = ScriptRunner.runFile(file, session: session)
     } else if let job {
       writeToStandardError("meta: error: the REPL cannot run under an MPI launcher; give a script (mpirun -np \(job.size) meta train.meta)\n")

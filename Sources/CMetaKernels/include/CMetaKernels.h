@@ -22,6 +22,8 @@ enum {
 
 /// The best level this CPU and OS support (checks OS-saved YMM/ZMM state too).
 int meta_cpu_level(void);
+/// The CPUs in this process's affinity mask (taskset, cpusets, MPI core binding); 0 if unknown.
+int meta_affinity_cores(void);
 
 /// Spin-wait hint (x86 `pause`): lets a sibling hyperthread run and saves power
 /// while a thread polls for work.
