@@ -92,6 +92,8 @@ final class ThreadPoolTests: XCTestCase {
     XCTAssertEqual(ThreadPool.shared.threadLimit, 3)
     ThreadPool.maxThreads = saved
     XCTAssertGreaterThanOrEqual(ThreadPool.coreCount, 1)
+    // The affinity mask's cores are some of the online ones.
+    XCTAssertLessThanOrEqual(ThreadPool.coreCount, ThreadPool.onlineCores)
   }
 
   /// Releasing a pool stops and joins its workers (the test would hang otherwise).
