@@ -77,6 +77,7 @@ struct OpenMPILibrary {
     var text = [CChar](repeating: 0, count: 512)
     var length: Int32 = 0
     _ = errorString(code, &text, &length)
-    throw CommunicatorError("\(call) failed: \(String(cString: text)) (MPI error \(code))")
+    let words = String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    throw CommunicatorError("\(call) failed: \(words) (MPI error \(code))")
   }
 }
