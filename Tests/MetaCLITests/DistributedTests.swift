@@ -113,6 +113,13 @@ final class DistributedTests: XCTestCase {
     XCTAssertTrue(r.stderr.contains("a meta-batch of 1 tasks cannot be split over 2 ranks"), r.stderr)
   }
 
+  func testTheREPLIsRefusedUnderALauncher() throws {
+    let meta = try MetaProcess.executable("meta").path
+    let r = try MetaProcess.run(executable: try mpirun(), ["-np", "1", meta], environment: Self.environment, timeout: 60)
+    XCTAssertNotEqual(r.status, 0)
+    XCTAssertTrue(r.stderr.contains("meta: error: the REPL cannot run under an MPI launcher; give a script"), r.stderr)
+  }
+
   func testAKilledRankEndsTheJob() throws {
     let meta = try MetaProcess.executable("meta").path
     let marker = "stall-\(UUID().uuidString)"
