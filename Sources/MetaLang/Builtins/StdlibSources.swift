@@ -227,7 +227,7 @@ fn metaopt_evaluate(self, tasks, episodes = nil, steps = nil, metrics = nil) {
 fn evaluation_share(self, n) {
   let w = world()
   if w.size == 1 or n < w.size or keeps_whole_batch(self.learner) { return whole_batch(n) }
-  {lo: int(n * w.rank / w.size), hi: int(n * (w.rank + 1) / w.size), split: true}
+  rank_block(n, w)
 }
 
 # Every rank's episode results, in episode order: each field's values go into
@@ -1192,6 +1192,11 @@ fn batch_share(self, count) {
   if w.size == 1 or keeps_whole_batch(self.learner) { return whole_batch(count) }
   # Every rank must hold a task: the ranks meet in the same collectives.
   assert count >= w.size, "{self.kind}: a meta-batch of {count} tasks cannot be split over {w.size} ranks (give batch: at least {w.size}, or run fewer ranks)"
+  rank_block(count, w)
+}
+
+# Rank w.rank's contiguous block of `count` indices, split as evenly as they go.
+fn rank_block(count, w) {
   {lo: int(count * w.rank / w.size), hi: int(count * (w.rank + 1) / w.size), split: true}
 }
 
@@ -2181,8 +2186,8 @@ fn tree_dot(a, b) { reduce(fn(s, leaf) { s + leaf.sum() }, tree_leaves(a * b), t
     "metaopt": [
       "inner_learner", "meta_optimizer", "has_field", "check_optimizer", "check_weights",
       "task_weights", "learned_weights", "weighted_meta_loss", "whole_batch", "keeps_whole_batch",
-      "batch_share", "batch_losses", "sum_over_ranks", "gradient_meta_step", "outer_step",
-      "check_count", "check_taskset", "metaopt_adapt", "maml", "maml_objective"
+      "batch_share", "rank_block", "batch_losses", "sum_over_ranks", "gradient_meta_step",
+      "outer_step", "check_count", "check_taskset", "metaopt_adapt", "maml", "maml_objective"
     ],
     "nn": [
       "load_builtins", "builtin", "make_model", "model_train", "model_eval", "model", "custom_init",
