@@ -207,10 +207,9 @@ def setup(rank, world, args):
 
 
 def make_params(args, dtype):
-    cfg, init, *_ = workload(args.task)
-    gen = torch.Generator().manual_seed(args.seed)
-    p = init(gen, dtype)
-    return p
+    """The same initial parameters on every rank and at every rank count: a function of --seed only."""
+    init = workload(args.task)[1]
+    return init(torch.Generator().manual_seed(args.seed), dtype)
 
 
 def broadcast_params(params, world):
