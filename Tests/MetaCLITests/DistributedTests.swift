@@ -71,7 +71,7 @@ final class DistributedTests: XCTestCase {
 
   func testOneAndTwoRanksTrainAlike() throws {
     let meta = try MetaProcess.executable("meta")
-    for kind in ["maml", "reptile", "learned", "metasgd"] {
+    for kind in ["maml", "reptile", "learned", "metasgd", "anil", "hyper", "protonet"] {
       let one = try MetaProcess.run(executable: meta, ["--threads", "1", "equality.meta", kind], directory: Self.scripts)
       let two = try launch(2, "equality.meta", [kind])
       assertSameTraining(one, two, kind)

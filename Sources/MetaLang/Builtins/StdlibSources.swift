@@ -230,11 +230,13 @@ fn evaluation_share(self, n) {
   rank_block(n, w)
 }
 
-# Every rank's episode results, in episode order: each field's values go into
-# a List of n numbers, zero outside this rank's block, summed over the ranks
-# (adding zeros is exact, so the means and intervals are one process's).
+# Every rank's episode results, in episode order: each numeric field's values go
+# into a List of n numbers, zero outside this rank's block, summed over the ranks
+# (adding zeros is exact, so the means and intervals are one process's). Other
+# fields (an episode's query scores) are not summarized and stay behind.
 fn gather_episodes(results, share, n) {
-  let fields = map(fn(rs) { keys(rs[0]) }, results)
+  let numeric = fn(r, k) { type(r[k]) == "Float" or type(r[k]) == "Int" }
+  let fields = map(fn(rs) { filter(fn(k) { numeric(rs[0], k) }, keys(rs[0])) }, results)
   let padded = map(fn(j) {
     map(fn(k) {
       let mine = map(fn(r) { r[k] }, results[j])
