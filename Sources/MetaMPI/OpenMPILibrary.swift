@@ -42,6 +42,8 @@ struct OpenMPILibrary {
       guard let p = dlsym(lib, s) else { throw CommunicatorError("\(name) has no symbol \(s) (is it Open MPI's libmpi?)") }
       return p
     }
+    // F is only ever one of the @convention(c) pointer types of the properties below (fixed in
+    // this file, pointer-sized), so the cast cannot trap; a missing symbol throws above.
     func function<F>(_ s: String) throws -> F { unsafeBitCast(try symbol(s), to: F.self) }
     initThread = try function("MPI_Init_thread")
     commRank = try function("MPI_Comm_rank")
